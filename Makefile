@@ -1,0 +1,83 @@
+# PhotoVault — one entry point for developers, CI and operators.
+SHELL        := bash
+.SHELLFLAGS  := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ENV     ?= dev
+PYTHON  ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+PIP     := $(VENV)/bin/pip
+TF      ?= terraform
+TF_DIR  := terraform
+PLAN    := $(TF_DIR)/$(ENV).tfplan
+STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml requirements/*.txt 2>/dev/null | sha1sum | cut -c1-12)
+
+export PYTHONPATH := $(CURDIR)/lambda_src:$(CURDIR)
+
+.PHONY: help install install-local run test test-fast lint fmt typecheck build bench openapi plan apply destroy \
+        redrive reprocess inspect bootstrap-state docs clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  \033[36m%-16s\033[0m %s\n",$$1,$$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]' $(foreach f,$(wildcard requirements/*.txt),-r $(f))
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP) ## Create .venv and install everything the project needs
+
+run: install ## Bring the whole product up locally on the embedded AWS emulator (Ctrl-C stops it)
+	$(PY) -m scripts.local_stack
+
+test: install ## The whole suite: lint, type check, pytest (unit, integration, infra, e2e), terraform fmt, checkov
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory typecheck
+	$(PY) -m pytest -n 2 --dist loadgroup -q
+	@if command -v $(TF) >/dev/null 2>&1; then $(TF) fmt -check -recursive $(TF_DIR); else echo "terraform not installed: fmt check skipped"; fi
+	$(VENV)/bin/checkov --quiet --compact --skip-download --framework terraform -d $(TF_DIR)
+
+test-fast: install ## Unit tests only
+	$(PY) -m pytest -q tests/unit
+
+lint: install ## ruff (lint + format check) and the workflow linters
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install ## mypy on the Lambda package
+	$(VENV)/bin/mypy
+
+fmt: install ## Format Python and Terraform
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	@if command -v $(TF) >/dev/null 2>&1; then $(TF) fmt -recursive $(TF_DIR); fi
+
+build: install ## Deterministic Lambda zips in dist/ (Lambda platform wheels, arm64 by default)
+	$(PY) -m scripts.build_lambda
+
+bench: install ## Benchmarks: ratios against baselines measured in the same run
+	$(PY) -m benchmarks.run
+
+openapi: install ## Write the OpenAPI document generated from the API code
+	$(PY) -m scripts.openapi > docs/openapi.json
+
+plan: build ## terraform plan for ENV (workspace = ENV), saved to terraform/ENV.tfplan
+	$(TF) -chdir=$(TF_DIR) init -input=false
+	$(TF) -chdir=$(TF_DIR) workspace select -or-create $(ENV)
+	$(TF) -chdir=$(TF_DIR) plan -input=false -var-file=environments/$(ENV).tfvars -out=$(ENV).tfplan
+
+apply: ## Apply the saved plan for ENV (never plans on its own)
+	@test -f $(PLAN) || { echo "no saved plan $(PLAN): run 'make plan ENV=$(ENV)' first"; exit 1; }
+	$(TF) -chdir=$(TF_DIR) workspace select $(ENV)
+	$(TF) -chdir=$(TF_DIR) apply -input=false $(ENV).tfplan
+
+destroy: ## Destroy ENV (prod needs CONFIRM_DESTROY=prod)
+	@if [ "$(ENV)" = "prod" ] && [ "$${CONFIRM_DESTROY:-}" != "prod" ]; then echo "refusing to destroy prod without CONFIRM_DESTROY=prod"; exit 1; fi
+	$(TF) -chdir=$(TF_DIR) workspace select $(ENV)
+	$(TF) -chdir=$(TF_DIR) destroy -input=false -var-file=environments/$(ENV).tfvars
+
+clean: ## Remove generated files
+	rm -rf dist .pytest_cache .mypy_cache .ruff_cache test-artifacts

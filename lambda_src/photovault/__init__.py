@@ -1,0 +1,1 @@
+"""PhotoVault: a private, multi-user photo vault (Lambda package)."""

@@ -1,0 +1,37 @@
+"""Identifiers: time-ordered photo ids (UUIDv7) and unguessable share tokens."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+import uuid
+
+_PHOTO_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+
+
+def new_photo_id(now_ms: int | None = None) -> str:
+    """UUIDv7 (RFC 9562): 48-bit Unix ms timestamp then random bits, so ids sort by creation time."""
+    ms = int(time.time() * 1000) if now_ms is None else now_ms
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & ((1 << 48) - 1)) << 80
+    value |= 0x7 << 76
+    value |= ((rand >> 62) & 0xFFF) << 64
+    value |= 0b10 << 62
+    value |= rand & ((1 << 62) - 1)
+    return str(uuid.UUID(int=value))
+
+
+def is_photo_id(value: str) -> bool:
+    return bool(_PHOTO_ID.match(value))
+
+
+def new_share_token() -> str:
+    """192 random bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+def is_share_token(value: str) -> bool:
+    return bool(_TOKEN.match(value))

@@ -1,0 +1,1 @@
+"""Search: one normalisation for indexing and querying, and the term index built from an analysis."""
