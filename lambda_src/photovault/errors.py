@@ -68,3 +68,17 @@ class TransientDependencyError(PhotoVaultError):
 
     code = "dependency_unavailable"
     http_status = 503
+
+
+class ClaimLost(PhotoVaultError):
+    """Another invocation took the photo over (our processing lease expired): our results must not be written."""
+
+    code = "claim_lost"
+    http_status = 409
+
+
+class Throttled(TransientDependencyError):
+    """A dependency refused the call for rate reasons; retry with backoff."""
+
+    code = "throttled"
+    http_status = 429

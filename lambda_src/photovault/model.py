@@ -20,9 +20,7 @@ class PhotoStatus(StrEnum):
         return self in TERMINAL_STATUSES
 
 
-TERMINAL_STATUSES = frozenset(
-    {PhotoStatus.READY, PhotoStatus.REJECTED, PhotoStatus.QUARANTINED, PhotoStatus.DUPLICATE}
-)
+TERMINAL_STATUSES = frozenset({PhotoStatus.READY, PhotoStatus.REJECTED, PhotoStatus.QUARANTINED, PhotoStatus.DUPLICATE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,3 +182,4 @@ class Photo:
     derivatives: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> {key, width, height}
     provenance: dict[str, Any] = field(default_factory=dict)
     source_fingerprint: str | None = None
+    notified_at: str | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -94,8 +94,9 @@ class TextGenerator(Protocol):
 
     model_id: str
 
-    def generate(self, *, system: str, prompt: str, image: bytes, image_format: str, max_tokens: int) -> GeneratedText:
-        ...
+    def generate(
+        self, *, system: str, prompt: str, image: bytes, image_format: str, max_tokens: int
+    ) -> GeneratedText: ...
 
 
 # ---------------------------------------------------------------- records
@@ -136,8 +137,24 @@ class PhotoRepository(Protocol):
     def claim_content_hash(self, owner: str, sha256: str, photo_id: str) -> str:
         """Record ``sha256`` for ``photo_id`` unless the owner already has it; returns the first photo id."""
 
-    def finish(self, photo: Photo, terms: Sequence[TermHit], claim_token: str) -> None:
-        """Write terms, then move the photo to its terminal status (with facet counts) — only if the claim holds."""
+    def finish(
+        self,
+        photo: Photo,
+        terms: Sequence[TermHit],
+        claim_token: str,
+        *,
+        facet_labels: Sequence[str] = (),
+        previous_terms: Iterable[str] = (),
+        previous_facet_labels: Sequence[str] = (),
+    ) -> None:
+        """Write terms (dropping ``previous_terms`` no longer matching), then move the photo to its terminal status
+        and adjust the owner's label facets — all only while ``claim_token`` still holds (else ``ClaimLost``)."""
+
+    def begin_notification(self, owner: str, photo_id: str, *, now_epoch: int, lease_seconds: int) -> bool:
+        """True when this caller may announce the photo now (not announced yet, nobody else announcing)."""
+
+    def end_notification(self, owner: str, photo_id: str, *, sent_at: str | None) -> None:
+        """Record the announcement (``sent_at``) or give the lease back after a failed publish (None)."""
 
     def get(self, owner: str, photo_id: str) -> Photo | None: ...
 

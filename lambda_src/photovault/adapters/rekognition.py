@@ -1,0 +1,175 @@
+"""Amazon Rekognition implementation of ImageAnalyzer (DetectLabels+ImageProperties, DetectFaces, DetectText,
+DetectModerationLabels), mapping throttling to ``Throttled`` so the pipeline retries within its deadline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
+
+from photovault.errors import Throttled, TransientDependencyError
+from photovault.model import (
+    BoundingBox,
+    DominantColor,
+    Face,
+    ImageProperties,
+    ImageQuality,
+    Label,
+    ModerationLabel,
+    TextLine,
+)
+from photovault.ports import LabelResult, ModerationResult
+
+T = TypeVar("T")
+
+THROTTLING_CODES = frozenset(
+    {"ThrottlingException", "ProvisionedThroughputExceededException", "LimitExceededException", "TooManyRequests"}
+)
+TRANSIENT_CODES = frozenset({"InternalServerError", "ServiceUnavailableException", "ServiceUnavailable"})
+
+
+def _box(raw: dict[str, Any] | None) -> BoundingBox:
+    raw = raw or {}
+    return BoundingBox(
+        left=float(raw.get("Left", 0.0)),
+        top=float(raw.get("Top", 0.0)),
+        width=float(raw.get("Width", 0.0)),
+        height=float(raw.get("Height", 0.0)),
+    )
+
+
+def call_aws(fn: Callable[[], T], service: str) -> T:
+    """Run one AWS call, turning throttling and transient faults into the domain's retryable errors."""
+    try:
+        return fn()
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in THROTTLING_CODES:
+            raise Throttled(f"{service} throttled the request ({code})") from exc
+        if code in TRANSIENT_CODES:
+            raise TransientDependencyError(f"{service} is unavailable ({code})") from exc
+        raise
+    except (ConnectionError, ReadTimeoutError) as exc:
+        raise TransientDependencyError(f"{service} could not be reached: {exc}") from exc
+
+
+def labels_from_response(response: dict[str, Any]) -> LabelResult:
+    labels = tuple(
+        Label(
+            name=str(item["Name"]),
+            confidence=float(item.get("Confidence", 0.0)),
+            categories=tuple(str(c["Name"]) for c in item.get("Categories", [])),
+            parents=tuple(str(p["Name"]) for p in item.get("Parents", [])),
+            instances=tuple(_box(i.get("BoundingBox")) for i in item.get("Instances", [])),
+        )
+        for item in response.get("Labels", [])
+    )
+    props = response.get("ImageProperties")
+    properties = None
+    if props:
+        quality = props.get("Quality", {})
+        properties = ImageProperties(
+            dominant_colors=tuple(
+                DominantColor(
+                    hex=str(c.get("HexCode", "")).upper(),
+                    pixel_percent=float(c.get("PixelPercent", 0.0)),
+                    simplified=str(c.get("SimplifiedColor", "")),
+                )
+                for c in props.get("DominantColors", [])
+            ),
+            quality=ImageQuality(
+                brightness=float(quality.get("Brightness", 0.0)),
+                sharpness=float(quality.get("Sharpness", 0.0)),
+                contrast=float(quality["Contrast"]) if "Contrast" in quality else None,
+            ),
+        )
+    return LabelResult(labels=labels, properties=properties, model_version=str(response.get("LabelModelVersion", "")))
+
+
+def faces_from_response(response: dict[str, Any]) -> tuple[Face, ...]:
+    faces = []
+    for item in response.get("FaceDetails", []):
+        age = item.get("AgeRange") or {}
+        emotions = sorted(
+            ((str(e["Type"]), float(e.get("Confidence", 0.0))) for e in item.get("Emotions", [])),
+            key=lambda pair: -pair[1],
+        )
+        smile = item.get("Smile")
+        faces.append(
+            Face(
+                box=_box(item.get("BoundingBox")),
+                confidence=float(item.get("Confidence", 0.0)),
+                age_low=int(age["Low"]) if "Low" in age else None,
+                age_high=int(age["High"]) if "High" in age else None,
+                emotions=tuple(emotions[:3]),
+                smile=bool(smile["Value"]) if smile else None,
+            )
+        )
+    return tuple(faces)
+
+
+def text_from_response(response: dict[str, Any]) -> tuple[TextLine, ...]:
+    return tuple(
+        TextLine(
+            text=str(item["DetectedText"]),
+            confidence=float(item.get("Confidence", 0.0)),
+            box=_box((item.get("Geometry") or {}).get("BoundingBox")),
+        )
+        for item in response.get("TextDetections", [])
+        if item.get("Type") == "LINE"
+    )
+
+
+def moderation_from_response(response: dict[str, Any]) -> ModerationResult:
+    return ModerationResult(
+        labels=tuple(
+            ModerationLabel(
+                name=str(item["Name"]),
+                confidence=float(item.get("Confidence", 0.0)),
+                parent=str(item.get("ParentName", "")),
+            )
+            for item in response.get("ModerationLabels", [])
+        ),
+        model_version=str(response.get("ModerationModelVersion", "")),
+    )
+
+
+class RekognitionAnalyzer:
+    name = "rekognition"
+
+    def __init__(self, client: Any, *, min_confidence: float = 60.0, max_labels: int = 30) -> None:
+        self._client = client
+        self._min_confidence = min_confidence
+        self._max_labels = max_labels
+
+    def detect_labels(self, image: bytes) -> LabelResult:
+        response = call_aws(
+            lambda: self._client.detect_labels(
+                Image={"Bytes": image},
+                MaxLabels=self._max_labels,
+                MinConfidence=self._min_confidence,
+                Features=["GENERAL_LABELS", "IMAGE_PROPERTIES"],
+                Settings={"ImageProperties": {"MaxDominantColors": 6}},
+            ),
+            "Rekognition",
+        )
+        return labels_from_response(response)
+
+    def detect_faces(self, image: bytes) -> tuple[Face, ...]:
+        response = call_aws(
+            lambda: self._client.detect_faces(Image={"Bytes": image}, Attributes=["AGE_RANGE", "EMOTIONS", "SMILE"]),
+            "Rekognition",
+        )
+        return faces_from_response(response)
+
+    def detect_text(self, image: bytes) -> tuple[TextLine, ...]:
+        response = call_aws(lambda: self._client.detect_text(Image={"Bytes": image}), "Rekognition")
+        return text_from_response(response)
+
+    def detect_moderation(self, image: bytes) -> ModerationResult:
+        response = call_aws(
+            lambda: self._client.detect_moderation_labels(Image={"Bytes": image}, MinConfidence=50),
+            "Rekognition",
+        )
+        return moderation_from_response(response)

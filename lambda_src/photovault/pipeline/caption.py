@@ -1,0 +1,115 @@
+"""Captions: the Bedrock prompt (versioned by hash), post-processing to ≤ 20 words, and the deterministic fallback."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from photovault.model import Analysis, Caption, Label
+from photovault.ports import TextGenerator
+
+MAX_WORDS = 20
+LOCAL_COMPOSER = "local-composer"
+FALLBACK_MODEL = "fallback-template"
+
+SYSTEM_PROMPT = (
+    "You write short, factual alt-text captions for a private photo library. "
+    "Describe only what is visible. No speculation about identity, no hashtags, no quotes, no emojis."
+)
+PROMPT_TEMPLATE = (
+    "Write one caption of at most {max_words} words for this photo.\n"
+    "Labels detected (with confidence): {labels}.\n"
+    "{extra}"
+    "Reply with the caption only."
+)
+PROMPT_VERSION = hashlib.sha256((SYSTEM_PROMPT + "\n" + PROMPT_TEMPLATE).encode()).hexdigest()[:12]
+
+
+def build_prompt(analysis: Analysis, min_confidence: float) -> str:
+    labels = [lab for lab in _top_labels(analysis.labels, min_confidence, limit=10)]
+    label_text = ", ".join(f"{lab.name} ({lab.confidence:.0f}%)" for lab in labels) or "none"
+    extra = ""
+    if analysis.faces:
+        extra += f"Faces visible: {len(analysis.faces)}.\n"
+    if analysis.text:
+        words = " ".join(line.text for line in analysis.text)[:200]
+        extra += f"Text visible in the image: {words}\n"
+    return PROMPT_TEMPLATE.format(max_words=MAX_WORDS, labels=label_text, extra=extra)
+
+
+_QUOTES = "\"'“”‘’`"
+
+
+def clean_caption(text: str) -> str:
+    """One line, no wrapping quotes or label prefixes, at most ``MAX_WORDS`` words, ending with a full stop."""
+    line = " ".join(text.split())
+    line = re.sub(r"^(caption|alt[- ]?text)\s*:\s*", "", line, flags=re.IGNORECASE).strip(_QUOTES + " ")
+    words = line.split()
+    if not words:
+        return ""
+    trimmed = " ".join(words[:MAX_WORDS]).rstrip(",;:-")
+    if trimmed[-1] not in ".!?":
+        trimmed += "."
+    return trimmed[0].upper() + trimmed[1:]
+
+
+def _top_labels(labels: tuple[Label, ...], min_confidence: float, *, limit: int) -> list[Label]:
+    parents = {p for lab in labels for p in lab.parents}
+    ranked = sorted(labels, key=lambda lab: (lab.name in parents, -lab.confidence))
+    return [lab for lab in ranked if lab.confidence >= min_confidence][:limit]
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def compose_caption(analysis: Analysis, min_confidence: float) -> str:
+    """A deterministic caption from the analysis alone (used when no model is available)."""
+    names = [lab.name.lower() for lab in _top_labels(analysis.labels, min_confidence, limit=3)]
+    subject = f"A photo of {_join(names)}" if names else "A photo"
+    faces = len(analysis.faces)
+    if faces:
+        subject += " with one person" if faces == 1 else f" with {faces} people"
+    if analysis.text:
+        snippet = " ".join(analysis.text[0].text.split()[:4])
+        subject += f' showing the text "{snippet}"'
+    return clean_caption(subject)
+
+
+def make_caption(
+    analysis: Analysis,
+    *,
+    preview: bytes,
+    generator: TextGenerator | None,
+    max_tokens: int,
+    min_confidence: float,
+) -> tuple[Caption, Exception | None]:
+    """Ask the model; on any failure (or an empty answer) fall back to the composed caption, flagged as such."""
+    composed = compose_caption(analysis, min_confidence)
+    if generator is None:
+        return Caption(text=composed, model_id=LOCAL_COMPOSER, prompt_version=PROMPT_VERSION, fallback=False), None
+    try:
+        result = generator.generate(
+            system=SYSTEM_PROMPT,
+            prompt=build_prompt(analysis, min_confidence),
+            image=preview,
+            image_format="webp",
+            max_tokens=max_tokens,
+        )
+        text = clean_caption(result.text)
+        if not text:
+            raise ValueError("the model returned an empty caption")
+    except Exception as exc:  # any model failure: a photo must never fail for want of a caption
+        fallback = Caption(text=composed, model_id=FALLBACK_MODEL, prompt_version=PROMPT_VERSION, fallback=True)
+        return fallback, exc
+    caption = Caption(
+        text=text,
+        model_id=result.model_id,
+        prompt_version=PROMPT_VERSION,
+        fallback=False,
+        input_tokens=result.input_tokens,
+        output_tokens=result.output_tokens,
+    )
+    return caption, None

@@ -1,0 +1,145 @@
+"""Worker on moto: the real S3 → SQS notification, real adapters, fake AI clients in AWS response shapes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from photovault.adapters import clients
+from photovault.adapters.bedrock import BedrockTextGenerator
+from photovault.adapters.dynamodb import DynamoPhotoRepository, deserialize
+from photovault.adapters.rekognition import RekognitionAnalyzer
+from photovault.adapters.s3 import S3MediaStore, S3OriginalStore
+from photovault.adapters.sns import SnsNotifier
+from photovault.handlers import worker
+from photovault.ids import new_photo_id
+from photovault.images import ImageLimits
+from photovault.pipeline.analysis import RetryPolicy
+from photovault.pipeline.ingest import IngestConfig, IngestPhoto
+
+from tests.support.aws import REGION, Stack, create_stack, drain, lambda_sqs_event
+from tests.support.fake_ai import FakeBedrockClient, FakeRekognitionClient
+
+
+class FakeContext:
+    function_name = "photovault-test-worker"
+    memory_limit_in_mb = 2048
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:photovault-test-worker"
+    aws_request_id = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+@dataclass
+class Harness:
+    stack: Stack
+    session: Any
+    rekognition: FakeRekognitionClient
+    bedrock: FakeBedrockClient
+    owner: str = "3f1c7d2a-0b6e-4c55-9a61-0d1f2e3a4b5c"
+    sleeps: list[float] = field(default_factory=list)
+
+    @property
+    def s3(self) -> Any:
+        return self.session.client("s3", region_name=REGION)
+
+    @property
+    def sqs(self) -> Any:
+        return self.session.client("sqs", region_name=REGION)
+
+    @property
+    def ddb(self) -> Any:
+        return self.session.client("dynamodb", region_name=REGION)
+
+    def _sleep(self, seconds: float) -> None:
+        """Backoff without waiting: the retry clock jumps ahead instead."""
+        self.sleeps.append(seconds)
+
+    def _clock(self) -> float:
+        return time.monotonic() + sum(self.sleeps)
+
+    def use_case(self, **config: Any) -> IngestPhoto:
+        s3 = self.s3
+        return IngestPhoto(
+            originals=S3OriginalStore(s3),
+            media=S3MediaStore(s3, self.stack.derivatives),
+            repository=DynamoPhotoRepository(self.ddb, self.stack.table),
+            analyzer=RekognitionAnalyzer(self.rekognition),
+            captioner=BedrockTextGenerator(self.bedrock, "anthropic.claude-3-haiku-20240307-v1:0"),
+            notifier=SnsNotifier(self.session.client("sns", region_name=REGION), self.stack.topic_arn),
+            config=IngestConfig(limits=ImageLimits(max_bytes=20 * 1024 * 1024), **config),
+            retry=RetryPolicy(base_delay=0.2, max_delay=5.0, sleep=self._sleep, clock=self._clock),
+        )
+
+    def upload(self, data: bytes, *, owner: str | None = None, photo_id: str | None = None, key: str | None = None):
+        owner = owner or self.owner
+        photo_id = photo_id or new_photo_id()
+        key = key or f"uploads/{owner}/{photo_id}"
+        self.s3.put_object(Bucket=self.stack.originals, Key=key, Body=data)
+        return owner, photo_id
+
+    def messages(self) -> list[dict[str, Any]]:
+        return drain(self.sqs, self.stack.queue_url)
+
+    def invoke(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        return worker.handler(lambda_sqs_event(messages), FakeContext())
+
+    def photo(self, owner: str, photo_id: str) -> dict[str, Any] | None:
+        repo = DynamoPhotoRepository(self.ddb, self.stack.table)
+        return repo._get_raw(owner, photo_id)
+
+    def notifications(self) -> list[dict[str, Any]]:
+        return drain(self.sqs, self.stack.events_queue_url)
+
+    def items(self, pk: str) -> list[dict[str, Any]]:
+        raw = self.ddb.query(
+            TableName=self.stack.table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": pk}},
+        )["Items"]
+        return [deserialize(item) for item in raw]
+
+
+@pytest.fixture
+def harness(monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "PhotoVault")
+    clients.reset()
+    with mock_aws():
+        session = boto3.session.Session(region_name=REGION)
+        h = Harness(create_stack(session), session, FakeRekognitionClient(), FakeBedrockClient())
+        # S3 announces a new notification configuration with an s3:TestEvent; start from an empty queue.
+        for message in h.messages():
+            h.sqs.delete_message(QueueUrl=h.stack.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        state: dict[str, IngestPhoto] = {"use_case": h.use_case()}
+        monkeypatch.setattr(worker, "ingest", lambda: state["use_case"])
+        h.configure = lambda **kw: state.__setitem__("use_case", h.use_case(**kw))  # type: ignore[attr-defined]
+        yield h
+    clients.reset()
+
+
+@pytest.fixture
+def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB applies each write to an item atomically; moto's in-process backend does not lock across threads."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("update_item", "put_item", "transact_write_items", "batch_write_item", "get_item", "delete_item"):
+        original: Callable[..., Any] = getattr(DynamoDBBackend, name)
+
+        def locked(self: Any, *args: Any, __original: Callable[..., Any] = original, **kwargs: Any) -> Any:
+            with lock:
+                return __original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)

@@ -1,0 +1,253 @@
+"""Acceptance of the ingest pipeline on moto: terminal states, exactly-once effects, throttling, outages."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+
+from PIL import Image
+
+from tests.support.fake_ai import solid_jpeg
+
+RED, GREEN, BLUE, GRAY = (220, 30, 30), (30, 200, 40), (30, 60, 220), (128, 128, 128)
+MAGENTA, YELLOW = (230, 20, 230), (235, 225, 20)
+
+
+def s(item, name):
+    return item[name]
+
+
+def test_batch_of_ten_with_one_corrupt_file_ends_nine_ready_one_rejected(harness):
+    # Given nine photos and one truncated JPEG uploaded through the real S3 → SQS notification
+    good = [harness.upload(solid_jpeg(c)) for c in [RED, GREEN, BLUE] * 3]
+    broken = harness.upload(solid_jpeg(RED)[:2000])
+    messages = harness.messages()
+    assert len(messages) == 10
+
+    # When the worker gets them as one batch
+    response = harness.invoke(messages)
+
+    # Then nothing is reported failed, nine are READY and the bad one is REJECTED with a reason
+    assert response == {"batchItemFailures": []}
+    for owner, photo_id in good:
+        item = harness.photo(owner, photo_id)
+        assert s(item, "status") == "READY", item
+    rejected = harness.photo(*broken)
+    assert s(rejected, "status") == "REJECTED"
+    assert s(rejected, "reason_code") == "corrupt_image"
+    assert len(s(rejected, "reason")) > 20
+    # And every photo was announced once, with attributes a per-user subscription can filter on
+    notes = [json.loads(m["Body"]) for m in harness.notifications()]
+    assert len(notes) == 10
+    statuses = sorted(n["MessageAttributes"]["status"]["Value"] for n in notes)
+    assert statuses == ["READY"] * 9 + ["REJECTED"]
+    assert {n["MessageAttributes"]["owner"]["Value"] for n in notes} == {harness.owner}
+
+
+def test_ready_photo_has_facts_analysis_caption_terms_and_derivatives(harness):
+    owner, photo_id = harness.upload(solid_jpeg(GRAY, (1200, 800)))
+    harness.invoke(harness.messages())
+
+    item = harness.photo(owner, photo_id)
+    assert s(item, "status") == "READY"
+    facts = item["facts"]
+    assert facts["width"] == 1200 and facts["format"] == "JPEG"
+    caption = item["caption"]
+    assert caption["fallback"] is False
+    assert caption["model_id"].startswith("anthropic.")
+    assert len(caption["text"].split()) <= 20
+    provenance = item["provenance"]
+    assert provenance["label_model_version"] == "3.0"
+    assert provenance["prompt_version"]
+    # The text found in the image is searchable with accents folded; labels with their field
+    text_term = harness.items(f"USER#{owner}#T#zurich")
+    assert text_term and text_term[0]["matches"][0]["field"] == "text"
+    assert harness.items(f"USER#{owner}#T#document")
+    # Derivatives exist, are WebP, fit their boxes and carry no EXIF
+    for kind, side in (("thumb", 256), ("preview", 1600)):
+        key = item["derivatives"][kind]["key"]
+        assert key == f"media/{owner}/{photo_id}/{kind}.webp"
+        body = harness.s3.get_object(Bucket=harness.stack.derivatives, Key=key)["Body"].read()
+        with Image.open(io.BytesIO(body)) as img:
+            assert img.format == "WEBP" and max(img.size) <= side
+            assert not img.getexif() and "exif" not in img.info and "icc_profile" not in img.info
+    # Facets count the labels
+    facets = {s(i, "label"): int(i["count"]) for i in harness.items(f"USER#{owner}#FACETS")}
+    assert facets["Text"] == 1
+
+
+def test_same_event_delivered_twice_is_processed_once(harness):
+    owner, photo_id = harness.upload(solid_jpeg(RED))
+    messages = harness.messages()
+
+    harness.invoke(messages)
+    terms_after_first = harness.items(f"USER#{owner}#T#apple")
+    harness.invoke(messages)  # S3 at-least-once: the same notification again
+
+    assert harness.rekognition.calls["DetectLabels"] == 1
+    assert sum(harness.rekognition.calls.values()) == 4
+    assert harness.bedrock.calls == 1
+    assert len(harness.notifications()) == 1
+    assert harness.items(f"USER#{owner}#T#apple") == terms_after_first
+    facets = {s(i, "label"): int(i["count"]) for i in harness.items(f"USER#{owner}#FACETS")}
+    assert facets["Apple"] == 1
+
+
+def test_ten_concurrent_copies_of_one_event_have_one_effect(harness, atomic_moto):
+    owner, photo_id = harness.upload(solid_jpeg(BLUE))
+    (message,) = harness.messages()
+    copies = [dict(message, MessageId=f"copy-{i}", ReceiptHandle=f"rh-{i}") for i in range(10)]
+    results: list[dict] = []
+    barrier = threading.Barrier(10)
+
+    def deliver(copy: dict) -> None:
+        barrier.wait()
+        results.append(harness.invoke([copy]))
+
+    threads = [threading.Thread(target=deliver, args=(c,)) for c in copies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert results == [{"batchItemFailures": []}] * 10
+    assert s(harness.photo(owner, photo_id), "status") == "READY"
+    assert sum(harness.rekognition.calls.values()) == 4
+    assert harness.bedrock.calls == 1
+    assert len(harness.notifications()) == 1
+    assert len(harness.items(f"USER#{owner}#T#sky")) == 1
+    assert {s(i, "label"): int(i["count"]) for i in harness.items(f"USER#{owner}#FACETS")}["Sky"] == 1
+
+
+def test_half_of_rekognition_calls_throttled_every_photo_still_ready(harness):
+    harness.rekognition.throttle_rate = 0.5
+    uploaded = [harness.upload(solid_jpeg(c)) for c in (RED, GREEN, BLUE, GRAY, YELLOW)]
+
+    response = harness.invoke(harness.messages())
+
+    assert response == {"batchItemFailures": []}
+    assert harness.rekognition.throttled > 0 and harness.sleeps  # backoff happened
+    assert all(s(harness.photo(*p), "status") == "READY" for p in uploaded)
+
+
+def test_rekognition_always_throttled_fails_the_record_and_writes_nothing_then_retry_succeeds(harness):
+    harness.rekognition.throttle_rate = 1.0
+    owner, photo_id = harness.upload(solid_jpeg(GREEN))
+    messages = harness.messages()
+
+    response = harness.invoke(messages)
+
+    # The record is reported failed (SQS redelivers it, then the DLQ), the photo is not READY, nothing half-written
+    assert response == {"batchItemFailures": [{"itemIdentifier": messages[0]["MessageId"]}]}
+    item = harness.photo(owner, photo_id)
+    assert s(item, "status") == "PROCESSING" and item["lease_until"] == 0
+    assert not harness.items(f"USER#{owner}#T#grass")
+    assert harness.s3.list_objects_v2(Bucket=harness.stack.derivatives).get("KeyCount", 0) == 0
+    assert not harness.notifications()
+
+    # When the throttling ends, the redelivered message completes the photo at once (the claim was released)
+    harness.rekognition.throttle_rate = 0.0
+    assert harness.invoke(messages) == {"batchItemFailures": []}
+    assert s(harness.photo(owner, photo_id), "status") == "READY"
+    assert len(harness.notifications()) == 1
+
+
+def test_bedrock_down_gives_ready_with_flagged_fallback_caption(harness):
+    harness.bedrock.down = True
+    owner, photo_id = harness.upload(solid_jpeg(RED))
+
+    harness.invoke(harness.messages())
+
+    item = harness.photo(owner, photo_id)
+    assert s(item, "status") == "READY"
+    caption = item["caption"]
+    assert caption["fallback"] is True
+    assert "apple" in caption["text"].lower()
+
+
+def test_bedrock_receives_the_preview_image_the_labels_and_a_token_cap(harness):
+    harness.upload(solid_jpeg(RED))
+    harness.invoke(harness.messages())
+
+    (request,) = harness.bedrock.requests
+    content = request["messages"][0]["content"]
+    assert content[0]["image"]["format"] == "webp" and content[0]["image"]["source"]["bytes"][:4] == b"RIFF"
+    assert "Apple" in content[1]["text"]
+    assert 0 < request["inferenceConfig"]["maxTokens"] <= 1024
+
+
+def test_moderation_hit_quarantines_without_publishing_derivatives(harness):
+    owner, photo_id = harness.upload(solid_jpeg(MAGENTA))
+
+    harness.invoke(harness.messages())
+
+    item = harness.photo(owner, photo_id)
+    assert s(item, "status") == "QUARANTINED"
+    assert "explicit nudity" in s(item, "reason").lower()
+    assert harness.s3.list_objects_v2(Bucket=harness.stack.derivatives).get("KeyCount", 0) == 0
+    assert not harness.items(f"USER#{owner}#T#pink")
+    (note,) = harness.notifications()
+    body = json.loads(note["Body"])
+    assert body["MessageAttributes"]["status"]["Value"] == "QUARANTINED"
+    assert "explicit nudity" in body["Message"].lower()
+    assert harness.bedrock.calls == 0
+
+
+def test_same_bytes_twice_is_a_duplicate_pointing_at_the_first_without_paid_analysis(harness):
+    data = solid_jpeg(BLUE)
+    first = harness.upload(data)
+    harness.invoke(harness.messages())
+    second = harness.upload(data)
+
+    harness.invoke(harness.messages())
+
+    item = harness.photo(*second)
+    assert s(item, "status") == "DUPLICATE"
+    assert s(item, "duplicate_of") == first[1]
+    assert sum(harness.rekognition.calls.values()) == 4  # only the first photo was analysed
+    assert harness.bedrock.calls == 1
+
+
+def test_another_users_identical_bytes_are_not_a_duplicate(harness):
+    data = solid_jpeg(BLUE)
+    harness.upload(data)
+    other = harness.upload(data, owner="9a8b7c6d-0000-4000-8000-000000000001")
+
+    harness.invoke(harness.messages())
+
+    assert s(harness.photo(*other), "status") == "READY"
+
+
+def test_keys_are_url_decoded_and_test_events_are_ignored(harness):
+    key_owner, key_photo = "user with spaces+plus", "phötö 1+2"
+    harness.upload(solid_jpeg(GREEN), owner=key_owner, photo_id=key_photo)
+    messages = harness.messages()
+    test_event = dict(
+        messages[0], MessageId="test-event", Body=json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"})
+    )
+
+    response = harness.invoke([*messages, test_event])
+
+    assert response == {"batchItemFailures": []}
+    assert s(harness.photo(key_owner, key_photo), "status") == "READY"
+
+
+def test_a_body_that_is_not_an_s3_notification_fails_only_its_record(harness):
+    owner, photo_id = harness.upload(solid_jpeg(RED))
+    (good,) = harness.messages()
+    poison = dict(good, MessageId="poison", Body="not json")
+
+    response = harness.invoke([good, poison])
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "poison"}]}
+    assert s(harness.photo(owner, photo_id), "status") == "READY"
+
+
+def test_an_upload_deleted_before_processing_is_not_resurrected(harness):
+    owner, photo_id = harness.upload(solid_jpeg(RED))
+    messages = harness.messages()
+    harness.s3.delete_object(Bucket=harness.stack.originals, Key=f"uploads/{owner}/{photo_id}")
+
+    assert harness.invoke(messages) == {"batchItemFailures": []}
+    assert harness.photo(owner, photo_id) is None
