@@ -26,7 +26,7 @@ PROMPT_VERSION = hashlib.sha256((SYSTEM_PROMPT + "\n" + PROMPT_TEMPLATE).encode(
 
 
 def build_prompt(analysis: Analysis, min_confidence: float) -> str:
-    labels = [lab for lab in _top_labels(analysis.labels, min_confidence, limit=10)]
+    labels = _top_labels(analysis.labels, min_confidence, limit=10)
     label_text = ", ".join(f"{lab.name} ({lab.confidence:.0f}%)" for lab in labels) or "none"
     extra = ""
     if analysis.faces:
@@ -43,7 +43,9 @@ _QUOTES = "\"'“”‘’`"
 def clean_caption(text: str) -> str:
     """One line, no wrapping quotes or label prefixes, at most ``MAX_WORDS`` words, ending with a full stop."""
     line = " ".join(text.split())
-    line = re.sub(r"^(caption|alt[- ]?text)\s*:\s*", "", line, flags=re.IGNORECASE).strip(_QUOTES + " ")
+    line = re.sub(r"^(caption|alt[- ]?text)\s*:\s*", "", line, flags=re.IGNORECASE).strip()
+    while len(line) >= 2 and line[0] in _QUOTES and line[-1] in _QUOTES:  # only quotes that wrap the whole answer
+        line = line[1:-1].strip()
     words = line.split()
     if not words:
         return ""
@@ -54,9 +56,11 @@ def clean_caption(text: str) -> str:
 
 
 def _top_labels(labels: tuple[Label, ...], min_confidence: float, *, limit: int) -> list[Label]:
-    parents = {p for lab in labels for p in lab.parents}
-    ranked = sorted(labels, key=lambda lab: (lab.name in parents, -lab.confidence))
-    return [lab for lab in ranked if lab.confidence >= min_confidence][:limit]
+    """The most specific confident labels: a parent ("Animal") is left out when its child ("Dog") is there."""
+    confident = [lab for lab in labels if lab.confidence >= min_confidence]
+    parents = {p for lab in confident for p in lab.parents}
+    leaves = sorted((lab for lab in confident if lab.name not in parents), key=lambda lab: -lab.confidence)
+    return leaves[:limit]
 
 
 def _join(words: list[str]) -> str:
