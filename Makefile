@@ -46,6 +46,8 @@ test-fast: install ## Unit tests only
 lint: install ## ruff (lint + format check) and the workflow linters
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/actionlint
+	$(VENV)/bin/zizmor --offline .github/workflows
 
 typecheck: install ## mypy on the Lambda package
 	$(VENV)/bin/mypy
@@ -65,7 +67,7 @@ openapi: install ## Write the OpenAPI document generated from the API code
 	$(PY) -m scripts.openapi > docs/openapi.json
 
 plan: build ## terraform plan for ENV (workspace = ENV), saved to terraform/ENV.tfplan
-	$(TF) -chdir=$(TF_DIR) init -input=false
+	$(TF) -chdir=$(TF_DIR) init -input=false $(if $(wildcard $(TF_DIR)/backend.hcl),-backend-config=backend.hcl)
 	$(TF) -chdir=$(TF_DIR) workspace select -or-create $(ENV)
 	$(TF) -chdir=$(TF_DIR) plan -input=false -var-file=environments/$(ENV).tfvars -out=$(ENV).tfplan
 
@@ -78,6 +80,21 @@ destroy: ## Destroy ENV (prod needs CONFIRM_DESTROY=prod)
 	@if [ "$(ENV)" = "prod" ] && [ "$${CONFIRM_DESTROY:-}" != "prod" ]; then echo "refusing to destroy prod without CONFIRM_DESTROY=prod"; exit 1; fi
 	$(TF) -chdir=$(TF_DIR) workspace select $(ENV)
 	$(TF) -chdir=$(TF_DIR) destroy -input=false -var-file=environments/$(ENV).tfvars
+
+redrive: install ## Move the ingest DLQ back to the ingest queue (ENV=, ARGS=--dry-run|--fallback|"--rate 50")
+	$(PY) -m scripts.redrive --env $(ENV) $(ARGS)
+
+reprocess: install ## Re-run the pipeline on photos (ENV=, ARGS="--status READY --since 2026-01-01" | --all | "--user SUB")
+	$(PY) -m scripts.reprocess --env $(ENV) $(ARGS)
+
+inspect: install ## A photo's full processing record (ENV=, KEY=uploads/<sub>/<photo_id>, ARGS=--json)
+	$(PY) -m scripts.inspect_photo --env $(ENV) --key $(KEY) $(ARGS)
+
+bootstrap-state: install ## Create the remote-state bucket for ENV and write terraform/backend.hcl
+	$(PY) -m scripts.bootstrap_state --env $(ENV)
+
+docs: install ## Regenerate docs: OpenAPI document
+	$(MAKE) --no-print-directory openapi
 
 clean: ## Remove generated files
 	rm -rf dist .pytest_cache .mypy_cache .ruff_cache test-artifacts

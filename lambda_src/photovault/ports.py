@@ -113,6 +113,7 @@ class Claim:
     state: ClaimState
     token: str = ""
     photo: Photo | None = None  # the item as it stood when claimed (filename, created_at …)
+    reprocess: dict[str, object] | None = None  # the operator's reprocess request this claim consumed, if any
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,7 +149,10 @@ class DynamoPhotoRepository:
             return Claim(ClaimState.DONE, photo=photo_from_dict(current) if current else None)
         old = deserialize(response.get("Attributes", {}))
         previous = photo_from_dict(old) if old.get("status") else None
-        return Claim(ClaimState.CLAIMED, token=token, photo=previous)
+        request = old.get("reprocess")
+        return Claim(
+            ClaimState.CLAIMED, token=token, photo=previous, reprocess=request if isinstance(request, dict) else None
+        )
 
     def release(self, source: SourceObject, claim_token: str, *, now: str) -> None:
         try:

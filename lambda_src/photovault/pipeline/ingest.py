@@ -105,6 +105,7 @@ class IngestPhoto:
             filename=previous.filename if previous else "",
             content_type=previous.content_type if previous else "",
             source_fingerprint=source.fingerprint,
+            provenance={"reprocess": claim.reprocess} if claim.reprocess else {},
         )
         try:
             photo = self._process(source, base, previous, claim.token, deadline, outcome)
@@ -115,7 +116,7 @@ class IngestPhoto:
                 reason_code=rejected.reason_code,
                 reason=rejected.message,
                 updated_at=_iso(self.clock()),
-                provenance=self._provenance(previous, None, None),
+                provenance=self._provenance(base, previous, None, None),
             )
             self._finish(photo, claim.token, previous, analysis=None, caption=None)
         except BaseException:
@@ -150,7 +151,7 @@ class IngestPhoto:
                 reason_code="duplicate",
                 reason="You already have this exact photo in your library; this upload points at it.",
                 updated_at=_iso(self.clock()),
-                provenance=self._provenance(previous, None, None),
+                provenance=self._provenance(base, previous, None, None),
             )
             self._finish(photo, token, previous, analysis=None, caption=None)
             return photo
@@ -173,7 +174,7 @@ class IngestPhoto:
                     f"({flagged.confidence:.0f}% confidence). It is not shown, searchable or shareable."
                 ),
                 updated_at=_iso(self.clock()),
-                provenance=self._provenance(previous, analysis, None),
+                provenance=self._provenance(base, previous, analysis, None),
             )
             self._finish(photo, token, previous, analysis=None, caption=None)
             return photo
@@ -203,7 +204,7 @@ class IngestPhoto:
             caption=caption,
             derivatives=derivatives,
             updated_at=_iso(self.clock()),
-            provenance=self._provenance(previous, analysis, caption),
+            provenance=self._provenance(base, previous, analysis, caption),
         )
         self._finish(photo, token, previous, analysis=analysis, caption=caption)
         return photo
@@ -236,7 +237,9 @@ class IngestPhoto:
             previous_facet_labels=facet_labels(previous.analysis, minimum) if searchable and previous else [],
         )
 
-    def _provenance(self, previous: Photo | None, analysis: Analysis | None, caption: Caption | None) -> dict:  # type: ignore[type-arg]
+    def _provenance(
+        self, base: Photo, previous: Photo | None, analysis: Analysis | None, caption: Caption | None
+    ) -> dict[str, object]:
         record: dict[str, object] = {
             "pipeline_version": PIPELINE_VERSION,
             "processed_at": _iso(self.clock()),
@@ -253,6 +256,8 @@ class IngestPhoto:
                 prompt_version=caption.prompt_version,
                 caption_fallback=caption.fallback,
             )
+        if base.provenance.get("reprocess"):  # why an operator asked for this run (scripts/reprocess.py)
+            record["reprocess"] = base.provenance["reprocess"]
         if previous is not None and previous.provenance.get("processed_at"):
             earlier = dict(previous.provenance)
             history = list(earlier.pop("history", []))

@@ -1,0 +1,316 @@
+# One dashboard per environment. Widgets are grouped in sections of up to four, each section a header row
+# and one row of equal-width graphs, so the layout needs no hand-placed coordinates.
+
+locals {
+  # Every custom metric the code emits (photovault.observability.MetricName; a test keeps the two equal).
+  # Indexing local.custom with a name not listed here fails the plan, so a typo cannot blank a widget.
+  custom_metric_names = [
+    "PhotosReceived", "PhotosProcessed", "PhotosRejected", "PhotosQuarantined", "PhotosDuplicate",
+    "DuplicateEventsSkipped", "ProcessingLatency", "ProcessingDuration", "RekognitionImages",
+    "BedrockInputTokens", "BedrockOutputTokens", "CaptionFallback", "AnalysisThrottled", "UploadsRequested",
+    "SharesCreated", "ShareViews",
+  ]
+  custom = { for name in local.custom_metric_names : name => concat([var.metric_namespace, name], local.custom_dimensions) }
+
+  api_dimensions = ["ApiId", var.http_api_id, "Stage", var.http_api_stage]
+  zero_axis      = { left = { min = 0 } }
+
+  spend_expression = join(" + ", [
+    "FILL(rekognition, 0) * ${var.ai_prices.rekognition_per_image}",
+    "FILL(input_tokens, 0) / 1000 * ${var.ai_prices.bedrock_per_1k_input_tokens}",
+    "FILL(output_tokens, 0) / 1000 * ${var.ai_prices.bedrock_per_1k_output_tokens}",
+  ])
+
+  sections = [
+    {
+      title = "Pipeline: uploads to READY"
+      widgets = [
+        {
+          title  = "Uploads and processed photos per minute"
+          period = 60
+          stat   = "Sum"
+          yAxis  = local.zero_axis
+          metrics = [
+            concat(local.custom["UploadsRequested"], [{ label = "upload URLs issued" }]),
+            concat(local.custom["PhotosReceived"], [{ label = "received by worker" }]),
+            concat(local.custom["PhotosProcessed"], [{ label = "READY" }]),
+          ]
+        },
+        {
+          title   = "Outcomes (READY / REJECTED / QUARANTINED / DUPLICATE)"
+          period  = 300
+          stat    = "Sum"
+          stacked = true
+          yAxis   = local.zero_axis
+          metrics = [
+            concat(local.custom["PhotosProcessed"], [{ label = "READY", color = "#2ca02c" }]),
+            concat(local.custom["PhotosRejected"], [{ label = "REJECTED", color = "#ff7f0e" }]),
+            concat(local.custom["PhotosQuarantined"], [{ label = "QUARANTINED", color = "#d62728" }]),
+            concat(local.custom["PhotosDuplicate"], [{ label = "DUPLICATE", color = "#7f7f7f" }]),
+            concat(local.custom["DuplicateEventsSkipped"], [{ label = "duplicate deliveries skipped", color = "#bcbd22" }]),
+          ]
+        },
+        {
+          title  = "Processing latency, upload to terminal state (ms)"
+          period = 300
+          yAxis  = local.zero_axis
+          metrics = [
+            concat(local.custom["ProcessingLatency"], [{ stat = "p50", label = "p50" }]),
+            concat(local.custom["ProcessingLatency"], [{ stat = "p95", label = "p95" }]),
+            concat(local.custom["ProcessingLatency"], [{ stat = "p99", label = "p99" }]),
+            concat(local.custom["ProcessingDuration"], [{ stat = "p95", label = "worker time per photo p95" }]),
+          ]
+        },
+      ]
+    },
+    {
+      title = "Ingest queue"
+      widgets = [
+        {
+          title  = "Ingest queue depth"
+          period = 60
+          stat   = "Maximum"
+          yAxis  = local.zero_axis
+          metrics = [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.ingest_queue_name, { label = "waiting" }],
+            ["AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", var.ingest_queue_name, { label = "in flight" }],
+          ]
+        },
+        {
+          title       = "Age of oldest message (s)"
+          period      = 60
+          stat        = "Maximum"
+          yAxis       = local.zero_axis
+          annotations = { horizontal = [{ label = "alarm", value = var.thresholds.queue_oldest_message_age_seconds, color = "#d62728" }] }
+          metrics = [
+            ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", var.ingest_queue_name, { label = "oldest message age" }],
+          ]
+        },
+        {
+          title       = "Dead-letter queue depth"
+          period      = 60
+          stat        = "Maximum"
+          yAxis       = local.zero_axis
+          annotations = { horizontal = [{ label = "alarm above 0", value = 0, color = "#d62728" }] }
+          metrics = [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.ingest_dlq_name, { label = "parked messages" }],
+          ]
+        },
+      ]
+    },
+    {
+      title = "Lambda functions (api, worker)"
+      widgets = [
+        {
+          title   = "Errors"
+          period  = 60
+          stat    = "Sum"
+          yAxis   = local.zero_axis
+          metrics = [for role, name in local.functions : ["AWS/Lambda", "Errors", "FunctionName", name, { label = role }]]
+        },
+        {
+          title   = "Throttles"
+          period  = 60
+          stat    = "Sum"
+          yAxis   = local.zero_axis
+          metrics = [for role, name in local.functions : ["AWS/Lambda", "Throttles", "FunctionName", name, { label = role }]]
+        },
+        {
+          title   = "Duration p95 (ms)"
+          period  = 300
+          stat    = "p95"
+          yAxis   = local.zero_axis
+          metrics = [for role, name in local.functions : ["AWS/Lambda", "Duration", "FunctionName", name, { label = role }]]
+        },
+        {
+          title   = "Concurrent executions"
+          period  = 60
+          stat    = "Maximum"
+          yAxis   = local.zero_axis
+          metrics = [for role, name in local.functions : ["AWS/Lambda", "ConcurrentExecutions", "FunctionName", name, { label = role }]]
+        },
+      ]
+    },
+    {
+      title = "HTTP API"
+      widgets = [
+        {
+          title  = "Requests, 4xx and 5xx"
+          period = 60
+          stat   = "Sum"
+          yAxis  = local.zero_axis
+          metrics = [
+            concat(["AWS/ApiGateway", "Count"], local.api_dimensions, [{ label = "requests" }]),
+            concat(["AWS/ApiGateway", "4xx"], local.api_dimensions, [{ label = "4xx", color = "#ff7f0e" }]),
+            concat(["AWS/ApiGateway", "5xx"], local.api_dimensions, [{ label = "5xx", color = "#d62728" }]),
+          ]
+        },
+        {
+          title  = "Latency (ms)"
+          period = 300
+          yAxis  = local.zero_axis
+          metrics = [
+            concat(["AWS/ApiGateway", "Latency"], local.api_dimensions, [{ stat = "p50", label = "p50" }]),
+            concat(["AWS/ApiGateway", "Latency"], local.api_dimensions, [{ stat = "p95", label = "p95" }]),
+            concat(["AWS/ApiGateway", "Latency"], local.api_dimensions, [{ stat = "p99", label = "p99" }]),
+            concat(["AWS/ApiGateway", "IntegrationLatency"], local.api_dimensions, [{ stat = "p95", label = "integration p95" }]),
+          ]
+        },
+        {
+          title  = "Sharing"
+          period = 300
+          stat   = "Sum"
+          yAxis  = local.zero_axis
+          metrics = [
+            concat(local.custom["SharesCreated"], [{ label = "share links created" }]),
+            concat(local.custom["ShareViews"], [{ label = "share link views" }]),
+          ]
+        },
+      ]
+    },
+    {
+      title = "Data and edge"
+      widgets = [
+        {
+          title  = "DynamoDB throttles and consumed capacity"
+          period = 60
+          stat   = "Sum"
+          yAxis  = local.zero_axis
+          metrics = [
+            ["AWS/DynamoDB", "ReadThrottleEvents", "TableName", var.table_name, { label = "read throttles", color = "#d62728" }],
+            ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", var.table_name, { label = "write throttles", color = "#9467bd" }],
+            ["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", var.table_name, { label = "RCU", yAxis = "right" }],
+            ["AWS/DynamoDB", "ConsumedWriteCapacityUnits", "TableName", var.table_name, { label = "WCU", yAxis = "right" }],
+          ]
+        },
+        {
+          title  = "CloudFront 4xx / 5xx error rate (%)"
+          region = "us-east-1" # CloudFront publishes its metrics in us-east-1 only
+          period = 300
+          stat   = "Average"
+          yAxis  = local.zero_axis
+          metrics = [
+            ["AWS/CloudFront", "4xxErrorRate", "DistributionId", var.cloudfront_distribution_id, "Region", "Global", { label = "4xx %", color = "#ff7f0e" }],
+            ["AWS/CloudFront", "5xxErrorRate", "DistributionId", var.cloudfront_distribution_id, "Region", "Global", { label = "5xx %", color = "#d62728" }],
+            ["AWS/CloudFront", "Requests", "DistributionId", var.cloudfront_distribution_id, "Region", "Global", { label = "requests", stat = "Sum", yAxis = "right" }],
+          ]
+        },
+      ]
+    },
+    {
+      title = "AI: Rekognition and Bedrock"
+      widgets = [
+        {
+          title       = "Caption fallback rate (%) and analysis throttling"
+          period      = 300
+          stat        = "Sum"
+          yAxis       = local.zero_axis
+          annotations = { horizontal = [{ label = "alarm", value = var.thresholds.caption_fallback_rate_percent, color = "#d62728" }] }
+          metrics = [
+            [{ id = "fallback_rate", expression = "100 * FILL(fallback, 0) / captions", label = "Bedrock fallback rate (%)" }],
+            concat(local.custom["CaptionFallback"], [{ id = "fallback", visible = false }]),
+            concat(local.custom["CaptionFallback"], [{ id = "captions", stat = "SampleCount", visible = false }]),
+            concat(local.custom["AnalysisThrottled"], [{ label = "analysis calls throttled", yAxis = "right" }]),
+          ]
+        },
+        {
+          title  = "AI usage per hour"
+          period = 3600
+          stat   = "Sum"
+          yAxis  = local.zero_axis
+          metrics = [
+            concat(local.custom["RekognitionImages"], [{ label = "Rekognition image units" }]),
+            concat(local.custom["BedrockInputTokens"], [{ label = "Bedrock input tokens", yAxis = "right" }]),
+            concat(local.custom["BedrockOutputTokens"], [{ label = "Bedrock output tokens", yAxis = "right" }]),
+          ]
+        },
+        {
+          title  = "Estimated AI spend per day (USD)"
+          view   = "bar"
+          period = 86400
+          stat   = "Sum"
+          yAxis  = local.zero_axis
+          metrics = [
+            [{ id = "spend", expression = local.spend_expression, label = "estimated USD per day" }],
+            concat(local.custom["RekognitionImages"], [{ id = "rekognition", visible = false }]),
+            concat(local.custom["BedrockInputTokens"], [{ id = "input_tokens", visible = false }]),
+            concat(local.custom["BedrockOutputTokens"], [{ id = "output_tokens", visible = false }]),
+          ]
+        },
+      ]
+    },
+  ]
+
+  header_height  = 5 # markdown header (2) + alarm status (3)
+  section_height = 7 # section title (1) + graphs (6)
+  section_widgets = flatten([
+    for index, section in local.sections : concat(
+      [{
+        type       = "text"
+        x          = 0
+        y          = local.header_height + index * local.section_height
+        width      = 24
+        height     = 1
+        properties = { markdown = "### ${section.title}" }
+      }],
+      [for position, widget in section.widgets : {
+        type   = "metric"
+        x      = position * floor(24 / length(section.widgets))
+        y      = local.header_height + index * local.section_height + 1
+        width  = floor(24 / length(section.widgets))
+        height = 6
+        properties = merge(
+          { view = "timeSeries", stacked = false, region = local.region },
+          widget,
+        )
+      }],
+    )
+  ])
+
+  alarm_arns = concat(
+    [
+      aws_cloudwatch_metric_alarm.dlq_not_empty.arn,
+      aws_cloudwatch_metric_alarm.ingest_oldest_message.arn,
+      aws_cloudwatch_metric_alarm.worker_error_rate.arn,
+      aws_cloudwatch_metric_alarm.api_5xx_rate.arn,
+      aws_cloudwatch_metric_alarm.dynamodb_throttles.arn,
+      aws_cloudwatch_metric_alarm.analysis_throttled.arn,
+      aws_cloudwatch_metric_alarm.caption_fallback_rate.arn,
+    ],
+    [for role in keys(local.functions) : aws_cloudwatch_metric_alarm.lambda_throttles[role].arn],
+  )
+
+  dashboard = {
+    widgets = concat(
+      [
+        {
+          type   = "text"
+          x      = 0
+          y      = 0
+          width  = 24
+          height = 2
+          properties = {
+            markdown = join("\n", [
+              "## PhotoVault — ${var.environment}",
+              "Upload → S3 → SQS `${var.ingest_queue_name}` → Lambda `${var.worker_function_name}` → DynamoDB `${var.table_name}`. Alarms page SNS `${local.alarm_topic_name}`; what each means and what to do: `docs/operations.md`.",
+            ])
+          }
+        },
+        {
+          type       = "alarm"
+          x          = 0
+          y          = 2
+          width      = 24
+          height     = 3
+          properties = { title = "Alarms", alarms = local.alarm_arns, sortBy = "stateUpdatedTimestamp" }
+        },
+      ],
+      local.section_widgets,
+    )
+  }
+}
+
+resource "aws_cloudwatch_dashboard" "this" {
+  dashboard_name = var.name_prefix
+  dashboard_body = jsonencode(local.dashboard)
+}

@@ -1,0 +1,389 @@
+"""Operator scripts on moto: redrive moves every parked message back exactly once, reprocess marks photos so the
+worker's claim takes them again and enqueues the events S3 would send, inspect shows the whole record."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from photovault.adapters.dynamodb import DynamoPhotoRepository, photo_item, serialize
+from photovault.ids import new_photo_id
+from photovault.model import Photo, PhotoStatus
+from photovault.pipeline.events import parse_body
+from photovault.ports import ClaimState
+
+from scripts import redrive, reprocess
+from scripts.inspect_photo import inspect_photo, render
+from scripts.ops_common import RESOURCES_PATH, Names
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+OWNER = "3f1c7d2a-0b6e-4c55-9a61-0d1f2e3a4b5c"
+DAY_MS = 86_400_000
+JAN_1_2026_MS = 1_767_225_600_000
+
+
+@dataclass
+class Stack:
+    names: Names
+    dynamodb: Any
+    s3: Any
+    sqs: Any
+    queue_url: str
+    dlq_url: str
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        names = Names.for_environment("local", ACCOUNT)
+        spec = json.loads(RESOURCES_PATH.read_text(encoding="utf-8"))["table"]
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        dynamodb.create_table(
+            TableName=names.table,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": k, "AttributeType": t} for k, t in spec["attributes"].items()],
+            KeySchema=[
+                {"AttributeName": spec["hash_key"], "KeyType": "HASH"},
+                {"AttributeName": spec["range_key"], "KeyType": "RANGE"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": index["name"],
+                    "KeySchema": [
+                        {"AttributeName": index["hash_key"], "KeyType": "HASH"},
+                        {"AttributeName": index["range_key"], "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": index["projection_type"]},
+                }
+                for index in spec["global_secondary_indexes"]
+            ],
+        )
+        s3 = boto3.client("s3", region_name=REGION)
+        for bucket in (names.originals_bucket, names.derivatives_bucket):
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_bucket_versioning(Bucket=names.originals_bucket, VersioningConfiguration={"Status": "Enabled"})
+        sqs = boto3.client("sqs", region_name=REGION)
+        dlq_url = sqs.create_queue(QueueName=names.ingest_dlq)["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        queue_url = sqs.create_queue(
+            QueueName=names.ingest_queue,
+            Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})},
+        )["QueueUrl"]
+        yield Stack(names, dynamodb, s3, sqs, queue_url, dlq_url)
+
+
+def drain(sqs: Any, url: str) -> list[str]:
+    bodies: list[str] = []
+    while True:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        if not messages:
+            return bodies
+        for message in messages:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def put_photo(stack: Stack, status: PhotoStatus, *, created_ms: int, updated_at: str, upload: bool = True) -> Photo:
+    photo_id = new_photo_id(created_ms)
+    key = f"uploads/{OWNER}/{photo_id}"
+    fingerprint = None
+    if upload:
+        version = stack.s3.put_object(Bucket=stack.names.originals_bucket, Key=key, Body=b"\xff\xd8 jpeg bytes")
+        fingerprint = f"s3://{stack.names.originals_bucket}/{key}#{version['VersionId']}"
+    photo = Photo(
+        owner=OWNER,
+        photo_id=photo_id,
+        status=status,
+        created_at=updated_at,
+        updated_at=updated_at,
+        provenance={"pipeline_version": "1", "processed_at": updated_at, "caption_model_id": "model-a"},
+        source_fingerprint=fingerprint,
+        derivatives={"thumb": {"key": f"media/{OWNER}/{photo_id}/thumb.webp", "width": 256, "height": 256}},
+    )
+    stack.dynamodb.put_item(TableName=stack.names.table, Item=serialize(photo_item(photo)))
+    return photo
+
+
+def s3_event(bucket: str, key: str, version: str) -> str:
+    return json.dumps(
+        {
+            "Records": [
+                {
+                    "eventName": "ObjectCreated:Put",
+                    "s3": {"bucket": {"name": bucket}, "object": {"key": key, "versionId": version}},
+                }
+            ]
+        }
+    )
+
+
+# ---------------------------------------------------------------- redrive
+
+
+def test_redrive_moves_every_parked_message_back_once(stack: Stack) -> None:
+    """Given 23 poisoned uploads in the DLQ, when redriven, each is on the ingest queue once and the DLQ is empty."""
+    bodies = {s3_event(stack.names.originals_bucket, f"uploads/{OWNER}/p{i}", f"v{i}") for i in range(23)}
+    for body in bodies:
+        stack.sqs.send_message(QueueUrl=stack.dlq_url, MessageBody=body)
+
+    result = redrive.redrive(stack.sqs, stack.dlq_url, stack.queue_url, show_progress=False)
+
+    assert result.method == "receive-send-delete"  # moto has no message move tasks, like the local stack
+    assert (result.moved, result.failed, result.status) == (23, 0, "COMPLETED")
+    moved = drain(stack.sqs, stack.queue_url)
+    assert sorted(moved) == sorted(bodies)
+    assert redrive.depth(stack.sqs, stack.dlq_url) == 0
+
+
+def test_redrive_leaves_a_message_the_queue_refused_in_the_dlq(stack: Stack) -> None:
+    for i in range(3):
+        stack.sqs.send_message(QueueUrl=stack.dlq_url, MessageBody=f"message {i}")
+
+    class RefusesOne:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+        def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+            kept, refused = Entries[1:], Entries[:1]
+            response = self.inner.send_message_batch(QueueUrl=QueueUrl, Entries=kept) if kept else {}
+            response["Failed"] = [{"Id": e["Id"], "Code": "InternalError", "SenderFault": False} for e in refused]
+            return response
+
+    result = redrive.receive_send_delete(RefusesOne(stack.sqs), stack.dlq_url, stack.queue_url, show_progress=False)
+
+    assert result.status == "PARTIAL" and result.failed == 1
+    assert len(drain(stack.sqs, stack.queue_url)) == result.moved
+    assert redrive.depth(stack.sqs, stack.dlq_url) == 3 - result.moved  # the refused one is still parked
+
+
+def test_redrive_uses_a_move_task_where_sqs_has_them() -> None:
+    """Given SQS with message move tasks (AWS), the task is started and watched until it completes."""
+
+    class MoveTaskSqs:
+        def __init__(self) -> None:
+            self.polls = [
+                {"Status": "RUNNING", "ApproximateNumberOfMessagesMoved": 4, "ApproximateNumberOfMessagesToMove": 9},
+                {"Status": "COMPLETED", "ApproximateNumberOfMessagesMoved": 9, "ApproximateNumberOfMessagesToMove": 9},
+            ]
+            self.started: dict[str, Any] = {}
+
+        def get_queue_attributes(self, QueueUrl: str, AttributeNames: list[str]) -> dict[str, Any]:  # noqa: N803
+            return {"Attributes": {"QueueArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{QueueUrl.rsplit('/', 1)[-1]}"}}
+
+        def start_message_move_task(self, **request: Any) -> dict[str, str]:
+            self.started = request
+            return {"TaskHandle": "handle"}
+
+        def list_message_move_tasks(self, **_: Any) -> dict[str, Any]:
+            return {"Results": [self.polls.pop(0)]}
+
+    sqs, sleeps = MoveTaskSqs(), []
+    result = redrive.redrive(
+        sqs, "https://q/dlq", "https://q/ingest", rate=50, sleep=sleeps.append, show_progress=False
+    )
+
+    assert (result.method, result.moved, result.status) == ("move-task", 9, "COMPLETED")
+    assert sqs.started == {
+        "SourceArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:dlq",
+        "DestinationArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:ingest",
+        "MaxNumberOfMessagesPerSecond": 50,
+    }
+    assert sleeps == [5.0]
+
+
+def test_peek_shows_what_is_parked_without_taking_it(stack: Stack) -> None:
+    stack.sqs.send_message(QueueUrl=stack.dlq_url, MessageBody=s3_event("b", f"uploads/{OWNER}/x", "v1"))
+    assert redrive.peek(stack.sqs, stack.dlq_url) == [f"s3://b/uploads/{OWNER}/x"]
+    assert len(drain(stack.sqs, stack.dlq_url)) == 1
+
+
+# ---------------------------------------------------------------- reprocess
+
+
+def test_select_by_status_and_update_date_uses_the_status_index(stack: Stack) -> None:
+    old = put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00+00:00")
+    new = put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-02-10T10:00:00+00:00")
+    put_photo(stack, PhotoStatus.REJECTED, created_ms=JAN_1_2026_MS, updated_at="2026-02-10T11:00:00+00:00")
+
+    ready = {p.photo_id for p in reprocess.select_by_status(stack.dynamodb, stack.names.table, ["READY"])}
+    recent = {
+        p.photo_id for p in reprocess.select_by_status(stack.dynamodb, stack.names.table, ["READY"], since="2026-02-01")
+    }
+    january = {
+        p.photo_id for p in reprocess.select_by_status(stack.dynamodb, stack.names.table, ["READY"], until="2026-01-31")
+    }
+
+    assert ready == {old.photo_id, new.photo_id}
+    assert recent == {new.photo_id}
+    assert january == {old.photo_id}
+
+
+def test_select_by_user_and_upload_date_is_a_key_range(stack: Stack) -> None:
+    photos = [
+        put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS + day * DAY_MS, updated_at="2026-03-01T00:00:00Z")
+        for day in range(5)
+    ]
+    selected = reprocess.select_by_user(
+        stack.dynamodb, stack.names.table, OWNER, since="2026-01-02", until="2026-01-04"
+    )
+    assert [p.photo_id for p in selected] == [p.photo_id for p in photos[1:4]]
+
+
+def test_reprocess_marks_and_enqueues_an_event_the_worker_claims_again(stack: Stack) -> None:
+    """Given a READY photo, when reprocessed, the queued event names the same object version and the worker's
+    claim — which skips a second delivery of a processed upload — takes it once more."""
+    photo = put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00+00:00")
+    repository = DynamoPhotoRepository(stack.dynamodb, stack.names.table)
+    refs = list(reprocess.select_by_status(stack.dynamodb, stack.names.table, ["READY"]))
+
+    result = reprocess.reprocess(
+        refs,
+        dynamodb=stack.dynamodb,
+        s3=stack.s3,
+        sqs=stack.sqs,
+        table=stack.names.table,
+        queue_url=stack.queue_url,
+        originals_bucket=stack.names.originals_bucket,
+        reason="caption model change",
+        run_id="run-1",
+        now="2026-03-01T00:00:00+00:00",
+        show_progress=False,
+    )
+
+    assert (result.selected, result.marked, result.enqueued, result.skipped) == (1, 1, 1, [])
+    (body,) = drain(stack.sqs, stack.queue_url)
+    (source,) = parse_body(body).sources
+    assert source.fingerprint == photo.source_fingerprint  # the exact upload, as S3 announced it
+    item = stack.dynamodb.get_item(
+        TableName=stack.names.table, Key={"pk": {"S": f"USER#{OWNER}"}, "sk": {"S": f"PHOTO#{photo.photo_id}"}}
+    )["Item"]
+    assert item["reprocess"]["M"]["reason"]["S"] == "caption model change"
+
+    claim = repository.claim(source, now="2026-03-01T00:00:01+00:00", lease_until=2_000_000_000, now_epoch=1)
+    assert claim.state is ClaimState.CLAIMED
+    assert claim.photo is not None and claim.photo.provenance["caption_model_id"] == "model-a"  # kept for history
+    repository.release(source, claim.token, now="2026-03-01T00:00:02+00:00")
+    again = repository.claim(source, now="2026-03-01T00:00:03+00:00", lease_until=2_000_000_000, now_epoch=1)
+    assert again.state is ClaimState.CLAIMED  # released: the lease is free; the mark was consumed by the claim
+
+
+def test_without_the_mark_a_redelivered_event_is_skipped(stack: Stack) -> None:
+    photo = put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00+00:00")
+    bucket, key, version = reprocess.parse_fingerprint(photo.source_fingerprint or "") or ("", "", "")
+    (source,) = parse_body(s3_event(bucket, key, version)).sources
+    claim = DynamoPhotoRepository(stack.dynamodb, stack.names.table).claim(
+        source, now="2026-03-01T00:00:00+00:00", lease_until=2_000_000_000, now_epoch=1
+    )
+    assert claim.state is ClaimState.DONE
+
+
+def test_reprocess_skips_photos_mid_processing_and_photos_without_an_original(stack: Stack) -> None:
+    busy = put_photo(stack, PhotoStatus.PROCESSING, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00Z")
+    gone = put_photo(
+        stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00Z", upload=False
+    )
+    refs = [
+        reprocess.PhotoRef(OWNER, busy.photo_id, "PROCESSING", source_fingerprint=busy.source_fingerprint or ""),
+        reprocess.PhotoRef(OWNER, gone.photo_id, "READY"),
+    ]
+
+    result = reprocess.reprocess(
+        refs,
+        dynamodb=stack.dynamodb,
+        s3=stack.s3,
+        sqs=stack.sqs,
+        table=stack.names.table,
+        queue_url=stack.queue_url,
+        originals_bucket=stack.names.originals_bucket,
+        reason="test",
+        show_progress=False,
+    )
+
+    assert (result.marked, result.enqueued) == (0, 0)
+    assert {photo_id for photo_id, _ in result.skipped} == {busy.photo_id, gone.photo_id}
+    assert drain(stack.sqs, stack.queue_url) == []
+
+
+def test_dry_run_changes_nothing(stack: Stack) -> None:
+    put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00Z")
+    refs = list(reprocess.select_by_status(stack.dynamodb, stack.names.table, reprocess.TERMINAL_STATUSES))
+    result = reprocess.reprocess(
+        refs,
+        dynamodb=stack.dynamodb,
+        s3=stack.s3,
+        sqs=stack.sqs,
+        table=stack.names.table,
+        queue_url=stack.queue_url,
+        originals_bucket=stack.names.originals_bucket,
+        reason="test",
+        dry_run=True,
+        show_progress=False,
+    )
+    assert (result.selected, result.marked, result.enqueued) == (1, 0, 0)
+    assert drain(stack.sqs, stack.queue_url) == []
+
+
+def test_uuid7_bounds_enclose_every_id_of_that_millisecond() -> None:
+    ids = [new_photo_id(JAN_1_2026_MS) for _ in range(200)]
+    lo = reprocess.uuid7_bound(JAN_1_2026_MS, upper=False)
+    hi = reprocess.uuid7_bound(JAN_1_2026_MS, upper=True)
+    assert all(lo <= i <= hi for i in ids)
+    assert reprocess.uuid7_bound(JAN_1_2026_MS - 1, upper=True) < lo
+
+
+# ---------------------------------------------------------------- inspect
+
+
+def test_inspect_shows_item_versions_derivatives_and_history(stack: Stack) -> None:
+    photo = put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00Z")
+    stack.dynamodb.update_item(
+        TableName=stack.names.table,
+        Key={"pk": {"S": f"USER#{OWNER}"}, "sk": {"S": f"PHOTO#{photo.photo_id}"}},
+        UpdateExpression="SET provenance.history = :h",
+        ExpressionAttributeValues={":h": {"L": [{"M": {"caption_model_id": {"S": "model-0"}}}]}},
+    )
+
+    record = inspect_photo(
+        dynamodb=stack.dynamodb,
+        s3=stack.s3,
+        table=stack.names.table,
+        originals_bucket=stack.names.originals_bucket,
+        derivatives_bucket=stack.names.derivatives_bucket,
+        owner=OWNER,
+        photo_id=photo.photo_id,
+    )
+
+    assert record["item"]["status"] == "READY"
+    (version,) = record["original"]["versions"]
+    assert photo.source_fingerprint and photo.source_fingerprint.endswith(f"#{version['version_id']}")
+    assert record["derivatives"]["thumb"]["exists"] is False  # the thumbnail was never written
+    text = render(record)
+    assert "model-0" in text and "model-a" in text and "MISSING" in text
+
+
+def test_inspect_an_unknown_photo(stack: Stack) -> None:
+    record = inspect_photo(
+        dynamodb=stack.dynamodb,
+        s3=stack.s3,
+        table=stack.names.table,
+        originals_bucket=stack.names.originals_bucket,
+        derivatives_bucket=stack.names.derivatives_bucket,
+        owner=OWNER,
+        photo_id=new_photo_id(),
+    )
+    assert record["item"] is None
+    assert "no photo item" in render(record)
