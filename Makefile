@@ -28,7 +28,13 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-install: $(STAMP) ## Create .venv and install everything the project needs
+# checkov pins an old boto3 and installs a conflicting `hcl2` package: it gets a virtualenv of its own.
+$(VENV)/bin/checkov: requirements/tools/checkov.txt | $(STAMP)
+	$(PYTHON) -m venv $(VENV)/tools/checkov
+	$(VENV)/tools/checkov/bin/pip install -q -r $<
+	ln -sfn ../tools/checkov/bin/checkov $@
+
+install: $(STAMP) $(VENV)/bin/checkov ## Create .venv and install everything the project needs
 
 run: install ## Bring the whole product up locally on the embedded AWS emulator (Ctrl-C stops it)
 	$(PY) -m scripts.local_stack

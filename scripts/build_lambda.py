@@ -1,0 +1,236 @@
+"""Build deterministic Lambda zips (dist/<function>.zip) for the Lambda platform: `make build [ARCH=x86_64]`.
+
+Same sources and dependency versions give byte-identical zips (fixed timestamps, sorted entries, fixed
+permissions), so `source_code_hash` only changes when the code does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = ROOT / "lambda_src" / "photovault"
+DIST_DIR = ROOT / "dist"
+CACHE_DIR = ROOT / "build" / "lambda-deps"
+
+PYTHON_VERSION = "3.13"
+PLATFORMS = {"arm64": "aarch64", "x86_64": "x86_64"}
+# Lambda's Python 3.13 runtime is Amazon Linux 2023 (glibc 2.34): wheels for any manylinux up to that run on it.
+# Pillow ships manylinux_2_28 wheels; pydantic-core and others still ship manylinux_2_17 (manylinux2014).
+MANYLINUX_TAGS = ("manylinux_2_28", "manylinux_2_17", "manylinux2014")
+MAX_GLIBC_MINOR = 34
+
+# The Lambda Python runtime ships these; bundling them would only add megabytes and version skew.
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
+
+# Dependencies a function never imports (kept out to stay small). Everything else goes into both zips.
+# cryptography (and its cffi/pycparser) is only imported lazily by the CloudFront URL signer, which the worker never
+# constructs. The api keeps Pillow and pillow-heif: shared domain modules import them at module level.
+EXCLUDED_DISTRIBUTIONS: dict[str, frozenset[str]] = {
+    "api": frozenset(),
+    "worker": frozenset({"cryptography", "cffi", "pycparser"}),
+}
+FUNCTIONS = ("api", "worker")
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o644
+EXEC_MODE = 0o755
+SKIPPED_DIRS = frozenset({"__pycache__", "bin", ".pytest_cache", ".mypy_cache"})
+SKIPPED_SUFFIXES = (".pyc", ".pyo")
+
+
+def normalise(name: str) -> str:
+    """PEP 503 name: `Pillow_HEIF` and `pillow-heif` are the same distribution."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def runtime_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
+    """The package's runtime dependencies, minus what the Lambda runtime provides."""
+    deps: list[str] = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    kept = []
+    for dep in deps:
+        name = re.split(r"[\[<>=!~; ]", dep, maxsplit=1)[0]
+        if normalise(name) not in RUNTIME_PROVIDED:
+            kept.append(dep)
+    return sorted(kept)
+
+
+def platform_tags(arch: str) -> list[str]:
+    return [f"{tag}_{PLATFORMS[arch]}" for tag in MANYLINUX_TAGS]
+
+
+def glibc_minor(platform: str) -> int | None:
+    """manylinux_2_28_aarch64 → 28, manylinux2014_x86_64 → 17; None for other platforms."""
+    if platform.startswith("manylinux2014_"):
+        return 17
+    match = re.match(r"manylinux_2_(\d+)_", platform)
+    return int(match.group(1)) if match else None
+
+
+def install_dependencies(requirements: Sequence[str], arch: str, cache_dir: Path = CACHE_DIR) -> Path:
+    """pip-install Lambda-platform wheels into a cache directory keyed by requirements, arch and Python version."""
+    key = hashlib.sha256(json.dumps([list(requirements), arch, PYTHON_VERSION]).encode()).hexdigest()[:16]
+    target = cache_dir / f"{arch}-{key}"
+    if (target / ".complete").exists():
+        return target
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-compile",
+        *[arg for tag in platform_tags(arch) for arg in ("--platform", tag)],
+        "--only-binary=:all:",
+        "--python-version",
+        PYTHON_VERSION,
+        "--implementation",
+        "cp",
+        "--target",
+        str(target),
+        *requirements,
+    ]
+    subprocess.run(command, check=True)
+    for name in list(target.iterdir()):
+        if name.name.split("-")[0].split(".")[0].lower() in RUNTIME_PROVIDED:
+            shutil.rmtree(name) if name.is_dir() else name.unlink()
+    (target / ".complete").write_text("\n".join(command) + "\n")
+    return target
+
+
+def wheel_tags(site_packages: Path) -> dict[str, list[str]]:
+    """Tags of every installed distribution, read from its *.dist-info/WHEEL file."""
+    tags: dict[str, list[str]] = {}
+    for wheel_file in sorted(site_packages.glob("*.dist-info/WHEEL")):
+        lines = wheel_file.read_text().splitlines()
+        tags[wheel_file.parent.name] = [line.split(":", 1)[1].strip() for line in lines if line.startswith("Tag:")]
+    return tags
+
+
+def _tag_ok(tag: str, machine: str, minor: int) -> bool:
+    interpreter, abi, platform = tag.split("-")
+    if abi == "none" and platform == "any":
+        return interpreter in {"py3", f"py3{minor}"} or interpreter.startswith("py3")
+    glibc = glibc_minor(platform)
+    platform_ok = glibc is not None and glibc <= MAX_GLIBC_MINOR and platform.endswith(f"_{machine}")
+    cp = f"cp3{minor}"
+    version_ok = (interpreter == cp and abi == cp) or (
+        abi == "abi3" and interpreter.startswith("cp3") and int(interpreter[3:]) <= minor
+    )
+    return platform_ok and version_ok
+
+
+def tag_problems(tags: dict[str, list[str]], arch: str, python_version: str = PYTHON_VERSION) -> list[str]:
+    """Wheels that would not import on Lambda's Python <python_version> on <arch>; empty when all are fine.
+
+    Accepted: pure wheels (py3-none-any), CPython wheels for exactly this version (cp313-cp313-*), and stable-ABI
+    wheels (cp3X-abi3-*) for X <= the runtime version, on manylinux for this machine architecture.
+    """
+    machine = PLATFORMS[arch]
+    minor = int(python_version.split(".")[1])
+    problems = []
+    for dist, dist_tags in tags.items():
+        if not dist_tags:
+            problems.append(f"{dist}: no Tag in WHEEL")
+            continue
+        if not any(_tag_ok(tag, machine, minor) for tag in dist_tags):
+            problems.append(f"{dist}: wheel tags {', '.join(dist_tags)} do not run on Python {python_version} {arch}")
+    return problems
+
+
+def iter_files(root: Path) -> Iterable[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+        for filename in sorted(filenames):
+            if not filename.endswith(SKIPPED_SUFFIXES) and filename != ".complete":
+                yield Path(dirpath) / filename
+
+
+def deterministic_zip(entries: dict[str, Path], output: Path) -> str:
+    """Write {arcname: file} as a reproducible zip and return its sha256 hex digest."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for arcname in sorted(entries):
+            source = entries[arcname]
+            info = zipfile.ZipInfo(arcname, date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so external_attr carries the permission bits
+            mode = EXEC_MODE if os.access(source, os.X_OK) and source.suffix in {"", ".so"} else FILE_MODE
+            info.external_attr = (0o100000 | mode) << 16
+            archive.writestr(info, source.read_bytes(), compresslevel=9)
+    tmp.replace(output)
+    return hashlib.sha256(output.read_bytes()).hexdigest()
+
+
+def distribution_files(site_packages: Path, excluded: frozenset[str]) -> set[Path]:
+    """Files owned (per RECORD) by the excluded distributions."""
+    owned: set[Path] = set()
+    for record in site_packages.glob("*.dist-info/RECORD"):
+        dist_name = normalise(record.parent.name.removesuffix(".dist-info").rsplit("-", 1)[0])
+        if dist_name in excluded:
+            owned.add(record.parent.resolve())
+            for line in record.read_text().splitlines():
+                path = line.rsplit(",", 2)[0]
+                if path:
+                    owned.add((site_packages / path).resolve())
+    return owned
+
+
+def collect(function: str, site_packages: Path | None, package_dir: Path = PACKAGE_DIR) -> dict[str, Path]:
+    entries: dict[str, Path] = {}
+    if site_packages is not None:
+        excluded = distribution_files(site_packages, EXCLUDED_DISTRIBUTIONS.get(function, frozenset()))
+        for path in iter_files(site_packages):
+            resolved = path.resolve()
+            if resolved in excluded or resolved.parent in excluded:
+                continue
+            entries[path.relative_to(site_packages).as_posix()] = path
+    for path in iter_files(package_dir):
+        entries[(Path(package_dir.name) / path.relative_to(package_dir)).as_posix()] = path
+    return entries
+
+
+def build(
+    arch: str, functions: Sequence[str] = FUNCTIONS, dist_dir: Path = DIST_DIR, cache_dir: Path = CACHE_DIR
+) -> dict[str, str]:
+    site_packages = install_dependencies(runtime_requirements(), arch, cache_dir)
+    problems = tag_problems(wheel_tags(site_packages), arch)
+    if problems:
+        raise SystemExit("wheels not usable on the Lambda runtime:\n  " + "\n  ".join(problems))
+    hashes = {}
+    for function in functions:
+        output = dist_dir / f"{function}.zip"
+        hashes[function] = deterministic_zip(collect(function, site_packages), output)
+        size_mb = output.stat().st_size / 1_000_000
+        print(f"{output}  {size_mb:.1f} MB  sha256 {hashes[function]}")
+    return hashes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--arch", default=os.environ.get("ARCH", "arm64"), choices=sorted(PLATFORMS))
+    parser.add_argument("--dist", type=Path, default=DIST_DIR)
+    parser.add_argument("--function", action="append", choices=FUNCTIONS, help="default: all")
+    args = parser.parse_args(argv)
+    build(args.arch, args.function or FUNCTIONS, args.dist)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

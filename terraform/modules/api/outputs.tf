@@ -1,0 +1,39 @@
+output "api_id" {
+  description = "ID of the HTTP API."
+  value       = aws_apigatewayv2_api.this.id
+}
+
+output "api_endpoint" {
+  description = "Default endpoint of the HTTP API (https://<id>.execute-api.<region>.amazonaws.com)."
+  value       = aws_apigatewayv2_api.this.api_endpoint
+}
+
+output "api_domain_name" {
+  description = "Host name of the HTTP API's default endpoint, for the CloudFront origin."
+  value       = replace(aws_apigatewayv2_api.this.api_endpoint, "https://", "")
+}
+
+output "stage_name" {
+  description = "Name of the API stage."
+  value       = aws_apigatewayv2_stage.this.name
+}
+
+output "user_pool_id" {
+  description = "ID of the Cognito user pool."
+  value       = aws_cognito_user_pool.this.id
+}
+
+output "user_pool_arn" {
+  description = "ARN of the Cognito user pool."
+  value       = aws_cognito_user_pool.this.arn
+}
+
+output "user_pool_client_id" {
+  description = "ID of the web app's Cognito client (public, no secret)."
+  value       = aws_cognito_user_pool_client.web.id
+}
+
+output "user_pool_issuer_url" {
+  description = "OIDC issuer URL of the user pool (the JWT authorizer's issuer)."
+  value       = "https://cognito-idp.${data.aws_region.current.region}.amazonaws.com/${aws_cognito_user_pool.this.id}"
+}

@@ -1,0 +1,164 @@
+# One role per function, each with only the actions and resources its code uses.
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  for_each = var.functions
+
+  name               = "${var.name_prefix}-${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+}
+
+# ENI management for functions in a VPC. The EC2 network-interface actions do not support resource-level
+# permissions, so AWS's managed policy (ec2 ENI actions only, no logs or data access) is the least privilege.
+resource "aws_iam_role_policy_attachment" "vpc_access" {
+  for_each = var.functions
+
+  role       = aws_iam_role.this[each.key].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSLambdaENIManagementAccess"
+}
+
+locals {
+  table_item_actions = [
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:TransactWriteItems",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:Query",
+  ]
+}
+
+data "aws_iam_policy_document" "worker" {
+  #checkov:skip=CKV_AWS_356:Resource "*" only on rekognition:Detect* (calls to the AWS-owned built-in models have no resource ARN; only custom-model project versions, which this project does not use, are ARN-scoped) and xray:Put* (no resource-level permissions). Every other statement names its ARNs.
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this["worker"].arn}:*"]
+  }
+
+  statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"] # X-Ray has no resource-level permissions
+  }
+
+  statement {
+    sid       = "ReadIngestQueue"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+    resources = [aws_sqs_queue.ingest.arn]
+  }
+
+  statement {
+    sid       = "ReadOriginals"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["${var.bucket_arns["originals"]}/${var.ingest.upload_prefix}*"]
+  }
+
+  statement {
+    sid       = "WriteDerivatives"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.bucket_arns["derivatives"]}/media/*"]
+  }
+
+  statement {
+    sid       = "Table"
+    actions   = local.table_item_actions
+    resources = [var.table_arn, "${var.table_arn}/index/*"]
+  }
+
+  statement {
+    sid = "Analyse"
+    actions = [
+      "rekognition:DetectLabels",
+      "rekognition:DetectFaces",
+      "rekognition:DetectText",
+      "rekognition:DetectModerationLabels",
+    ]
+    resources = ["*"] # Rekognition's Detect* image APIs have no resource-level permissions
+  }
+
+  statement {
+    sid       = "Caption"
+    actions   = ["bedrock:InvokeModel"]
+    resources = [local.bedrock_model_arn]
+  }
+
+  statement {
+    sid       = "PublishEvents"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.events.arn]
+  }
+
+  statement {
+    sid       = "UseKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+}
+
+data "aws_iam_policy_document" "api" {
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this["api"].arn}:*"]
+  }
+
+  statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"] # X-Ray has no resource-level permissions
+  }
+
+  statement {
+    # Presigned POST is signed with the function's credentials: the browser's upload is authorised by this.
+    sid       = "PresignUploads"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.bucket_arns["originals"]}/${var.ingest.upload_prefix}*"]
+  }
+
+  statement {
+    sid     = "DeletePhotos"
+    actions = ["s3:DeleteObject"]
+    resources = [
+      "${var.bucket_arns["originals"]}/${var.ingest.upload_prefix}*",
+      "${var.bucket_arns["derivatives"]}/media/*",
+    ]
+  }
+
+  statement {
+    sid       = "Table"
+    actions   = concat(local.table_item_actions, ["dynamodb:DeleteItem", "dynamodb:BatchGetItem"])
+    resources = [var.table_arn, "${var.table_arn}/index/*"]
+  }
+
+  statement {
+    sid       = "ReadSigningKey"
+    actions   = ["ssm:GetParameter"]
+    resources = [local.signing_key_parameter_arn]
+  }
+
+  statement {
+    sid       = "UseKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  for_each = var.functions
+
+  name   = "${var.name_prefix}-${each.key}"
+  role   = aws_iam_role.this[each.key].id
+  policy = each.key == "worker" ? data.aws_iam_policy_document.worker.json : data.aws_iam_policy_document.api.json
+}

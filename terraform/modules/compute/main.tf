@@ -1,0 +1,198 @@
+data "aws_region" "current" {}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  region     = data.aws_region.current.region
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+
+  signing_key_parameter_name = "/${var.name_prefix}/cloudfront/signing-key"
+  signing_key_parameter_arn  = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter${local.signing_key_parameter_name}"
+  bedrock_model_arn          = "arn:${local.partition}:bedrock:${local.region}::foundation-model/${var.bedrock_model_id}"
+
+  # Lambda must not hand a message to a second worker while the first still works on it: AWS recommends a
+  # visibility timeout of at least 6x the function timeout for SQS event sources.
+  ingest_visibility_timeout = var.functions["worker"].timeout * var.ingest.visibility_timeout_multiplier
+
+  # Exactly the names lambda_src/photovault/settings.py reads.
+  environment_variables = {
+    ENVIRONMENT                  = var.environment
+    TABLE_NAME                   = var.table_name
+    ORIGINALS_BUCKET             = var.bucket_names["originals"]
+    DERIVATIVES_BUCKET           = var.bucket_names["derivatives"]
+    EVENTS_TOPIC_ARN             = aws_sns_topic.events.arn
+    ANALYZER                     = "rekognition"
+    CAPTIONER                    = "bedrock"
+    BEDROCK_MODEL_ID             = var.bedrock_model_id
+    MODERATION_THRESHOLD         = tostring(var.moderation_threshold)
+    MEDIA_BASE_URL               = var.media_base_url
+    CLOUDFRONT_KEY_PAIR_ID       = var.cloudfront_key_pair_id
+    SIGNING_KEY_PARAMETER        = local.signing_key_parameter_name
+    POWERTOOLS_SERVICE_NAME      = "photovault"
+    POWERTOOLS_METRICS_NAMESPACE = "PhotoVault"
+    POWERTOOLS_LOG_LEVEL         = "INFO"
+  }
+}
+
+# ---------------------------------------------------------------- functions
+
+resource "aws_cloudwatch_log_group" "this" {
+  for_each = var.functions
+
+  name              = "/aws/lambda/${var.name_prefix}-${each.key}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_116:Both functions are invoked synchronously (API Gateway, SQS event source mapping); an async-invocation DLQ would never receive anything. Failed SQS records go to the ingest queue's redrive DLQ.
+  #checkov:skip=CKV_AWS_272:Code signing needs AWS Signer jobs on S3-hosted artifacts; the zips are built reproducibly by `make build` in CI and pinned with source_code_hash, so an unexpected artifact changes the plan.
+  for_each = var.functions
+
+  function_name                  = "${var.name_prefix}-${each.key}"
+  description                    = "PhotoVault ${each.key}"
+  role                           = aws_iam_role.this[each.key].arn
+  runtime                        = "python3.13"
+  architectures                  = [var.architecture]
+  handler                        = each.value.handler
+  memory_size                    = each.value.memory_size
+  timeout                        = each.value.timeout
+  filename                       = each.value.zip_path
+  source_code_hash               = filebase64sha256(each.value.zip_path)
+  reserved_concurrent_executions = var.reserved_concurrency[each.key]
+  kms_key_arn                    = var.kms_key_arn
+
+  environment {
+    variables = local.environment_variables
+  }
+
+  vpc_config {
+    subnet_ids         = var.subnet_ids
+    security_group_ids = var.security_group_ids
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.this[each.key].name
+  }
+
+  depends_on = [aws_iam_role_policy.this, aws_iam_role_policy_attachment.vpc_access]
+}
+
+# ---------------------------------------------------------------- ingest queue
+
+resource "aws_sqs_queue" "dlq" {
+  name                      = "${var.name_prefix}-${var.ingest.dlq_role}"
+  message_retention_seconds = var.ingest.dlq_message_retention_seconds
+  kms_master_key_id         = var.kms_key_arn
+}
+
+resource "aws_sqs_queue" "ingest" {
+  name                       = "${var.name_prefix}-${var.ingest.queue_role}"
+  visibility_timeout_seconds = local.ingest_visibility_timeout
+  message_retention_seconds  = var.ingest.message_retention_seconds
+  kms_master_key_id          = var.kms_key_arn
+
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dlq.arn
+    maxReceiveCount     = var.ingest.max_receive_count
+  })
+}
+
+resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.ingest.arn]
+  })
+}
+
+data "aws_iam_policy_document" "ingest_queue" {
+  statement {
+    sid       = "OriginalsBucketNotifications"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.ingest.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["s3.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [var.bucket_arns["originals"]]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "ingest" {
+  queue_url = aws_sqs_queue.ingest.id
+  policy    = data.aws_iam_policy_document.ingest_queue.json
+}
+
+resource "aws_s3_bucket_notification" "originals" {
+  bucket = var.bucket_names["originals"]
+
+  queue {
+    queue_arn     = aws_sqs_queue.ingest.arn
+    events        = var.ingest.s3_events
+    filter_prefix = var.ingest.upload_prefix
+  }
+
+  depends_on = [aws_sqs_queue_policy.ingest]
+}
+
+resource "aws_lambda_event_source_mapping" "worker" {
+  event_source_arn                   = aws_sqs_queue.ingest.arn
+  function_name                      = aws_lambda_function.this["worker"].arn
+  batch_size                         = var.ingest.batch_size
+  maximum_batching_window_in_seconds = var.ingest.maximum_batching_window_seconds
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    maximum_concurrency = var.worker_maximum_concurrency
+  }
+}
+
+# ---------------------------------------------------------------- events topic
+
+resource "aws_sns_topic" "events" {
+  name              = "${var.name_prefix}-${var.events_topic_role}"
+  kms_master_key_id = var.kms_key_arn
+}
+
+# ---------------------------------------------------------------- CloudFront signing key
+
+# Generated only when no public key is supplied. The private half is also in Terraform state, which is why the
+# state bucket is encrypted, versioned and private (scripts/bootstrap_state.py).
+resource "tls_private_key" "signing" {
+  count = var.signing_public_key_pem == null ? 1 : 0
+
+  algorithm = "RSA"
+  rsa_bits  = 2048 # CloudFront trusted key groups accept RSA 2048 keys only
+}
+
+resource "aws_ssm_parameter" "signing_key" {
+  count = var.signing_public_key_pem == null ? 1 : 0
+
+  name        = local.signing_key_parameter_name
+  description = "Private key that signs CloudFront /media/* URLs (PEM)"
+  type        = "SecureString"
+  key_id      = var.kms_key_arn
+  value       = tls_private_key.signing[0].private_key_pem
+}

@@ -1,0 +1,159 @@
+variable "name_prefix" {
+  description = "Prefix for every AWS name: <project>-<environment>."
+  type        = string
+}
+
+variable "environment" {
+  description = "Environment name, passed to the functions as ENVIRONMENT."
+  type        = string
+}
+
+variable "functions" {
+  description = "Lambda functions by name (api, worker) from resources.json, with the path of the zip built by `make build`."
+  type = map(object({
+    handler     = string
+    memory_size = number
+    timeout     = number
+    zip_path    = string
+  }))
+
+  validation {
+    condition     = length(setsubtract(["api", "worker"], keys(var.functions))) == 0
+    error_message = "functions must define api and worker."
+  }
+
+  validation {
+    condition     = alltrue([for fn in values(var.functions) : fn.memory_size >= 128 && fn.memory_size <= 10240 && fn.timeout >= 1 && fn.timeout <= 900])
+    error_message = "memory_size must be 128-10240 MB and timeout 1-900 s."
+  }
+}
+
+variable "architecture" {
+  description = "Lambda instruction set architecture; the zips must be built for the same one (make build ARCH=...)."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions per function (api, worker)."
+  type        = map(number)
+}
+
+variable "ingest" {
+  description = "Ingest queue settings from resources.json."
+  type = object({
+    queue_role                      = string
+    dlq_role                        = string
+    upload_prefix                   = string
+    s3_events                       = list(string)
+    max_receive_count               = number
+    batch_size                      = number
+    maximum_batching_window_seconds = number
+    visibility_timeout_multiplier   = number
+    message_retention_seconds       = number
+    dlq_message_retention_seconds   = number
+  })
+
+  validation {
+    condition     = var.ingest.batch_size >= 1 && var.ingest.batch_size <= 10
+    error_message = "ingest.batch_size must be between 1 and 10."
+  }
+
+  validation {
+    condition     = var.ingest.visibility_timeout_multiplier >= 6
+    error_message = "The ingest queue's visibility timeout must be at least 6 times the worker timeout."
+  }
+}
+
+variable "worker_maximum_concurrency" {
+  description = "Most concurrent worker invocations the SQS event source may drive (protects Rekognition/Bedrock quotas); 2-1000."
+  type        = number
+
+  validation {
+    condition     = var.worker_maximum_concurrency >= 2 && var.worker_maximum_concurrency <= 1000
+    error_message = "worker_maximum_concurrency must be between 2 and 1000."
+  }
+}
+
+variable "events_topic_role" {
+  description = "Role name of the SNS topic for photo events (resources.json topics.events_role)."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key (buckets, table, queues, topic, logs, parameter)."
+  type        = string
+}
+
+variable "bucket_names" {
+  description = "Bucket names by role; the functions use originals and derivatives."
+  type        = map(string)
+}
+
+variable "bucket_arns" {
+  description = "Bucket ARNs by role; the functions use originals and derivatives."
+  type        = map(string)
+}
+
+variable "table_name" {
+  description = "Name of the DynamoDB table."
+  type        = string
+}
+
+variable "table_arn" {
+  description = "ARN of the DynamoDB table."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Private subnets the functions run in."
+  type        = list(string)
+}
+
+variable "security_group_ids" {
+  description = "Security groups of the functions."
+  type        = list(string)
+}
+
+variable "bedrock_model_id" {
+  description = "Bedrock foundation model used for captions."
+  type        = string
+}
+
+variable "moderation_threshold" {
+  description = "Rekognition moderation confidence (0-100) above which a photo is quarantined."
+  type        = number
+  default     = 80
+
+  validation {
+    condition     = var.moderation_threshold >= 0 && var.moderation_threshold <= 100
+    error_message = "moderation_threshold must be between 0 and 100."
+  }
+}
+
+variable "media_base_url" {
+  description = "https://<site domain>: the base of signed /media/* URLs."
+  type        = string
+}
+
+variable "cloudfront_key_pair_id" {
+  description = "ID of the CloudFront public key the signed URLs are verified with."
+  type        = string
+}
+
+variable "signing_public_key_pem" {
+  description = "PEM public key for CloudFront signed URLs. Null: generate a key pair here and store the private half in SSM (SecureString). Set: the operator stores the matching private key in the SSM parameter named by signing_key_parameter_name."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_days" {
+  description = "Retention of the functions' log groups, in days."
+  type        = number
+  default     = 365
+}
