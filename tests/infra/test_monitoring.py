@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from photovault.observability import NAMESPACE, SERVICE, MetricName, metrics
 
 tfparse = pytest.importorskip("tfparse")

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
 from photovault.adapters.local.analyzer import OfflineAnalyzer
 from photovault.adapters.local.vision import taxonomy
 from photovault.adapters.local.vision.torch_pickle import load_state_dict
 from photovault.errors import ImageRejected
 from photovault.model import Label
 from photovault.ports import ImageAnalyzer
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 # One worker holds the models for the whole module under ``pytest -n 2 --dist loadgroup``.
 pytestmark = pytest.mark.xdist_group("offline-analyzer")

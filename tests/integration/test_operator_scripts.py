@@ -11,12 +11,12 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+
 from photovault.adapters.dynamodb import DynamoPhotoRepository, photo_item, serialize
 from photovault.ids import new_photo_id
 from photovault.model import Photo, PhotoStatus
 from photovault.pipeline.events import parse_body
 from photovault.ports import ClaimState
-
 from scripts import redrive, reprocess
 from scripts.inspect_photo import inspect_photo, render
 from scripts.ops_common import RESOURCES_PATH, Names

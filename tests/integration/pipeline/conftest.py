@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+
 from photovault.adapters import clients
 from photovault.adapters.bedrock import BedrockTextGenerator
 from photovault.adapters.dynamodb import DynamoPhotoRepository, deserialize
@@ -22,7 +23,6 @@ from photovault.ids import new_photo_id
 from photovault.images import ImageLimits
 from photovault.pipeline.analysis import RetryPolicy
 from photovault.pipeline.ingest import IngestConfig, IngestPhoto
-
 from tests.support.aws import REGION, Stack, create_stack, drain, lambda_sqs_event
 from tests.support.fake_ai import FakeBedrockClient, FakeRekognitionClient
 

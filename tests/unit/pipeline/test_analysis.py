@@ -6,6 +6,7 @@ import random
 import threading
 
 import pytest
+
 from photovault.errors import Throttled, TransientDependencyError
 from photovault.model import Face, Label, TextLine
 from photovault.pipeline.analysis import CallStats, RetryPolicy, analyse, call_with_retry

@@ -1,0 +1,1 @@
+"""Operator and developer scripts (run as modules: ``python -m scripts.<name>``)."""

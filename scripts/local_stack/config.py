@@ -1,0 +1,75 @@
+"""Where the local stack takes its shapes and names from: ``terraform/resources.json`` (shared with terraform/)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RESOURCES_PATH = REPO_ROOT / "terraform" / "resources.json"
+WEB_ROOT = REPO_ROOT / "web"
+
+LOCAL_ENVIRONMENT = "local"
+ACCOUNT_ID = "123456789012"  # moto's default account
+REGION = "eu-west-1"
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    """``terraform/resources.json`` with the naming rules Terraform applies (``<project>-<env>-<role>``)."""
+
+    raw: dict[str, Any]
+    environment: str = LOCAL_ENVIRONMENT
+    account_id: str = ACCOUNT_ID
+
+    @classmethod
+    def load(cls, path: Path = RESOURCES_PATH, *, environment: str = LOCAL_ENVIRONMENT) -> ResourceSpec:
+        return cls(json.loads(path.read_text(encoding="utf-8")), environment=environment)
+
+    @property
+    def project(self) -> str:
+        return str(self.raw["project"])
+
+    @property
+    def name_prefix(self) -> str:
+        return f"{self.project}-{self.environment}"
+
+    def name(self, role: str) -> str:
+        return f"{self.name_prefix}-{role}"
+
+    def bucket_name(self, role: str) -> str:
+        return f"{self.name_prefix}-{role}-{self.account_id}"
+
+    @property
+    def table(self) -> dict[str, Any]:
+        return dict(self.raw["table"])
+
+    @property
+    def buckets(self) -> list[str]:
+        return [str(b) for b in self.raw["buckets"]]
+
+    @property
+    def ingest(self) -> dict[str, Any]:
+        return dict(self.raw["ingest"])
+
+    @property
+    def topics(self) -> dict[str, str]:
+        return dict(self.raw["topics"])
+
+    @property
+    def functions(self) -> dict[str, dict[str, Any]]:
+        return {name: dict(fn) for name, fn in self.raw["functions"].items()}
+
+    @cached_property
+    def ingest_visibility_timeout(self) -> int:
+        """Visibility timeout of the ingest queue: multiplier × the worker's timeout (as terraform/ computes it)."""
+        return int(self.ingest["visibility_timeout_multiplier"]) * int(self.functions["worker"]["timeout"])
+
+    @property
+    def signing_key_parameter(self) -> str:
+        """SSM SecureString with the CloudFront signing key (as terraform/modules/compute names it)."""
+        return f"/{self.name_prefix}/cloudfront/signing-key"
