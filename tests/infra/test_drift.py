@@ -156,10 +156,6 @@ def test_names_of_the_user_pool_client_topic_and_signing_key(tf: dict[str, list[
     assert parameter["type"] == "SecureString"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="terraform/modules/api lacks GET /shares (issue 4) and GET /openapi.json; remove this mark once added",
-)
 def test_http_api_routes_and_their_authorization_match_the_local_gateway(
     tf: dict[str, list[dict[str, Any]]],
 ) -> None:

@@ -10,11 +10,13 @@ locals {
     "GET /search",
     "GET /labels",
     "POST /photos/{id}/shares",
+    "GET /shares",
     "DELETE /shares/{token}",
   ])
   public_routes = toset([
     "GET /public/shares/{token}",
     "GET /health",
+    "GET /openapi.json",
   ])
 
   prefixed_protected = { for route in local.protected_routes : route => replace(route, " /", " ${var.route_prefix}/") }
@@ -70,7 +72,9 @@ resource "aws_cognito_user_pool_client" "web" {
   generate_secret                      = false
   prevent_user_existence_errors        = "ENABLED"
   enable_token_revocation              = true
-  explicit_auth_flows                  = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+  # The web app signs in with USER_PASSWORD_AUTH (password sent to Cognito over TLS, never to our API); SRP stays
+  # allowed for clients that implement it.
+  explicit_auth_flows                  = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
   supported_identity_providers         = ["COGNITO"]
   allowed_oauth_flows_user_pool_client = true
   allowed_oauth_flows                  = ["code"]
