@@ -1,0 +1,158 @@
+// Sign in, create an account, confirm it with the emailed code.
+
+import * as auth from '../auth.js';
+import { getConfig } from '../config.js';
+import { h, toast } from '../dom.js';
+
+function field({ id, label, type = 'text', autocomplete, testid, hint, ...rest }) {
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    h('input', { id, name: id, type, autocomplete, required: true, testid, 'aria-describedby': hint ? `${id}-hint` : null, ...rest }),
+    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
+  );
+}
+
+function safeNext(query) {
+  const next = query.get('next') || '/';
+  // Only same-app paths: never an open redirect.
+  return next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+export async function renderAuth(main, { mode, query, navigate }) {
+  const cfg = await getConfig();
+  const isSignUp = mode === 'signup';
+  const errorBox = h('p', { class: 'form-error', role: 'alert', testid: 'auth-error', hidden: true });
+  const showError = (message) => {
+    errorBox.textContent = message;
+    errorBox.hidden = !message;
+  };
+
+  const email = field({ id: 'email', label: 'Email', type: isSignUp ? 'email' : 'text', inputmode: 'email', autocapitalize: 'none', spellcheck: 'false', autocomplete: 'username', testid: 'auth-email', value: query.get('email') || '' });
+  const password = field({
+    id: 'password',
+    label: 'Password',
+    type: 'password',
+    autocomplete: isSignUp ? 'new-password' : 'current-password',
+    testid: 'auth-password',
+    minlength: isSignUp ? 12 : null,
+    hint: isSignUp ? 'At least 12 characters, with upper and lower case letters, a number and a symbol.' : null,
+  });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', testid: 'auth-submit' }, isSignUp ? 'Create account' : 'Sign in');
+
+  const form = h('form', { class: 'stack', novalidate: false, testid: isSignUp ? 'signup-form' : 'signin-form' }, email, password, errorBox, submit);
+
+  const demo = cfg.auth.demoUser;
+  const demoName = demo && (demo.email || demo.username);
+  const useDemo = h('button', { type: 'button', class: 'btn btn-ghost btn-sm', testid: 'use-demo' }, 'Use it');
+  const demoNote =
+    !isSignUp && demoName
+      ? h(
+          'div',
+          { class: 'demo-note', testid: 'demo-account' },
+          h('span', {}, 'Local demo account: ', h('code', {}, demoName), demo.password ? [' / ', h('code', {}, demo.password)] : null),
+          demo.password ? useDemo : null,
+        )
+      : null;
+
+  const card = h(
+    'section',
+    { class: 'auth-card card', 'aria-labelledby': 'auth-title' },
+    h('h1', { id: 'auth-title' }, isSignUp ? 'Create your vault' : 'Welcome back'),
+    h('p', { class: 'muted' }, isSignUp ? 'Private photo storage with search and expiring share links.' : 'Sign in to your private photo vault.'),
+    demoNote,
+    form,
+    h(
+      'p',
+      { class: 'auth-switch' },
+      isSignUp ? 'Already have an account? ' : 'New to PhotoVault? ',
+      h('a', { href: isSignUp ? '/signin' : '/signup', 'data-link': true, testid: isSignUp ? 'goto-signin' : 'goto-signup' }, isSignUp ? 'Sign in' : 'Create an account'),
+    ),
+  );
+  main.append(h('div', { class: 'auth-page' }, card));
+
+  const busy = (on, label) => {
+    submit.disabled = on;
+    submit.textContent = on ? label : isSignUp ? 'Create account' : 'Sign in';
+    form.setAttribute('aria-busy', String(on));
+  };
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    showError('');
+    const emailValue = form.elements.email.value.trim();
+    const passwordValue = form.elements.password.value;
+    if (!emailValue || !passwordValue) {
+      showError('Enter your email and password.');
+      return;
+    }
+    if (!isSignUp) {
+      busy(true, 'Signing in…');
+      try {
+        await auth.signIn(emailValue, passwordValue);
+        navigate(safeNext(query), { replace: true });
+      } catch (err) {
+        busy(false);
+        if (err.code === 'UserNotConfirmedException') {
+          showConfirm(card, emailValue, passwordValue, query, navigate);
+          return;
+        }
+        showError(err.message);
+        form.elements.password.select();
+      }
+      return;
+    }
+    busy(true, 'Creating account…');
+    try {
+      const result = await auth.signUp(emailValue, passwordValue);
+      if (result.confirmed) {
+        await auth.signIn(emailValue, passwordValue);
+        toast('Welcome to PhotoVault!', 'success');
+        navigate('/', { replace: true });
+        return;
+      }
+      showConfirm(card, emailValue, passwordValue, query, navigate, result.delivery);
+    } catch (err) {
+      busy(false);
+      showError(err.message);
+    }
+  });
+
+  useDemo.addEventListener('click', () => {
+    form.elements.email.value = demoName;
+    form.elements.password.value = demo.password;
+    submit.focus();
+  });
+
+  (form.elements.email.value ? form.elements.password : form.elements.email).focus();
+}
+
+function showConfirm(card, email, password, query, navigate, delivery = null) {
+  const errorBox = h('p', { class: 'form-error', role: 'alert', testid: 'auth-error', hidden: true });
+  const code = field({ id: 'code', label: 'Confirmation code', autocomplete: 'one-time-code', testid: 'auth-code', inputmode: 'numeric' });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', testid: 'confirm-submit' }, 'Confirm and sign in');
+  const form = h('form', { class: 'stack', testid: 'confirm-form' }, code, errorBox, submit);
+  const where = delivery?.Destination ? ` to ${delivery.Destination}` : '';
+  card.replaceChildren(
+    h('h1', { id: 'auth-title', tabindex: '-1' }, 'Check your email'),
+    h('p', { class: 'muted' }, `We sent a confirmation code${where}. Enter it to finish creating your account.`),
+    form,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    errorBox.hidden = true;
+    submit.disabled = true;
+    try {
+      await auth.confirmSignUp(email, form.elements.code.value);
+      await auth.signIn(email, password);
+      toast('Account confirmed. Welcome!', 'success');
+      navigate(safeNext(query), { replace: true });
+    } catch (err) {
+      submit.disabled = false;
+      errorBox.textContent = err.message;
+      errorBox.hidden = false;
+    }
+  });
+  form.elements.code.focus();
+}
