@@ -94,6 +94,9 @@ class LocalResources:
             "EVENTS_TOPIC_ARN": self.events_topic_arn,
             "ANALYZER": "local",
             "CAPTIONER": "local",
+            # The offline classifier spreads probability over many ImageNet classes: its confidences run lower
+            # than Rekognition's for the same certainty, so the indexing threshold is lower locally.
+            "MIN_LABEL_CONFIDENCE": "40",
             "MEDIA_BASE_URL": media_base_url.rstrip("/"),
             "CLOUDFRONT_KEY_PAIR_ID": self.cloudfront_key_pair_id,
             "SIGNING_KEY_PARAMETER": self.signing_key_parameter,

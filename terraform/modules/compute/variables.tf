@@ -136,6 +136,17 @@ variable "moderation_threshold" {
   }
 }
 
+variable "min_label_confidence" {
+  description = "Label confidence (0-100) from which a label is indexed for search and counted in facets."
+  type        = number
+  default     = 70
+
+  validation {
+    condition     = var.min_label_confidence >= 0 && var.min_label_confidence <= 100
+    error_message = "min_label_confidence must be between 0 and 100."
+  }
+}
+
 variable "media_base_url" {
   description = "https://<site domain>: the base of signed /media/* URLs."
   type        = string
