@@ -55,6 +55,7 @@ module "compute" {
   security_group_ids         = [module.networking.lambda_security_group_id]
   bedrock_model_id           = var.bedrock_model_id
   moderation_threshold       = var.moderation_threshold
+  max_upload_bytes           = var.max_upload_bytes
   media_base_url             = local.site_url
   cloudfront_key_pair_id     = module.cdn.public_key_id
   signing_public_key_pem     = var.signing_public_key_pem
@@ -96,6 +97,19 @@ module "cdn" {
   domain             = var.domain
   waf                = var.waf
   log_retention_days = var.log_retention_days
+}
+
+module "web" {
+  source = "./modules/web"
+
+  bucket_name         = module.storage.bucket_names["web"]
+  kms_key_arn         = module.storage.kms_key_arn
+  source_dir          = "${path.root}/../web"
+  environment         = var.environment
+  region              = var.region
+  user_pool_id        = module.api.user_pool_id
+  user_pool_client_id = module.api.user_pool_client_id
+  max_upload_bytes    = var.max_upload_bytes
 }
 
 module "monitoring" {

@@ -124,3 +124,9 @@ variable "alarm_email" {
   type        = string
   default     = null
 }
+
+variable "max_upload_bytes" {
+  description = "Largest photo upload the web app accepts, in bytes (keep equal to the API's MAX_UPLOAD_BYTES, 50 MiB by default)."
+  type        = number
+  default     = 52428800
+}

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TF_DIR = ROOT / "terraform"
-OWN_MODULES = ("networking", "storage", "compute", "api", "cdn")
+OWN_MODULES = ("networking", "storage", "compute", "api", "cdn", "web")
 TFSCHEMA = ROOT.parent / "shared" / "tools" / "tfschema" / "tf-schema-check"
 SETTINGS = ROOT / "lambda_src" / "photovault" / "settings.py"
 

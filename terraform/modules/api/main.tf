@@ -67,11 +67,11 @@ resource "aws_cognito_user_pool" "this" {
 
 # The web app is a public client: it cannot keep a secret, so it has none and uses SRP.
 resource "aws_cognito_user_pool_client" "web" {
-  name                                 = "${var.name_prefix}-web"
-  user_pool_id                         = aws_cognito_user_pool.this.id
-  generate_secret                      = false
-  prevent_user_existence_errors        = "ENABLED"
-  enable_token_revocation              = true
+  name                          = "${var.name_prefix}-web"
+  user_pool_id                  = aws_cognito_user_pool.this.id
+  generate_secret               = false
+  prevent_user_existence_errors = "ENABLED"
+  enable_token_revocation       = true
   # The web app signs in with USER_PASSWORD_AUTH (password sent to Cognito over TLS, never to our API); SRP stays
   # allowed for clients that implement it.
   explicit_auth_flows                  = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]

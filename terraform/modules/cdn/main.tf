@@ -42,6 +42,18 @@ resource "aws_cloudfront_key_group" "this" {
   items   = [aws_cloudfront_public_key.this.id]
 }
 
+# ---------------------------------------------------------------- SPA routes
+
+# Deep links (/photos/<id>, /s/<token>, ...) get index.html at the edge. Not a custom error response: that would
+# also rewrite the API's 403/404 answers under /api/*.
+resource "aws_cloudfront_function" "spa_rewrite" {
+  name    = "${var.name_prefix}-spa-rewrite"
+  runtime = "cloudfront-js-2.0"
+  comment = "Extension-less paths of the web app -> /index.html"
+  publish = true
+  code    = file("${path.module}/functions/spa_rewrite.js")
+}
+
 # ---------------------------------------------------------------- policies
 
 resource "aws_cloudfront_origin_access_control" "this" {
@@ -187,6 +199,11 @@ resource "aws_cloudfront_distribution" "this" {
     compress                   = true
     cache_policy_id            = local.cache_policy_caching_optimized
     response_headers_policy_id = aws_cloudfront_response_headers_policy.this.id
+
+    function_association {
+      event_type   = "viewer-request"
+      function_arn = aws_cloudfront_function.spa_rewrite.arn
+    }
   }
 
   ordered_cache_behavior {

@@ -29,6 +29,7 @@ locals {
     BEDROCK_MODEL_ID             = var.bedrock_model_id
     MODERATION_THRESHOLD         = tostring(var.moderation_threshold)
     MIN_LABEL_CONFIDENCE         = tostring(var.min_label_confidence)
+    MAX_UPLOAD_BYTES             = tostring(var.max_upload_bytes)
     MEDIA_BASE_URL               = var.media_base_url
     CLOUDFRONT_KEY_PAIR_ID       = var.cloudfront_key_pair_id
     SIGNING_KEY_PARAMETER        = local.signing_key_parameter_name

@@ -147,6 +147,12 @@ variable "min_label_confidence" {
   }
 }
 
+variable "max_upload_bytes" {
+  description = "Largest upload accepted, in bytes: the presigned POST's content-length-range and the worker's read cap."
+  type        = number
+  default     = 52428800
+}
+
 variable "media_base_url" {
   description = "https://<site domain>: the base of signed /media/* URLs."
   type        = string

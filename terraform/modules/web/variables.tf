@@ -1,0 +1,40 @@
+variable "bucket_name" {
+  description = "Name of the web bucket CloudFront serves the single-page app from."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the web bucket's objects."
+  type        = string
+}
+
+variable "source_dir" {
+  description = "Directory of the app's static files (index.html, styles.css, favicon.svg, js/**)."
+  type        = string
+}
+
+variable "environment" {
+  description = "Environment name shown by the app (dev, staging, prod)."
+  type        = string
+}
+
+variable "region" {
+  description = "AWS region of the Cognito user pool."
+  type        = string
+}
+
+variable "user_pool_id" {
+  description = "ID of the Cognito user pool the app signs users in to."
+  type        = string
+}
+
+variable "user_pool_client_id" {
+  description = "ID of the web app's Cognito client (public, no secret)."
+  type        = string
+}
+
+variable "max_upload_bytes" {
+  description = "Largest upload the app accepts, in bytes (the API enforces the same limit)."
+  type        = number
+  default     = 52428800
+}
