@@ -20,7 +20,10 @@ from functools import cache
 import pillow_heif
 from PIL import Image
 
-pillow_heif.register_heif_opener()
+from photovault.images.validation import register_heif_decoder
+
+pillow_heif.register_heif_opener()  # tests *encode* HEIC with pillow-heif (the runtime has decoders only) …
+register_heif_decoder()  # … and decode with the runtime's pi-heif, as the worker does
 
 
 class Outcome(StrEnum):

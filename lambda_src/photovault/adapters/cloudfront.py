@@ -122,30 +122,51 @@ def _epoch(condition: Mapping[str, Any], name: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _ip_allowed(condition: Mapping[str, Any], client_ip: str | None) -> bool:
+    if "IpAddress" not in condition:
+        return True
+    allowed = condition["IpAddress"].get("AWS:SourceIp") if isinstance(condition["IpAddress"], dict) else None
+    if client_ip is None or not isinstance(allowed, str):
+        return False
+    try:
+        return ipaddress.ip_address(client_ip) in ipaddress.ip_network(allowed, strict=False)
+    except ValueError:
+        return False
+
+
 def _check_policy(policy: Mapping[str, Any], url: str, now: int, client_ip: str | None) -> bool:
     statements = policy.get("Statement")
     if not isinstance(statements, list) or len(statements) != 1 or not isinstance(statements[0], dict):
         return False
-    statement = statements[0]
-    resource = statement.get("Resource")
-    condition = statement.get("Condition")
+    resource = statements[0].get("Resource")
+    condition = statements[0].get("Condition")
     if not isinstance(resource, str) or not isinstance(condition, dict):
         return False
     less_than = _epoch(condition, "DateLessThan")
-    if less_than is None or now >= less_than or not _resource_matches(resource, url):
-        return False
     greater_than = _epoch(condition, "DateGreaterThan")
-    if "DateGreaterThan" in condition and (greater_than is None or now < greater_than):
-        return False
-    if "IpAddress" in condition:
-        allowed = condition["IpAddress"].get("AWS:SourceIp") if isinstance(condition["IpAddress"], dict) else None
-        if client_ip is None or not isinstance(allowed, str):
-            return False
-        try:
-            return ipaddress.ip_address(client_ip) in ipaddress.ip_network(allowed, strict=False)
-        except ValueError:
-            return False
-    return True
+    return (
+        less_than is not None
+        and now < less_than
+        and _resource_matches(resource, url)
+        and ("DateGreaterThan" not in condition or (greater_than is not None and now >= greater_than))
+        and _ip_allowed(condition, client_ip)
+    )
+
+
+def _split_signed(url: str) -> tuple[str, dict[str, str]] | None:
+    """(the URL without CloudFront's parameters, those parameters); None when a parameter repeats."""
+    base, _, query = url.partition("?")
+    kept: list[str] = []
+    signing: dict[str, str] = {}
+    for pair in query.split("&") if query else []:
+        name, _, value = pair.partition("=")
+        if name not in _SIGNING_PARAMS:
+            kept.append(pair)
+        elif name in signing:
+            return None
+        else:
+            signing[name] = value
+    return (f"{base}?{'&'.join(kept)}" if kept else base), signing
 
 
 def verify_signed_url(
@@ -159,28 +180,19 @@ def verify_signed_url(
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-    base, _, query = url.partition("?")
-    if not query:
+    split = _split_signed(url)
+    if split is None:
         return False
-    kept: list[str] = []
-    signing: dict[str, str] = {}
-    for pair in query.split("&"):
-        name, _, value = pair.partition("=")
-        if name in _SIGNING_PARAMS:
-            if name in signing:
-                return False
-            signing[name] = value
-        else:
-            kept.append(pair)
-    resource_url = f"{base}?{'&'.join(kept)}" if kept else base
+    resource_url, signing = split
     pem = public_keys.get(signing.get("Key-Pair-Id", ""))
-    if pem is None or "Signature" not in signing or ("Expires" in signing) == ("Policy" in signing):
+    canned = "Expires" in signing
+    if pem is None or "Signature" not in signing or canned == ("Policy" in signing):
+        return False
+    if canned and not signing["Expires"].isdigit():
         return False
     try:
         signature = cf_b64decode(signing["Signature"])
-        if "Expires" in signing:
-            if not signing["Expires"].isdigit():
-                return False
+        if canned:
             policy_text = canned_policy(resource_url, int(signing["Expires"]))
         else:
             policy_text = cf_b64decode(signing["Policy"]).decode("utf-8")

@@ -11,7 +11,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pillow_heif
+import pi_heif
 from PIL import Image
 
 from photovault.errors import ImageRejected
@@ -23,8 +23,14 @@ if TYPE_CHECKING:
     from photovault.model import ImageFacts
     from photovault.settings import Settings
 
-# HEIC thumbnails, depth maps and auxiliary images are never used; not loading them saves time and memory.
-pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+
+def register_heif_decoder() -> None:
+    """HEIC/HEIF decoding through pi-heif: libheif with decoders only (pillow-heif also ships the 11 MB x265
+    encoder, which the worker never uses). Thumbnails, depth maps and auxiliary images are never needed."""
+    pi_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+
+
+register_heif_decoder()
 
 
 @dataclass(frozen=True, slots=True)
