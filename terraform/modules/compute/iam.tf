@@ -128,12 +128,32 @@ data "aws_iam_policy_document" "api" {
   }
 
   statement {
+    # The owner's "original" link is a short presigned GET (originals are not behind CloudFront).
+    sid       = "ReadOriginals"
+    actions   = ["s3:GetObject"]
+    resources = ["${var.bucket_arns["originals"]}/${var.ingest.upload_prefix}*"]
+  }
+
+  statement {
+    # Deleting a photo removes every version of its original (the bucket is versioned) and its derivatives.
     sid     = "DeletePhotos"
-    actions = ["s3:DeleteObject"]
+    actions = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
     resources = [
       "${var.bucket_arns["originals"]}/${var.ingest.upload_prefix}*",
       "${var.bucket_arns["derivatives"]}/media/*",
     ]
+  }
+
+  statement {
+    sid       = "ListPhotoObjects"
+    actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
+    resources = [var.bucket_arns["originals"], var.bucket_arns["derivatives"]]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.ingest.upload_prefix}*", "media/*"]
+    }
   }
 
   statement {
