@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 
 from scripts.local_stack.config import HOST, REGION, WEB_ROOT, ResourceSpec
-from scripts.local_stack.edge import SignedUrlVerifier, load_public_key
+from scripts.local_stack.edge import SignedUrlVerifier
 from scripts.local_stack.emulator import Emulator, apply_aws_environment
 from scripts.local_stack.gateway import GatewayConfig, LocalGateway
 from scripts.local_stack.jwt_auth import JwtVerifier
@@ -143,9 +143,7 @@ class LocalStack:
             jwt_verifier=JwtVerifier(
                 issuer=resources.issuer, audiences=[resources.user_pool_client_id], jwks_url=resources.jwks_url
             ),
-            media_verifier=SignedUrlVerifier(
-                {resources.cloudfront_key_pair_id: load_public_key(resources.cloudfront_public_key_pem)}
-            ),
+            media_verifier=SignedUrlVerifier({resources.cloudfront_key_pair_id: resources.cloudfront_public_key_pem}),
             s3=self.client("s3"),
             cognito=self.client("cognito-idp"),
         )

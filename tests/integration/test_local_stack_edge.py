@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
@@ -10,7 +9,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from scripts.local_stack.edge import sign_url
+from photovault.adapters.cloudfront import CloudFrontSigner
 from scripts.local_stack.stack import LocalStack
 from tests.integration import local_stack_fixture as fixtures
 
@@ -21,38 +20,48 @@ BYTES = b"RIFF\x00\x00\x00\x00WEBPVP8 fake-thumbnail"
 
 
 @pytest.fixture(scope="module")
-def signer(local_stack: LocalStack) -> rsa.RSAPrivateKey:
-    """The private key the API signs with (from the SSM SecureString), and a derivative to fetch."""
+def signer(local_stack: LocalStack) -> str:
+    """The private key PEM the API signs with (from the SSM SecureString), and a derivative to fetch."""
     local_stack.client("s3").put_object(
         Bucket=local_stack.resources.derivatives_bucket, Key=KEY, Body=BYTES, ContentType="image/webp"
     )
     pem = local_stack.client("ssm").get_parameter(Name=local_stack.resources.signing_key_parameter, WithDecryption=True)
-    key = serialization.load_pem_private_key(pem["Parameter"]["Value"].encode(), password=None)
-    assert isinstance(key, rsa.RSAPrivateKey)
-    return key
+    return str(pem["Parameter"]["Value"])
 
 
-def signed(stack: LocalStack, key: rsa.RSAPrivateKey, path: str = f"/{KEY}", **kwargs: object) -> str:
-    expires = int(kwargs.pop("expires", time.time() + 300))  # type: ignore[call-overload]
-    return sign_url(
-        f"{stack.url}{path}",
-        key_pair_id=str(kwargs.pop("key_pair_id", stack.resources.cloudfront_key_pair_id)),
-        private_key=key,
-        expires=expires,
-        policy=kwargs.pop("policy", None),  # type: ignore[arg-type]
+def other_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def api_signer(stack: LocalStack, pem: str, key_pair_id: str | None = None) -> CloudFrontSigner:
+    """The API's own signer (photovault.adapters.cloudfront), as the API uses it behind CloudFront."""
+    return CloudFrontSigner(
+        key_pair_id=key_pair_id or stack.resources.cloudfront_key_pair_id, base_url=stack.url, load_key=lambda: pem
     )
 
 
-def custom_policy(resource: str, expires: float, **condition: object) -> str:
-    statement = {"Resource": resource, "Condition": {"DateLessThan": {"AWS:EpochTime": int(expires)}, **condition}}
-    return json.dumps({"Statement": [statement]}, separators=(",", ":"))
+def signed(stack: LocalStack, pem: str, path: str = f"/{KEY}", *, expires: float | None = None, **kw: str) -> str:
+    at = int(expires if expires is not None else time.time() + 300)
+    return api_signer(stack, pem, kw.get("key_pair_id")).sign_url(f"{stack.url}{path}", expires_at=at)
+
+
+def signed_custom(stack: LocalStack, pem: str, resource: str, expires: float, **condition: object) -> str:
+    return api_signer(stack, pem).sign_custom(
+        f"{stack.url}/{KEY}",
+        resource=resource,
+        expires_at=int(expires),
+        **condition,  # type: ignore[arg-type]
+    )
 
 
 def get(url: str) -> requests.Response:
     return requests.get(url, timeout=10)
 
 
-def test_a_canned_signed_url_serves_the_derivative(local_stack: LocalStack, signer: rsa.RSAPrivateKey) -> None:
+def test_a_canned_signed_url_serves_the_derivative(local_stack: LocalStack, signer: str) -> None:
     response = get(signed(local_stack, signer))
 
     assert response.status_code == 200
@@ -60,9 +69,9 @@ def test_a_canned_signed_url_serves_the_derivative(local_stack: LocalStack, sign
     assert response.headers["content-type"] == "image/webp"
 
 
-def test_unsigned_tampered_expired_and_moved_urls_are_403(local_stack: LocalStack, signer: rsa.RSAPrivateKey) -> None:
+def test_unsigned_tampered_expired_and_moved_urls_are_403(local_stack: LocalStack, signer: str) -> None:
     good = signed(local_stack, signer)
-    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other_key = other_pem()
     refused = {
         "unsigned": f"{local_stack.url}/{KEY}",
         "signature altered": good.replace("Signature=", "Signature=AB"),
@@ -79,14 +88,13 @@ def test_unsigned_tampered_expired_and_moved_urls_are_403(local_stack: LocalStac
         assert b"AccessDenied" in response.content, reason
 
 
-def test_custom_policies_honour_wildcards_and_time_window(local_stack: LocalStack, signer: rsa.RSAPrivateKey) -> None:
+def test_custom_policies_honour_wildcards_and_time_window(local_stack: LocalStack, signer: str) -> None:
     later = time.time() + 300
-    wildcard = custom_policy(f"{local_stack.url}/media/owner-1/*", later)
-    other_owner = custom_policy(f"{local_stack.url}/media/owner-2/*", later)
-    not_yet = custom_policy(f"{local_stack.url}/media/*", later, DateGreaterThan={"AWS:EpochTime": int(later) - 10})
-    elsewhere = custom_policy(f"{local_stack.url}/media/*", later, IpAddress={"AWS:SourceIp": "10.0.0.0/8"})
+    url = local_stack.url
 
-    assert get(signed(local_stack, signer, policy=wildcard)).status_code == 200
-    assert get(signed(local_stack, signer, policy=other_owner)).status_code == 403
-    assert get(signed(local_stack, signer, policy=not_yet)).status_code == 403
-    assert get(signed(local_stack, signer, policy=elsewhere)).status_code == 403
+    assert get(signed_custom(local_stack, signer, f"{url}/media/owner-1/*", later)).status_code == 200
+    assert get(signed_custom(local_stack, signer, f"{url}/media/owner-2/*", later)).status_code == 403
+    not_yet = signed_custom(local_stack, signer, f"{url}/media/*", later, starts_at=int(later) - 10)
+    assert get(not_yet).status_code == 403
+    elsewhere = signed_custom(local_stack, signer, f"{url}/media/*", later, source_ip="10.0.0.0/8")
+    assert get(elsewhere).status_code == 403
