@@ -34,12 +34,29 @@ MAX_GLIBC_MINOR = 34
 # The Lambda Python runtime ships these; bundling them would only add megabytes and version skew.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
 
-# Dependencies a function never imports (kept out to stay small). Everything else goes into both zips.
-# cryptography (and its cffi/pycparser) is only imported lazily by the CloudFront URL signer, which the worker never
-# constructs. The api keeps Pillow and pillow-heif: shared domain modules import them at module level.
+# Dependencies a function never imports (kept out to stay small); tests/infra/test_build.py proves each function's
+# import graph avoids them. The worker needs neither cryptography (only the API's URL signer uses it) nor pydantic
+# (API bodies only); the api never touches pixels.
 EXCLUDED_DISTRIBUTIONS: dict[str, frozenset[str]] = {
-    "api": frozenset(),
-    "worker": frozenset({"cryptography", "cffi", "pycparser"}),
+    "api": frozenset({"pillow", "pi-heif"}),
+    "worker": frozenset(
+        {"cryptography", "cffi", "pycparser", "pydantic", "pydantic-core", "annotated-types", "typing-inspection"}
+    ),
+}
+# Pillow's font (FreeType/HarfBuzz and what only they link: brotli, libpng) and Tk bindings: only ImageFont and
+# ImageTk load them, and no PhotoVault code does.
+PRUNED_FILES = (
+    "PIL/_imagingft.*",
+    "PIL/_imagingtk.*",
+    "pillow.libs/libfreetype-*",
+    "pillow.libs/libharfbuzz-*",
+    "pillow.libs/libbrotli*",
+    "pillow.libs/libpng16-*",
+)
+# The top-level modules of the excluded distributions, for the import-graph test.
+EXCLUDED_MODULES: dict[str, frozenset[str]] = {
+    "api": frozenset({"PIL", "pi_heif"}),
+    "worker": frozenset({"cryptography", "cffi", "pydantic", "pydantic_core"}),
 }
 FUNCTIONS = ("api", "worker")
 
@@ -200,7 +217,10 @@ def collect(function: str, site_packages: Path | None, package_dir: Path = PACKA
             resolved = path.resolve()
             if resolved in excluded or resolved.parent in excluded:
                 continue
-            entries[path.relative_to(site_packages).as_posix()] = path
+            relative = path.relative_to(site_packages)
+            if any(relative.match(pattern) for pattern in PRUNED_FILES):
+                continue
+            entries[relative.as_posix()] = path
     for path in iter_files(package_dir):
         entries[(Path(package_dir.name) / path.relative_to(package_dir)).as_posix()] = path
     return entries

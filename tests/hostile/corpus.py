@@ -23,7 +23,7 @@ from PIL import Image
 from photovault.images.validation import register_heif_decoder
 
 pillow_heif.register_heif_opener()  # tests *encode* HEIC with pillow-heif (the runtime has decoders only) …
-register_heif_decoder()  # … and decode with the runtime's pi-heif, as the worker does
+register_heif_decoder()  # … and decode with the runtime's pi-heif, as the worker does (see tests/conftest.py)
 
 
 class Outcome(StrEnum):

@@ -184,7 +184,7 @@ def test_jpeg_is_decoded_no_larger_than_the_largest_rendition_needs() -> None:
 def test_limits_come_from_settings() -> None:
     from photovault.settings import Settings
 
-    settings = Settings.model_validate(
+    settings = Settings.from_env(
         {"TABLE_NAME": "t", "ORIGINALS_BUCKET": "o", "DERIVATIVES_BUCKET": "d", "MAX_UPLOAD_BYTES": "1234"}
     )
     assert ImageLimits.from_settings(settings) == ImageLimits(1234, 100_000_000, 32)
