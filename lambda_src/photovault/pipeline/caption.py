@@ -72,7 +72,16 @@ def _join(words: list[str]) -> str:
 def compose_caption(analysis: Analysis, min_confidence: float) -> str:
     """A deterministic caption from the analysis alone (used when no model is available)."""
     names = [lab.name.lower() for lab in _top_labels(analysis.labels, min_confidence, limit=3)]
-    subject = f"A photo of {_join(names)}" if names else "A photo"
+    colours = list(
+        dict.fromkeys(c.simplified for c in (analysis.properties.dominant_colors if analysis.properties else ()))
+    )
+    if names:
+        subject = f"A photo of {_join(names)}"
+    elif colours and colours[0]:
+        # Nothing recognised with confidence: say what is certainly true rather than guess at content.
+        subject = f"A photo in {_join([c for c in colours if c][:3])} tones"
+    else:
+        subject = "A photo"
     faces = len(analysis.faces)
     if faces:
         subject += " with one person" if faces == 1 else f" with {faces} people"

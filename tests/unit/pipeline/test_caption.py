@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from photovault.model import Analysis, BoundingBox, Face, Label, TextLine
+from photovault.model import Analysis, BoundingBox, DominantColor, Face, ImageProperties, ImageQuality, Label, TextLine
 from photovault.pipeline.caption import (
     FALLBACK_MODEL,
     LOCAL_COMPOSER,
@@ -76,6 +76,12 @@ def test_composed_caption_names_leaf_labels_people_and_text():
     assert text == 'A photo of dog and grass with one person showing the text "BEWARE OF THE DOG".'
     assert len(text.split()) <= MAX_WORDS
     assert compose_caption(Analysis(), 70.0) == "A photo."
+
+
+def test_without_confident_labels_the_composed_caption_describes_the_colours():
+    colours = (DominantColor("#FFA500", 40.0, "orange"), DominantColor("#0000FF", 30.0, "blue"))
+    analysis = Analysis(labels=(Label("Stupa", 34.0),), properties=ImageProperties(colours, ImageQuality(50.0, 50.0)))
+    assert compose_caption(analysis, 70.0) == "A photo in orange and blue tones."
 
 
 def test_without_a_model_the_composed_caption_is_not_a_fallback():
