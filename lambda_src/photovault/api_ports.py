@@ -79,9 +79,10 @@ class LibraryRepository(Protocol):
     def labels(self, owner: str) -> list[LabelCount]:
         """The owner's label facets with a positive count (one query on the facet partition)."""
 
-    def delete_photo(self, photo: Photo, *, terms: Sequence[str], facet_labels: Sequence[str]) -> bool:
-        """Delete the photo's terms, its content-hash record (if it points at this photo), then the photo item
-        together with the facet decrements, atomically. False when the photo item was already gone."""
+    def delete_photo(self, photo: Photo) -> bool:
+        """Delete the photo's terms (``photo.indexed_terms``), its content-hash record (if it points at this photo),
+        then — only if the item is still as read (``updated_at``) — the photo item together with the decrements of
+        ``photo.indexed_labels``, atomically. False when the item is gone or changed since it was read."""
 
 
 # ---------------------------------------------------------------- sharing

@@ -82,3 +82,10 @@ class Throttled(TransientDependencyError):
 
     code = "throttled"
     http_status = 429
+
+
+class PhotoBusy(TransientDependencyError):
+    """Another invocation is processing this exact upload right now: redeliver later rather than drop it."""
+
+    code = "photo_busy"
+    http_status = 409

@@ -65,6 +65,11 @@ def derivative_key(owner: str, photo_id: str, kind: str) -> str:
     return f"media/{owner}/{photo_id}/{kind}.webp"
 
 
+def derivative_prefix(owner: str, photo_id: str) -> str:
+    """``media/<sub>/<photo_id>/``: the folder holding every derivative of one photo."""
+    return f"media/{owner}/{photo_id}/"
+
+
 def parse_originals_key(key: str) -> tuple[str, str] | None:
     """``uploads/<sub>/<photo_id>`` → (sub, photo_id); anything else → None."""
     parts = key.split("/")

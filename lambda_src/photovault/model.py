@@ -183,3 +183,7 @@ class Photo:
     provenance: dict[str, Any] = field(default_factory=dict)
     source_fingerprint: str | None = None
     notified_at: str | None = None
+    # What this photo contributes to the owner's index, exactly as last written: what a reprocess or a delete
+    # must take back (recomputing it from the analysis would miss a failed run or a changed threshold).
+    indexed_terms: tuple[str, ...] = ()
+    indexed_labels: tuple[str, ...] = ()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -105,7 +105,8 @@ class TextGenerator(Protocol):
 class ClaimState(StrEnum):
     CLAIMED = "CLAIMED"  # this invocation owns the work
     DONE = "DONE"  # this exact upload already reached a terminal state: skip
-    IN_PROGRESS = "IN_PROGRESS"  # another invocation holds a live lease on this exact upload: skip
+    IN_PROGRESS = "IN_PROGRESS"  # another invocation holds a live lease on this exact upload: retry later
+    MISSING = "MISSING"  # no photo record (deleted by its owner, or never requested through the API): skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,18 +139,13 @@ class PhotoRepository(Protocol):
     def claim_content_hash(self, owner: str, sha256: str, photo_id: str) -> str:
         """Record ``sha256`` for ``photo_id`` unless the owner already has it; returns the first photo id."""
 
-    def finish(
-        self,
-        photo: Photo,
-        terms: Sequence[TermHit],
-        claim_token: str,
-        *,
-        facet_labels: Sequence[str] = (),
-        previous_terms: Iterable[str] = (),
-        previous_facet_labels: Sequence[str] = (),
-    ) -> None:
-        """Write terms (dropping ``previous_terms`` no longer matching), then move the photo to its terminal status
-        and adjust the owner's label facets — all only while ``claim_token`` still holds (else ``ClaimLost``)."""
+    def finish(self, photo: Photo, hits: Sequence[TermHit], claim_token: str, *, previous: Photo | None) -> None:
+        """Write the term items (dropping ``previous.indexed_terms`` no longer matching), then — only while
+        ``claim_token`` still holds, else ``ClaimLost`` — move the photo to its terminal state and move the owner's
+        label facets from ``previous.indexed_labels`` to ``photo.indexed_labels``, in one transaction."""
+
+    def discard(self, photo: Photo, hits: Sequence[TermHit]) -> None:
+        """Take back what a run wrote for a photo deleted under it (terms, its content-hash record)."""
 
     def begin_notification(self, owner: str, photo_id: str, *, now_epoch: int, lease_seconds: int) -> bool:
         """True when this caller may announce the photo now (not announced yet, nobody else announcing)."""

@@ -138,6 +138,8 @@ def photo_to_dict(photo: Photo) -> dict[str, Any]:
         "content_type": photo.content_type,
         "derivatives": photo.derivatives,
         "provenance": photo.provenance,
+        "indexed_terms": list(photo.indexed_terms),
+        "indexed_labels": list(photo.indexed_labels),
     }
     optional: dict[str, Any] = {
         "reason_code": photo.reason_code,
@@ -172,4 +174,6 @@ def photo_from_dict(data: dict[str, Any]) -> Photo:
         provenance=dict(data.get("provenance") or {}),
         source_fingerprint=data.get("source_fingerprint"),
         notified_at=data.get("notified_at"),
+        indexed_terms=tuple(str(t) for t in data.get("indexed_terms") or ()),
+        indexed_labels=tuple(str(t) for t in data.get("indexed_labels") or ()),
     )

@@ -28,9 +28,7 @@ def test_spa_routes_are_rewritten_by_a_viewer_request_function_on_the_web_behavi
 
 def test_every_web_file_is_uploaded_with_its_content_type(plan: Plan) -> None:
     objects = plan.keyed("aws_s3_object", "module.web.aws_s3_object.this")
-    expected = {
-        path.relative_to(WEB_DIR).as_posix() for path in WEB_DIR.rglob("*") if path.suffix in SITE_SUFFIXES
-    }
+    expected = {path.relative_to(WEB_DIR).as_posix() for path in WEB_DIR.rglob("*") if path.suffix in SITE_SUFFIXES}
 
     assert {"index.html", "styles.css", "favicon.svg", "js/app.js", "js/config.js"} <= expected
     assert set(objects) == expected

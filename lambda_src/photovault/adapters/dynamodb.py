@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,8 @@ from photovault.serialization import photo_from_dict, photo_to_dict
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
-MAX_FACET_LABELS = 40  # one transaction holds 100 items: the photo, facets up and facets down
+# Optional photo attributes: REMOVEd when a run does not set them (serialization leaves out None fields).
+OPTIONAL_PHOTO_FIELDS = ("reason_code", "reason", "duplicate_of", "facts", "analysis", "caption")
 _BATCH = 25
 
 
@@ -78,6 +79,19 @@ def term_item(owner: str, photo_id: str, term: str, hits: Sequence[TermHit], cre
     }
 
 
+def facet_update(table: str, owner: str, label: str, delta: int) -> dict[str, Any]:
+    """A transaction item moving one of the owner's label counters by ``delta``."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": serialize({"pk": keys.facet_pk(owner), "sk": keys.facet_sk(label)}),
+            "UpdateExpression": "SET label = :label ADD #count :delta",
+            "ExpressionAttributeNames": {"#count": "count"},
+            "ExpressionAttributeValues": serialize({":label": label, ":delta": delta}),
+        }
+    }
+
+
 def batch_write(client: Any, table: str, requests: Sequence[dict[str, Any]], *, max_attempts: int = 8) -> None:
     """BatchWriteItem in chunks of 25, retrying unprocessed items with jittered backoff (never silently dropped)."""
     for start in range(0, len(requests), _BATCH):
@@ -110,17 +124,18 @@ class DynamoPhotoRepository:
                 UpdateExpression=(
                     "SET #status = :processing, claim_token = :token, lease_until = :lease, updated_at = :now, "
                     "gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, source_fingerprint = :fp, "
-                    "#owner = if_not_exists(#owner, :owner), photo_id = if_not_exists(photo_id, :pid), "
-                    "created_at = if_not_exists(created_at, :now), filename = if_not_exists(filename, :empty), "
                     "attempts = if_not_exists(attempts, :zero) + :one "
                     "REMOVE reprocess"
                 ),
+                # Only a photo the API created (POST /uploads) is processed: an upload whose photo was deleted —
+                # or that never went through the API — must not bring a record into being.
                 ConditionExpression=(
+                    "attribute_exists(pk) AND ("
                     "attribute_not_exists(source_fingerprint)"
                     " OR (#status <> :processing AND (source_fingerprint <> :fp OR attribute_exists(reprocess)))"
-                    " OR (#status = :processing AND lease_until < :now_epoch)"
+                    " OR (#status = :processing AND lease_until < :now_epoch))"
                 ),
-                ExpressionAttributeNames={"#status": "status", "#owner": "owner"},
+                ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=serialize(
                     {
                         ":processing": processing,
@@ -131,9 +146,6 @@ class DynamoPhotoRepository:
                         ":gsi1pk": keys.status_gsi1pk(processing),
                         ":gsi1sk": f"{now}#{source.photo_id}",
                         ":fp": source.fingerprint,
-                        ":owner": source.owner,
-                        ":pid": source.photo_id,
-                        ":empty": "",
                         ":zero": 0,
                         ":one": 1,
                     }
@@ -144,9 +156,11 @@ class DynamoPhotoRepository:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
             current = self._get_raw(source.owner, source.photo_id)
-            if current and current.get("status") == processing:
+            if not current:
+                return Claim(ClaimState.MISSING)
+            if current.get("status") == processing:
                 return Claim(ClaimState.IN_PROGRESS)
-            return Claim(ClaimState.DONE, photo=photo_from_dict(current) if current else None)
+            return Claim(ClaimState.DONE, photo=photo_from_dict(current))
         old = deserialize(response.get("Attributes", {}))
         previous = photo_from_dict(old) if old.get("status") else None
         request = old.get("reprocess")
@@ -187,38 +201,24 @@ class DynamoPhotoRepository:
         return photo_id
 
     # -- terminal write ----------------------------------------------------------------------------------------
-    def finish(
-        self,
-        photo: Photo,
-        terms: Sequence[TermHit],
-        claim_token: str,
-        *,
-        facet_labels: Sequence[str] = (),
-        previous_terms: Iterable[str] = (),
-        previous_facet_labels: Sequence[str] = (),
-    ) -> None:
+    def finish(self, photo: Photo, hits: Sequence[TermHit], claim_token: str, *, previous: Photo | None) -> None:
         by_term: dict[str, list[TermHit]] = {}
-        for hit in terms:
+        for hit in hits:
             by_term.setdefault(hit.term, []).append(hit)
-        stale = sorted(set(previous_terms) - set(by_term))
+        sk = keys.photo_sk(photo.photo_id)
+        stale = sorted(set(previous.indexed_terms if previous else ()) - set(by_term))
         requests: list[dict[str, Any]] = [
-            {
-                "DeleteRequest": {
-                    "Key": serialize({"pk": keys.term_pk(photo.owner, t), "sk": keys.photo_sk(photo.photo_id)})
-                }
-            }
-            for t in stale
+            {"DeleteRequest": {"Key": serialize({"pk": keys.term_pk(photo.owner, t), "sk": sk})}} for t in stale
         ]
         requests += [
-            {"PutRequest": {"Item": serialize(term_item(photo.owner, photo.photo_id, t, hits, photo.created_at))}}
-            for t, hits in by_term.items()
+            {"PutRequest": {"Item": serialize(term_item(photo.owner, photo.photo_id, t, term_hits, photo.created_at))}}
+            for t, term_hits in by_term.items()
         ]
         batch_write(self._client, self._table, requests)
 
-        new_labels = list(dict.fromkeys(facet_labels))[:MAX_FACET_LABELS]
-        old_labels = list(dict.fromkeys(previous_facet_labels))[:MAX_FACET_LABELS]
-        deltas = {label: 1 for label in new_labels if label not in old_labels}
-        deltas.update({label: -1 for label in old_labels if label not in new_labels})
+        old_labels = list(previous.indexed_labels) if previous else []
+        deltas = {label: 1 for label in photo.indexed_labels if label not in old_labels}
+        deltas.update({label: -1 for label in old_labels if label not in photo.indexed_labels})
 
         item = photo_item(photo)
         names: dict[str, str] = {}
@@ -230,30 +230,21 @@ class DynamoPhotoRepository:
             names[f"#a{index}"] = name
             values[f":v{index}"] = value
             sets.append(f"#a{index} = :v{index}")
+        # Fields of an earlier run that this run does not have (a caption, a reason …) must not survive it.
+        removes = ["claim_token", "lease_until", *(name for name in OPTIONAL_PHOTO_FIELDS if name not in item)]
         transact: list[dict[str, Any]] = [
             {
                 "Update": {
                     "TableName": self._table,
                     "Key": serialize({"pk": item["pk"], "sk": item["sk"]}),
-                    "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE claim_token, lease_until",
+                    "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
                     "ConditionExpression": "claim_token = :token",
                     "ExpressionAttributeNames": names,
                     "ExpressionAttributeValues": serialize(values),
                 }
             }
         ]
-        for label, delta in deltas.items():
-            transact.append(
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": serialize({"pk": keys.facet_pk(photo.owner), "sk": keys.facet_sk(label)}),
-                        "UpdateExpression": "SET label = :label ADD #count :delta",
-                        "ExpressionAttributeNames": {"#count": "count"},
-                        "ExpressionAttributeValues": serialize({":label": label, ":delta": delta}),
-                    }
-                }
-            )
+        transact += [facet_update(self._table, photo.owner, label, delta) for label, delta in deltas.items()]
         try:
             self._client.transact_write_items(TransactItems=transact)
         except ClientError as exc:
@@ -262,6 +253,27 @@ class DynamoPhotoRepository:
                 if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                     raise ClaimLost(f"claim on {photo.photo_id} was lost before the result was written") from exc
             raise
+
+    def discard(self, photo: Photo, hits: Sequence[TermHit]) -> None:
+        """Take back what a run wrote for a photo deleted under it: its terms and its content-hash record."""
+        sk = keys.photo_sk(photo.photo_id)
+        terms = dict.fromkeys(hit.term for hit in hits)
+        batch_write(
+            self._client,
+            self._table,
+            [{"DeleteRequest": {"Key": serialize({"pk": keys.term_pk(photo.owner, t), "sk": sk})}} for t in terms],
+        )
+        if photo.facts is not None:
+            try:
+                self._client.delete_item(
+                    TableName=self._table,
+                    Key=serialize({"pk": keys.hash_pk(photo.owner, photo.facts.sha256), "sk": keys.HASH_SK}),
+                    ConditionExpression="photo_id = :pid",  # a duplicate's hash record belongs to the first photo
+                    ExpressionAttributeValues=serialize({":pid": photo.photo_id}),
+                )
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
 
     # -- notification ------------------------------------------------------------------------------------------
     def begin_notification(self, owner: str, photo_id: str, *, now_epoch: int, lease_seconds: int) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from photovault import keys
-from photovault.adapters.dynamodb import batch_write, deserialize, photo_item, serialize
+from photovault.adapters.dynamodb import batch_write, deserialize, facet_update, photo_item, serialize
 from photovault.api_ports import (
     LabelCount,
     PhotoPage,
@@ -198,14 +198,15 @@ class DynamoLibraryRepository:
                 return out
             args["ExclusiveStartKey"] = last
 
-    def delete_photo(self, photo: Photo, *, terms: Sequence[str], facet_labels: Sequence[str]) -> bool:
+    def delete_photo(self, photo: Photo) -> bool:
         owner, photo_id = photo.owner, photo.photo_id
+        sk = keys.photo_sk(photo_id)
         batch_write(
             self._client,
             self._table,
             [
-                {"DeleteRequest": {"Key": serialize({"pk": keys.term_pk(owner, t), "sk": keys.photo_sk(photo_id)})}}
-                for t in dict.fromkeys(terms)
+                {"DeleteRequest": {"Key": serialize({"pk": keys.term_pk(owner, t), "sk": sk})}}
+                for t in dict.fromkeys(photo.indexed_terms)
             ],
         )
         if photo.facts is not None:
@@ -223,25 +224,16 @@ class DynamoLibraryRepository:
             {
                 "Delete": {
                     "TableName": self._table,
-                    "Key": serialize({"pk": keys.user_pk(owner), "sk": keys.photo_sk(photo_id)}),
-                    "ConditionExpression": "attribute_exists(pk)",
+                    "Key": serialize({"pk": keys.user_pk(owner), "sk": sk}),
+                    # Only the item as read: a run that rewrote it since changed what must be taken back.
+                    "ConditionExpression": "attribute_exists(pk) AND updated_at = :seen",
+                    "ExpressionAttributeValues": serialize({":seen": photo.updated_at}),
                 }
             }
         ]
         # The facet decrements ride in the same transaction as the delete: counted exactly once however often
         # the DELETE is retried.
-        transact += [
-            {
-                "Update": {
-                    "TableName": self._table,
-                    "Key": serialize({"pk": keys.facet_pk(owner), "sk": keys.facet_sk(label)}),
-                    "UpdateExpression": "SET label = :label ADD #count :minus",
-                    "ExpressionAttributeNames": {"#count": "count"},
-                    "ExpressionAttributeValues": serialize({":label": label, ":minus": -1}),
-                }
-            }
-            for label in list(dict.fromkeys(facet_labels))[:99]
-        ]
+        transact += [facet_update(self._table, owner, label, -1) for label in dict.fromkeys(photo.indexed_labels)]
         try:
             self._client.transact_write_items(TransactItems=transact)
         except ClientError as exc:

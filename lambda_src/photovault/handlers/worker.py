@@ -20,6 +20,9 @@ from photovault.settings import get_settings
 
 # Leave this much of the invocation for the final writes after analysis gives up retrying.
 SAFETY_MARGIN_SECONDS = 10.0
+# A claim outlives the invocation by this much: a redelivery after a crash (at the earliest one visibility timeout,
+# six function timeouts, later) always finds the lease expired.
+LEASE_MARGIN_SECONDS = 30
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
@@ -44,10 +47,13 @@ class _Invocation:
     context: LambdaContext | None = None
 
 
-def _deadline() -> float:
+def _remaining_seconds() -> float:
     context = _Invocation.context
-    remaining = context.get_remaining_time_in_millis() / 1000 if context is not None else 60.0
-    return time.monotonic() + max(1.0, remaining - SAFETY_MARGIN_SECONDS)
+    return context.get_remaining_time_in_millis() / 1000 if context is not None else 60.0
+
+
+def _deadline() -> float:
+    return time.monotonic() + max(1.0, _remaining_seconds() - SAFETY_MARGIN_SECONDS)
 
 
 @tracer.capture_method
@@ -58,10 +64,11 @@ def record_handler(record: SQSRecord) -> None:
     for source, event_time in zip(parsed.sources, parsed.event_times, strict=True):
         started = time.time()
         logger.append_keys(photo_id=source.photo_id, owner=source.owner)
-        outcome = ingest()(source, deadline=_deadline())
+        lease = int(_remaining_seconds()) + LEASE_MARGIN_SECONDS
+        outcome = ingest()(source, deadline=_deadline(), lease_seconds=lease)
         _record_metrics(outcome, started=started, event_time=event_time)
         logger.info(
-            "photo processed" if outcome.skipped is None else "duplicate delivery skipped",
+            "photo processed" if outcome.skipped is None else "delivery skipped",
             extra={
                 "status": outcome.status.value if outcome.status else None,
                 "skipped": outcome.skipped.value if outcome.skipped else None,
@@ -78,7 +85,7 @@ def record_handler(record: SQSRecord) -> None:
 
 def _record_metrics(outcome: IngestOutcome, *, started: float, event_time: float | None) -> None:
     if outcome.skipped is not None:
-        if outcome.skipped in (ClaimState.DONE, ClaimState.IN_PROGRESS):
+        if outcome.skipped is ClaimState.DONE:
             metrics.add_metric(name=MetricName.DUPLICATE_EVENTS, unit=MetricUnit.Count, value=1)
         return
     metrics.add_metric(name=MetricName.PHOTOS_RECEIVED, unit=MetricUnit.Count, value=1)

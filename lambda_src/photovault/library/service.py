@@ -17,7 +17,7 @@ from photovault.api_ports import (
     ShareRepository,
     UploadPresigner,
 )
-from photovault.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from photovault.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from photovault.library.cursor import CursorCodec
 from photovault.library.search import intersect
 from photovault.library.views import (
@@ -33,7 +33,6 @@ from photovault.library.views import (
     UploadTicket,
 )
 from photovault.model import Photo, PhotoStatus
-from photovault.search.index import facet_labels, index_terms
 from photovault.search.terms import tokens
 from photovault.serialization import photo_to_dict
 
@@ -63,21 +62,7 @@ def clean_filename(filename: str) -> str:
     return name[:MAX_FILENAME_LENGTH] or "upload"
 
 
-def counted_facet_labels(photo: Photo, min_confidence: float) -> list[str]:
-    """The labels the pipeline counted in the owner's facets for this photo (only READY photos are counted)."""
-    if photo.status is not PhotoStatus.READY:
-        return []
-    return facet_labels(photo.analysis, min_confidence)
-
-
-def indexed_terms(photo: Photo, min_confidence: float) -> list[str]:
-    """The term partitions the pipeline wrote for this photo, recomputed with the pipeline's own function."""
-    return list(dict.fromkeys(hit.term for hit in index_terms(photo.analysis, photo.caption, min_confidence)))
-
-
-def _derivative_prefix(owner: str, photo_id: str) -> str:
-    """``media/<sub>/<photo_id>/``: the folder holding every derivative of one photo."""
-    return keys.derivative_key(owner, photo_id, "thumb").rsplit("/", 1)[0] + "/"
+DELETE_ATTEMPTS = 3
 
 
 class Library:
@@ -187,13 +172,17 @@ class Library:
         photo = self._require(owner, photo_id)
         self._shares.delete_for_photo(owner, photo_id)
         self._originals.delete_all_versions(keys.originals_key(owner, photo_id))
-        self._derivatives.delete_prefix(_derivative_prefix(owner, photo_id))
-        minimum = self._config.min_label_confidence
-        self._repo.delete_photo(
-            photo,
-            terms=indexed_terms(photo, minimum),
-            facet_labels=counted_facet_labels(photo, minimum),
-        )
+        self._derivatives.delete_prefix(keys.derivative_prefix(owner, photo_id))
+        # The item says exactly what it added to the index (terms, facet labels). If a reprocess rewrites it
+        # between our read and our delete, the delete's condition fails and we go again with the new item.
+        for _ in range(DELETE_ATTEMPTS):
+            if self._repo.delete_photo(photo):
+                return
+            current = self._repo.get(owner, photo_id)
+            if current is None:
+                return
+            photo = current
+        raise Conflict("The photo changed while it was being deleted; try again.")
 
     # -- search ------------------------------------------------------------------------------------------------
     def search(self, owner: str, *, query: str, limit: int, cursor: str | None) -> SearchResult:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from photovault import keys
-from photovault.errors import ImageRejected
+from photovault.errors import ClaimLost, ImageRejected, PhotoBusy
 from photovault.images import ImageLimits, render, validate
 from photovault.model import Analysis, Caption, ImageFacts, ModerationLabel, Photo, PhotoStatus, SourceObject
 from photovault.pipeline.analysis import RetryPolicy, analyse
@@ -23,7 +23,7 @@ from photovault.ports import (
     PhotoRepository,
     TextGenerator,
 )
-from photovault.search.index import facet_labels, index_terms
+from photovault.search.index import stamp_index
 
 PIPELINE_VERSION = "1"
 
@@ -72,23 +72,30 @@ class IngestPhoto:
     clock: Callable[[], float] = time.time
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
-    def __call__(self, source: SourceObject, *, deadline: float) -> IngestOutcome:
-        """Process one upload. ``deadline`` is a ``retry.clock`` time by which retries must give up.
+    def __call__(self, source: SourceObject, *, deadline: float, lease_seconds: int | None = None) -> IngestOutcome:
+        """Process one upload. ``deadline`` is a ``retry.clock`` time by which retries must give up; the claim's
+        lease lasts ``lease_seconds`` (the invocation's remaining time plus a margin: shorter than the queue's
+        visibility timeout, so a redelivery after a crash finds the lease expired).
 
         Retryable failures raise (the SQS record fails and is redelivered); bad files end REJECTED and return."""
         outcome = IngestOutcome(photo_id=source.photo_id, owner=source.owner, status=None)
         stored = self.originals.head(source.bucket, source.key)
         if stored is None:  # deleted by its owner before we got to it: nothing to process, nothing to resurrect
-            outcome.skipped = ClaimState.DONE
+            outcome.skipped = ClaimState.MISSING
             outcome.extra["why"] = "object no longer exists"
             return outcome
 
         now = self.clock()
-        claim = self.repository.claim(
-            source, now=_iso(now), lease_until=int(now) + self.config.lease_seconds, now_epoch=int(now)
-        )
+        lease = self.config.lease_seconds if lease_seconds is None else lease_seconds
+        claim = self.repository.claim(source, now=_iso(now), lease_until=int(now) + lease, now_epoch=int(now))
+        if claim.state is ClaimState.IN_PROGRESS:
+            # Another invocation holds a live lease. Acknowledging this delivery would lose the upload if that
+            # invocation then dies; failing it lets SQS bring it back after the lease has run out.
+            raise PhotoBusy(f"photo {source.photo_id} is being processed by another invocation")
         if claim.state is not ClaimState.CLAIMED:
             outcome.skipped = claim.state
+            if claim.state is ClaimState.MISSING:
+                outcome.extra["why"] = "no photo record: deleted by its owner or not requested through the API"
             if claim.state is ClaimState.DONE and claim.photo is not None and claim.photo.status.terminal:
                 outcome.status = claim.photo.status
                 if claim.photo.notified_at is None:  # a crash between the write and the announcement
@@ -108,17 +115,23 @@ class IngestPhoto:
             provenance={"reprocess": claim.reprocess} if claim.reprocess else {},
         )
         try:
-            photo = self._process(source, base, previous, claim.token, deadline, outcome)
-        except ImageRejected as rejected:
-            photo = replace(
-                base,
-                status=PhotoStatus.REJECTED,
-                reason_code=rejected.reason_code,
-                reason=rejected.message,
-                updated_at=_iso(self.clock()),
-                provenance=self._provenance(base, previous, None, None),
-            )
-            self._finish(photo, claim.token, previous, analysis=None, caption=None)
+            try:
+                photo = self._process(source, base, previous, claim.token, deadline, outcome)
+            except ImageRejected as rejected:
+                photo = replace(
+                    base,
+                    status=PhotoStatus.REJECTED,
+                    reason_code=rejected.reason_code,
+                    reason=rejected.message,
+                    updated_at=_iso(self.clock()),
+                    provenance=self._provenance(base, previous, None, None),
+                )
+                photo = self._finish(photo, claim.token, previous)
+        except ClaimLost:
+            # Deleted by its owner (or, after a lease expiry, taken over) while we worked: nothing to announce.
+            outcome.skipped = ClaimState.MISSING
+            outcome.extra["why"] = "photo deleted or taken over during processing"
+            return outcome
         except BaseException:
             self.repository.release(source, claim.token, now=_iso(self.clock()))
             raise
@@ -153,8 +166,7 @@ class IngestPhoto:
                 updated_at=_iso(self.clock()),
                 provenance=self._provenance(base, previous, None, None),
             )
-            self._finish(photo, token, previous, analysis=None, caption=None)
-            return photo
+            return self._finish(photo, token, previous)
 
         renditions = render(validated)
         run = analyse(self.analyzer, renditions.analysis_jpeg.data, deadline=deadline, policy=self.retry)
@@ -176,8 +188,7 @@ class IngestPhoto:
                 updated_at=_iso(self.clock()),
                 provenance=self._provenance(base, previous, analysis, None),
             )
-            self._finish(photo, token, previous, analysis=None, caption=None)
-            return photo
+            return self._finish(photo, token, previous)
 
         caption, caption_error = make_caption(
             analysis,
@@ -206,36 +217,24 @@ class IngestPhoto:
             updated_at=_iso(self.clock()),
             provenance=self._provenance(base, previous, analysis, caption),
         )
-        self._finish(photo, token, previous, analysis=analysis, caption=caption)
-        return photo
+        return self._finish(photo, token, previous)
 
     def _moderation_hit(self, labels: tuple[ModerationLabel, ...]) -> ModerationLabel | None:
         hits = [label for label in labels if label.confidence >= self.config.moderation_threshold]
         return max(hits, key=lambda label: label.confidence) if hits else None
 
-    def _finish(
-        self,
-        photo: Photo,
-        token: str,
-        previous: Photo | None,
-        *,
-        analysis: Analysis | None,
-        caption: Caption | None,
-    ) -> None:
-        minimum = self.config.min_label_confidence
-        searchable = previous is not None and previous.status is PhotoStatus.READY
-        self.repository.finish(
-            photo,
-            index_terms(analysis, caption, minimum),
-            token,
-            facet_labels=facet_labels(analysis, minimum),
-            previous_terms=(
-                [hit.term for hit in index_terms(previous.analysis, previous.caption, minimum)]
-                if searchable and previous
-                else []
-            ),
-            previous_facet_labels=facet_labels(previous.analysis, minimum) if searchable and previous else [],
-        )
+    def _finish(self, photo: Photo, token: str, previous: Photo | None) -> Photo:
+        """Write the terminal record with exactly what it adds to the index; returns the photo as written."""
+        photo, hits = stamp_index(photo, self.config.min_label_confidence)
+        try:
+            self.repository.finish(photo, hits, token, previous=previous)
+        except ClaimLost:
+            if self.repository.get(photo.owner, photo.photo_id) is None:
+                # Its owner deleted it while we worked; the DELETE could not see what we were about to write.
+                self.repository.discard(photo, hits)
+                self.media.delete_prefix(keys.derivative_prefix(photo.owner, photo.photo_id))
+            raise
+        return photo
 
     def _provenance(
         self, base: Photo, previous: Photo | None, analysis: Analysis | None, caption: Caption | None

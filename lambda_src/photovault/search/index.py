@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from photovault.model import Analysis, Caption
+from dataclasses import replace
+
+from photovault.model import Analysis, Caption, Photo, PhotoStatus
 from photovault.ports import TermHit
 from photovault.search.terms import label_term, tokens
 
 MAX_TERMS = 200  # bounds the writes per photo; a page of dense text must not explode the index
+MAX_FACET_LABELS = 40  # one DynamoDB transaction holds 100 items: the photo, facets up and facets down
 
 
 def indexed_labels(analysis: Analysis | None, min_confidence: float) -> list[str]:
@@ -24,8 +27,8 @@ def indexed_labels(analysis: Analysis | None, min_confidence: float) -> list[str
 
 
 def facet_labels(analysis: Analysis | None, min_confidence: float) -> list[str]:
-    """The labels counted in the owner's facets (``GET /labels``)."""
-    return indexed_labels(analysis, min_confidence)
+    """The labels counted in the owner's facets (``GET /labels``), strongest first, at most ``MAX_FACET_LABELS``."""
+    return indexed_labels(analysis, min_confidence)[:MAX_FACET_LABELS]
 
 
 def index_terms(analysis: Analysis | None, caption: Caption | None, min_confidence: float) -> list[TermHit]:
@@ -69,3 +72,18 @@ def index_terms(analysis: Analysis | None, caption: Caption | None, min_confiden
 
 def _field_rank(field: str) -> int:
     return {"label": 3, "caption": 2, "text": 1}.get(field, 0)
+
+
+def stamp_index(photo: Photo, min_confidence: float) -> tuple[Photo, list[TermHit]]:
+    """The photo stamped with exactly what it adds to its owner's index, and the term hits to write.
+
+    Only READY photos are findable: a quarantined photo keeps its analysis for its owner but adds nothing."""
+    if photo.status is not PhotoStatus.READY:
+        return replace(photo, indexed_terms=(), indexed_labels=()), []
+    hits = index_terms(photo.analysis, photo.caption, min_confidence)
+    stamped = replace(
+        photo,
+        indexed_terms=tuple(dict.fromkeys(hit.term for hit in hits)),
+        indexed_labels=tuple(facet_labels(photo.analysis, min_confidence)),
+    )
+    return stamped, hits

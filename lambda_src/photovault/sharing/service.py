@@ -110,14 +110,15 @@ class Sharing:
         if not ids.is_share_token(token):
             raise NotFound("No such share.")
         now = self._clock()
+        found = self._shares.get(token)
+        if found is None:
+            raise NotFound("No such share.")
+        photo = self._photos.get(found.owner, found.photo_id)
+        if photo is None or not shareable(photo):  # checked first: a link that can show nothing spends no view
+            raise NotFound("No such share.")
         share = self._shares.record_view(token, now_epoch=int(now))
         if share is None:
-            if self._shares.get(token) is None:
-                raise NotFound("No such share.")
             raise Gone("This share link has expired, was revoked or has no views left.")
-        photo = self._photos.get(share.owner, share.photo_id)
-        if photo is None or not shareable(photo):
-            raise NotFound("No such share.")
         expires_at = min(int(now) + self._config.share_url_expiry_seconds, share.expires_at)
         preview = photo.derivatives.get("preview") or {}
         return PublicShare(

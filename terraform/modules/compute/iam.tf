@@ -32,6 +32,7 @@ locals {
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
     "dynamodb:BatchWriteItem",
     "dynamodb:TransactWriteItems",
     "dynamodb:ConditionCheckItem",
@@ -66,9 +67,24 @@ data "aws_iam_policy_document" "worker" {
   }
 
   statement {
+    # DeleteObject: a run whose photo was deleted under it takes back the derivatives it had just written.
     sid       = "WriteDerivatives"
-    actions   = ["s3:PutObject"]
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
     resources = ["${var.bucket_arns["derivatives"]}/media/*"]
+  }
+
+  statement {
+    # Without ListBucket, S3 answers 403 rather than 404 for a missing key: a deleted upload would look like an
+    # outage and be retried into the DLQ. Scoped to the worker's two prefixes.
+    sid       = "ListPhotoObjects"
+    actions   = ["s3:ListBucket"]
+    resources = [var.bucket_arns["originals"], var.bucket_arns["derivatives"]]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.ingest.upload_prefix}*", "media/*"]
+    }
   }
 
   statement {

@@ -14,7 +14,7 @@ from photovault import keys
 from photovault.adapters.dynamodb import DynamoPhotoRepository, batch_write, photo_item, serialize, term_item
 from photovault.model import Photo, PhotoStatus, SourceObject
 from photovault.ports import ClaimState
-from photovault.search.index import facet_labels, index_terms
+from photovault.search.index import stamp_index
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENT_TEMPLATE = json.loads((ROOT / "tests" / "events" / "api_http_v2_get_photos.json").read_text())
@@ -170,17 +170,16 @@ def seed_through_pipeline(client: Any, table: str, photo: Photo, *, bucket: str 
         version_id="v1",
         etag="etag",
     )
+    pending = Photo(
+        photo.owner, photo.photo_id, PhotoStatus.PENDING, photo.created_at, photo.created_at, photo.filename
+    )
+    client.put_item(TableName=table, Item=serialize(photo_item(pending)))  # what POST /uploads creates
     claim = repo.claim(source, now=photo.updated_at, lease_until=2_000_000_000, now_epoch=1_700_000_000)
     assert claim.state is ClaimState.CLAIMED
     if photo.facts:
         repo.claim_content_hash(photo.owner, photo.facts.sha256, photo.photo_id)
-    ready = photo.status is PhotoStatus.READY
-    repo.finish(
-        photo,
-        index_terms(photo.analysis, photo.caption, MIN_CONFIDENCE),
-        claim.token,
-        facet_labels=facet_labels(photo.analysis, MIN_CONFIDENCE) if ready else (),
-    )
+    stamped, hits = stamp_index(photo, MIN_CONFIDENCE)
+    repo.finish(stamped, hits, claim.token, previous=claim.photo)
     return Seeded(photo.owner, photo.photo_id, photo.filename, photo.caption.text if photo.caption else "")
 
 
@@ -188,18 +187,18 @@ def bulk_seed(client: Any, table: str, photos: Sequence[Photo]) -> None:
     """Many photos at once: the same items the pipeline writes (photo, terms, facet counters), batched."""
     requests: list[dict[str, Any]] = []
     facets: dict[tuple[str, str], int] = {}
-    for photo in photos:
+    for unstamped in photos:
+        photo, hits = stamp_index(unstamped, MIN_CONFIDENCE)
         requests.append({"PutRequest": {"Item": serialize(photo_item(photo))}})
         by_term: dict[str, list[Any]] = {}
-        for hit in index_terms(photo.analysis, photo.caption, MIN_CONFIDENCE):
+        for hit in hits:
             by_term.setdefault(hit.term, []).append(hit)
         requests += [
             {"PutRequest": {"Item": serialize(term_item(photo.owner, photo.photo_id, t, hits, photo.created_at))}}
             for t, hits in by_term.items()
         ]
-        if photo.status is PhotoStatus.READY:
-            for label in facet_labels(photo.analysis, MIN_CONFIDENCE):
-                facets[(photo.owner, label)] = facets.get((photo.owner, label), 0) + 1
+        for label in photo.indexed_labels:
+            facets[(photo.owner, label)] = facets.get((photo.owner, label), 0) + 1
     requests += [
         {
             "PutRequest": {

@@ -14,13 +14,14 @@ from moto import mock_aws
 
 from photovault.adapters import clients
 from photovault.adapters.bedrock import BedrockTextGenerator
-from photovault.adapters.dynamodb import DynamoPhotoRepository, deserialize
+from photovault.adapters.dynamodb import DynamoPhotoRepository, deserialize, photo_item, serialize
 from photovault.adapters.rekognition import RekognitionAnalyzer
 from photovault.adapters.s3 import S3MediaStore, S3OriginalStore
 from photovault.adapters.sns import SnsNotifier
 from photovault.handlers import worker
 from photovault.ids import new_photo_id
 from photovault.images import ImageLimits
+from photovault.model import Photo, PhotoStatus
 from photovault.pipeline.analysis import RetryPolicy
 from photovault.pipeline.ingest import IngestConfig, IngestPhoto
 from tests.support.aws import REGION, Stack, create_stack, drain, lambda_sqs_event
@@ -78,11 +79,18 @@ class Harness:
             retry=RetryPolicy(base_delay=0.2, max_delay=5.0, sleep=self._sleep, clock=self._clock),
         )
 
-    def upload(self, data: bytes, *, owner: str | None = None, photo_id: str | None = None, key: str | None = None):
+    def request_upload(self, owner: str, photo_id: str, filename: str = "photo.jpg") -> None:
+        """What POST /uploads does before the browser's upload: the PENDING photo item."""
+        now = "2026-11-25T10:00:00.000Z"
+        pending = Photo(owner, photo_id, PhotoStatus.PENDING, now, now, filename=filename)
+        self.ddb.put_item(TableName=self.stack.table, Item=serialize(photo_item(pending)))
+
+    def upload(self, data: bytes, *, owner: str | None = None, photo_id: str | None = None, requested: bool = True):
         owner = owner or self.owner
         photo_id = photo_id or new_photo_id()
-        key = key or f"uploads/{owner}/{photo_id}"
-        self.s3.put_object(Bucket=self.stack.originals, Key=key, Body=data)
+        if requested:
+            self.request_upload(owner, photo_id)
+        self.s3.put_object(Bucket=self.stack.originals, Key=f"uploads/{owner}/{photo_id}", Body=data)
         return owner, photo_id
 
     def messages(self) -> list[dict[str, Any]]:

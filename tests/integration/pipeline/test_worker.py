@@ -111,8 +111,12 @@ def test_ten_concurrent_copies_of_one_event_have_one_effect(harness, atomic_moto
     for t in threads:
         t.join(timeout=60)
 
-    assert results == [{"batchItemFailures": []}] * 10
+    # Copies that met a live claim are handed back to SQS (never dropped: the claimant might still die) …
+    failed = [r["batchItemFailures"] for r in results if r["batchItemFailures"]]
+    assert len(results) == 10 and len(failed) >= 1
     assert s(harness.photo(owner, photo_id), "status") == "READY"
+    # … and when SQS redelivers them, they are no-ops.
+    assert harness.invoke(copies) == {"batchItemFailures": []}
     assert sum(harness.rekognition.calls.values()) == 4
     assert harness.bedrock.calls == 1
     assert len(harness.notifications()) == 1
@@ -247,7 +251,80 @@ def test_a_body_that_is_not_an_s3_notification_fails_only_its_record(harness):
 def test_an_upload_deleted_before_processing_is_not_resurrected(harness):
     owner, photo_id = harness.upload(solid_jpeg(RED))
     messages = harness.messages()
+    # The owner deletes the photo (DELETE /photos/{id}: original, then the item) before the worker runs.
     harness.s3.delete_object(Bucket=harness.stack.originals, Key=f"uploads/{owner}/{photo_id}")
+    harness.ddb.delete_item(
+        TableName=harness.stack.table, Key={"pk": {"S": f"USER#{owner}"}, "sk": {"S": f"PHOTO#{photo_id}"}}
+    )
 
     assert harness.invoke(messages) == {"batchItemFailures": []}
     assert harness.photo(owner, photo_id) is None
+
+
+def test_an_upload_without_a_photo_record_is_not_processed(harness):
+    # A presigned POST reused after its photo was deleted (or an object put outside the API) …
+    owner, photo_id = harness.upload(solid_jpeg(RED), requested=False)
+
+    assert harness.invoke(harness.messages()) == {"batchItemFailures": []}
+
+    # … brings no record into being and costs no analysis.
+    assert harness.photo(owner, photo_id) is None
+    assert sum(harness.rekognition.calls.values()) == 0
+
+
+def test_a_photo_deleted_while_it_is_processed_leaves_nothing_behind(harness):
+    data = solid_jpeg(GREEN)
+    owner, photo_id = harness.upload(data)
+    messages = harness.messages()
+    table, key = harness.stack.table, {"pk": {"S": f"USER#{owner}"}, "sk": {"S": f"PHOTO#{photo_id}"}}
+    original_generate = harness.bedrock.converse
+
+    def delete_during_caption(**kwargs):
+        # The owner's DELETE lands while the worker is captioning: it removes the item it can see.
+        harness.ddb.delete_item(TableName=table, Key=key)
+        return original_generate(**kwargs)
+
+    harness.bedrock.converse = delete_during_caption
+
+    assert harness.invoke(messages) == {"batchItemFailures": []}
+
+    # No record, no terms, no facets, no derivatives, no hash record, no notification …
+    assert harness.photo(owner, photo_id) is None
+    assert not harness.items(f"USER#{owner}#T#grass")
+    assert not [i for i in harness.items(f"USER#{owner}#FACETS") if int(i["count"])]
+    assert harness.s3.list_objects_v2(Bucket=harness.stack.derivatives).get("KeyCount", 0) == 0
+    assert not harness.notifications()
+    # … so uploading the same photo again is a new photo, not a DUPLICATE of the deleted one.
+    harness.bedrock.converse = original_generate
+    again = harness.upload(data)
+    harness.invoke(harness.messages())
+    assert s(harness.photo(*again), "status") == "READY"
+
+
+def test_a_retried_reprocess_counts_facets_once_and_drops_stale_fields(harness):
+    owner, photo_id = harness.upload(solid_jpeg(RED))
+    harness.invoke(harness.messages())
+    facets = lambda: {s(i, "label"): int(i["count"]) for i in harness.items(f"USER#{owner}#FACETS")}  # noqa: E731
+    assert facets()["Apple"] == 1
+    # An operator asks for a reprocess; the first attempt is throttled out, the redelivery succeeds.
+    table, key = harness.stack.table, {"pk": {"S": f"USER#{owner}"}, "sk": {"S": f"PHOTO#{photo_id}"}}
+    harness.ddb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET reprocess = :r",
+        ExpressionAttributeValues={":r": {"M": {"run_id": {"S": "run-1"}}}},
+    )
+    harness.s3.put_object(Bucket=harness.stack.originals, Key=f"uploads/{owner}/{photo_id}", Body=solid_jpeg(MAGENTA))
+    messages = harness.messages()
+    harness.rekognition.throttle_rate = 1.0
+    assert harness.invoke(messages)["batchItemFailures"]
+    harness.rekognition.throttle_rate = 0.0
+    assert harness.invoke(messages) == {"batchItemFailures": []}
+
+    # The new content is quarantined: the old labels are taken back exactly once, nothing stale stays findable
+    item = harness.photo(owner, photo_id)
+    assert s(item, "status") == "QUARANTINED"
+    assert "caption" not in item  # the READY run's caption does not survive
+    assert facets()["Apple"] == 0 and facets()["Fruit"] == 0
+    assert not harness.items(f"USER#{owner}#T#apple")
+    assert item["provenance"]["history"][0]["label_model_version"] == "3.0"

@@ -22,7 +22,7 @@ from photovault.ids import new_photo_id
 from photovault.library.cursor import CursorCodec
 from photovault.library.service import Library, LibraryConfig
 from photovault.model import Analysis, Caption, ImageFacts, Label, Photo, PhotoStatus, TextLine
-from photovault.search.index import facet_labels, index_terms
+from photovault.search.index import stamp_index
 from photovault.sharing.policy import can_view
 from photovault.sharing.service import Sharing, SharingConfig
 
@@ -38,9 +38,10 @@ class FakeLibraryRepository:
     # -- test helpers ----------------------------------------------------------------------------------------
     def add(self, photo: Photo, min_confidence: float = 70.0) -> Photo:
         """Store ``photo`` as the pipeline would: item, terms, hash record and (READY only) facets."""
+        photo, hits = stamp_index(photo, min_confidence)
         self.photos[(photo.owner, photo.photo_id)] = photo
         by_term: dict[str, list[TermMatch]] = {}
-        for hit in index_terms(photo.analysis, photo.caption, min_confidence):
+        for hit in hits:
             by_term.setdefault(hit.term, []).append(TermMatch(hit.field, hit.confidence, hit.source))
         for term, matches in by_term.items():
             self.postings.setdefault((photo.owner, term), {})[photo.photo_id] = TermPosting(
@@ -48,9 +49,8 @@ class FakeLibraryRepository:
             )
         if photo.facts:
             self.hashes.setdefault((photo.owner, photo.facts.sha256), photo.photo_id)
-        if photo.status is PhotoStatus.READY:
-            for label in facet_labels(photo.analysis, min_confidence):
-                self.facets[(photo.owner, label)] = self.facets.get((photo.owner, label), 0) + 1
+        for label in photo.indexed_labels:
+            self.facets[(photo.owner, label)] = self.facets.get((photo.owner, label), 0) + 1
         return photo
 
     def terms_of(self, owner: str, photo_id: str) -> set[str]:
@@ -106,14 +106,16 @@ class FakeLibraryRepository:
         self.items_read += len(out)
         return out
 
-    def delete_photo(self, photo: Photo, *, terms: Sequence[str], facet_labels: Sequence[str]) -> bool:
-        for term in terms:
+    def delete_photo(self, photo: Photo) -> bool:
+        for term in photo.indexed_terms:
             self.postings.get((photo.owner, term), {}).pop(photo.photo_id, None)
         if photo.facts and self.hashes.get((photo.owner, photo.facts.sha256)) == photo.photo_id:
             del self.hashes[(photo.owner, photo.facts.sha256)]
-        if self.photos.pop((photo.owner, photo.photo_id), None) is None:
+        current = self.photos.get((photo.owner, photo.photo_id))
+        if current is None or current.updated_at != photo.updated_at:
             return False
-        for label in dict.fromkeys(facet_labels):
+        del self.photos[(photo.owner, photo.photo_id)]
+        for label in dict.fromkeys(photo.indexed_labels):
             self.facets[(photo.owner, label)] = self.facets.get((photo.owner, label), 0) - 1
         return True
 

@@ -108,3 +108,17 @@ def test_the_owner_lists_their_shares_with_state_and_pages() -> None:
     assert [s.token for s in first.items + second.items] == tokens[::-1]
     assert second.items[-1].state == "revoked" and first.items[0].state == "active"
     assert world.sharing.list("bob", limit=10, cursor=None).items == []
+
+
+def test_opening_a_link_that_can_show_nothing_spends_no_view() -> None:
+    world = make_world()
+    photo_id, token = _shared(world, max_views=1)
+    world.repo.photos[("alice", photo_id)].status = PhotoStatus.PROCESSING  # being reprocessed
+    for _ in range(3):
+        with pytest.raises(NotFound):
+            world.sharing.view(token)
+    world.repo.photos[("alice", photo_id)].status = PhotoStatus.READY
+
+    assert world.sharing.view(token).preview_url  # the one allowed view is still there
+    with pytest.raises(Gone):
+        world.sharing.view(token)

@@ -15,9 +15,13 @@ function field({ id, label, type = 'text', autocomplete, testid, hint, ...rest }
 }
 
 function safeNext(query) {
-  const next = query.get('next') || '/';
-  // Only same-app paths: never an open redirect.
-  return next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  // Only same-origin paths: never an open redirect (resolving also normalises tricks like "/\\evil.example").
+  try {
+    const url = new URL(query.get('next') || '/', window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search : '/';
+  } catch {
+    return '/';
+  }
 }
 
 export async function renderAuth(main, { mode, query, navigate }) {
