@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
 
@@ -62,9 +63,11 @@ def peek(sqs: Any, dlq_url: str, limit: int = 10) -> list[str]:
 
 
 def describe(body: str) -> str:
+    """``s3://bucket/key`` of each record; keys decoded as the worker decodes them (S3 URL-encodes keys in events)."""
     try:
         records = json.loads(body).get("Records") or []
-        return ", ".join(f"s3://{r['s3']['bucket']['name']}/{r['s3']['object']['key']}" for r in records) or body[:120]
+        where = [f"s3://{r['s3']['bucket']['name']}/{unquote_plus(str(r['s3']['object']['key']))}" for r in records]
+        return ", ".join(where) or body[:120]
     except (ValueError, KeyError, TypeError, AttributeError):
         return body[:120]
 

@@ -253,11 +253,18 @@ def reprocess(
                     result.skipped.append((ref.photo_id, "being processed now (or deleted)"))
                     continue
                 result.marked += 1
+                version_id = head.get("VersionId") if head.get("VersionId") not in (None, "null") else None
+                etag = str(head.get("ETag", "")).strip('"') or None
+                if parsed and parsed[2] and parsed[2] == etag and parsed[2] != version_id:
+                    # The upload's event named no version (the emulator's events never do): name the object the same
+                    # way, or the photo's idempotency key (bucket + key + revision) would change and a late duplicate
+                    # of the upload's event would be processed once more.
+                    version_id = None
                 body = s3_event_body(
                     bucket=bucket,
                     key=key,
-                    version_id=head.get("VersionId") if head.get("VersionId") not in (None, "null") else None,
-                    etag=str(head.get("ETag", "")).strip('"') or None,
+                    version_id=version_id,
+                    etag=etag,
                     size=int(head.get("ContentLength", 0)),
                     event_time=stamp,
                     run_id=result.run_id,

@@ -223,11 +223,15 @@ class LocalStack:
 
 
 def _forget_cached_settings() -> None:
-    """Settings and boto3 clients are cached per process; a new stack (tests) must not see the previous one's."""
+    """Settings, boto3 clients and the handlers' wired use cases are cached per process; a new stack (tests) must
+    not be served by the previous one's."""
     try:
         from photovault.adapters import clients
+        from photovault.handlers import api_wiring, worker
         from photovault.settings import get_settings
     except ImportError:  # pragma: no cover
         return
     get_settings.cache_clear()
     clients.reset()
+    api_wiring.override(None)
+    worker.ingest.cache_clear()
