@@ -188,3 +188,18 @@ def test_limits_come_from_settings() -> None:
         {"TABLE_NAME": "t", "ORIGINALS_BUCKET": "o", "DERIVATIVES_BUCKET": "d", "MAX_UPLOAD_BYTES": "1234"}
     )
     assert ImageLimits.from_settings(settings) == ImageLimits(1234, 100_000_000, 32)
+
+
+def test_a_webp_larger_than_its_own_pixel_cap_is_refused() -> None:
+    from photovault.images.validation import WEBP_MAX_PIXELS
+
+    # Given a WebP just over the WebP cap (its decoder holds ~16 bytes a pixel) but under the general cap
+    side = int(WEBP_MAX_PIXELS**0.5) + 8
+    data = encode(Image.new("RGB", (side, side), (10, 120, 200)), "WEBP", quality=10)
+    with pytest.raises(ImageRejected) as rejected:
+        validate(data, ImageLimits(max_pixels=100_000_000))
+    assert rejected.value.reason_code == "too_many_pixels"
+    assert "40 megapixels" in rejected.value.message
+    # A JPEG of the same size is fine: the cap is the WebP decoder's, not a general one
+    jpeg = encode(Image.new("RGB", (side, side), (10, 120, 200)), "JPEG", quality=10)
+    assert validate(jpeg, ImageLimits(max_pixels=100_000_000)).facts.width == side
