@@ -9,7 +9,7 @@ import base64
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,34 +163,39 @@ def provision(
 # ---------------------------------------------------------------- DynamoDB
 
 
+def table_definition(table: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """CreateTable arguments for the table resources.json describes (what terraform/modules/storage creates)."""
+    return {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": n, "AttributeType": t} for n, t in table["attributes"].items()],
+        "KeySchema": [
+            {"AttributeName": table["hash_key"], "KeyType": "HASH"},
+            {"AttributeName": table["range_key"], "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": gsi["name"],
+                "KeySchema": [
+                    {"AttributeName": gsi["hash_key"], "KeyType": "HASH"},
+                    {"AttributeName": gsi["range_key"], "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": gsi["projection_type"]},
+            }
+            for gsi in table["global_secondary_indexes"]
+        ],
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": table["stream_view_type"]},
+        "SSESpecification": {"Enabled": True},
+    }
+
+
 def _table(ddb: Any, spec: ResourceSpec) -> tuple[str, str]:
     table = spec.table
     name = spec.name(table["role"])
     try:
         description = ddb.describe_table(TableName=name)["Table"]
     except ddb.exceptions.ResourceNotFoundException:
-        ddb.create_table(
-            TableName=name,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in table["attributes"].items()],
-            KeySchema=[
-                {"AttributeName": table["hash_key"], "KeyType": "HASH"},
-                {"AttributeName": table["range_key"], "KeyType": "RANGE"},
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": gsi["name"],
-                    "KeySchema": [
-                        {"AttributeName": gsi["hash_key"], "KeyType": "HASH"},
-                        {"AttributeName": gsi["range_key"], "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": gsi["projection_type"]},
-                }
-                for gsi in table["global_secondary_indexes"]
-            ],
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": table["stream_view_type"]},
-            SSESpecification={"Enabled": True},
-        )
+        ddb.create_table(**table_definition(table, name))
         ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
         description = ddb.describe_table(TableName=name)["Table"]
     ttl = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]

@@ -22,6 +22,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 
+from tests.support.photos import portrait
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e-browser")]
 
 try:
@@ -80,22 +82,6 @@ def red_scene() -> bytes:
         draw.line([(0, y), (width, y)], fill=(int(235 - 40 * t), int(40 + 30 * t), int(35 + 10 * t)))
     draw.ellipse([620, 300, 820, 500], fill=(255, 190, 60))
     draw.polygon([(0, 560), (300, 430), (640, 540), (1024, 450), (1024, 768), (0, 768)], fill=(140, 20, 25))
-    return _jpeg(image)
-
-
-def portrait() -> bytes:
-    """A face-like portrait: skin-toned oval, eyes with pupils, brows, nose, smile, hair, on a blue backdrop."""
-    image = Image.new("RGB", (768, 1024), (70, 110, 160))
-    draw = ImageDraw.Draw(image)
-    draw.ellipse([204, 180, 564, 420], fill=(60, 40, 30))  # hair
-    draw.rectangle([250, 640, 518, 1024], fill=(40, 60, 90))  # shoulders
-    draw.ellipse([224, 240, 544, 680], fill=(229, 189, 160))  # face
-    for cx in (314, 454):
-        draw.ellipse([cx - 38, 390, cx + 38, 430], fill=(255, 255, 255))
-        draw.ellipse([cx - 15, 395, cx + 15, 425], fill=(50, 35, 25))
-        draw.line([(cx - 45, 365), (cx + 45, 360)], fill=(60, 40, 30), width=9)
-    draw.polygon([(384, 430), (360, 530), (408, 530)], fill=(205, 160, 135))
-    draw.arc([314, 520, 454, 610], start=15, end=165, fill=(160, 60, 60), width=10)
     return _jpeg(image)
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scripts.local_stack.provision import table_definition
+
 SPEC_PATH = Path(__file__).resolve().parents[2] / "terraform" / "resources.json"
 REGION = "eu-west-1"
 
@@ -16,28 +18,8 @@ def spec() -> dict[str, Any]:
 
 
 def create_table(dynamodb: Any, name: str) -> None:
-    table = spec()["table"]
-    dynamodb.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": k, "AttributeType": t} for k, t in table["attributes"].items()],
-        KeySchema=[
-            {"AttributeName": table["hash_key"], "KeyType": "HASH"},
-            {"AttributeName": table["range_key"], "KeyType": "RANGE"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": gsi["name"],
-                "KeySchema": [
-                    {"AttributeName": gsi["hash_key"], "KeyType": "HASH"},
-                    {"AttributeName": gsi["range_key"], "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": gsi["projection_type"]},
-            }
-            for gsi in table["global_secondary_indexes"]
-        ],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": table["stream_view_type"]},
-    )
+    """The table exactly as the local stack's provisioner creates it (one definition of it, from resources.json)."""
+    dynamodb.create_table(**table_definition(spec()["table"], name))
 
 
 @dataclass(frozen=True)
