@@ -66,8 +66,8 @@ fmt: install ## Format Python and Terraform
 build: install ## Deterministic Lambda zips in dist/ (Lambda platform wheels, arm64 by default)
 	$(PY) -m scripts.build_lambda
 
-bench: install ## Benchmarks: ratios against baselines measured in the same run
-	$(PY) -m benchmarks.run
+bench: install ## Benchmarks: ratios against baselines measured in the same run (ARGS=--quick | "--only CASE")
+	$(PY) -m benchmarks.run $(ARGS)
 
 openapi: install ## Write the OpenAPI document generated from the API code
 	$(PY) -m scripts.openapi > docs/openapi.json
