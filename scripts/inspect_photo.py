@@ -16,7 +16,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
-from scripts.ops_common import ENVIRONMENTS, Names, account_id, client, target_description
+from scripts.ops_common import ENVIRONMENTS, Names, account_id, client, target, target_description
 
 _deserializer = TypeDeserializer()
 
@@ -162,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--key", help="the original's key, uploads/<sub>/<photo_id>")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    target(args.env)
     if args.key:
         parts = args.key.split("/")
         if len(parts) != 3 or parts[0] != "uploads":

@@ -47,6 +47,16 @@ class Names:
         )
 
 
+def target(environment: str) -> None:
+    """``--env local`` means ``make run``'s emulator: point boto3 at it unless the caller already chose an endpoint."""
+    if environment != "local" or os.environ.get("AWS_ENDPOINT_URL"):
+        return
+    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{os.environ.get('PV_LOCAL_AWS_PORT', '4566')}"
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+
+
 def client(service: str) -> Any:
     """A boto3 client; ``AWS_ENDPOINT_URL`` (set for the local stack) is honoured by boto3 itself."""
     import boto3

@@ -21,7 +21,7 @@ from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
 
-from scripts.ops_common import ENVIRONMENTS, Names, account_id, client, progress_bar, target_description
+from scripts.ops_common import ENVIRONMENTS, Names, account_id, client, progress_bar, target, target_description
 
 _UNSUPPORTED_CODES = {
     "UnsupportedOperation",
@@ -198,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fallback", action="store_true", help="use receive → send → delete even on AWS")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
+    target(args.env)
 
     sqs = client("sqs")
     names = Names.for_environment(args.env, account_id(client("sts")))

@@ -27,7 +27,7 @@ from urllib.parse import quote_plus
 
 from botocore.exceptions import ClientError
 
-from scripts.ops_common import ENVIRONMENTS, Names, account_id, chunks, client, progress_bar, target_description
+from scripts.ops_common import ENVIRONMENTS, Names, account_id, chunks, client, progress_bar, target, target_description
 
 TERMINAL_STATUSES = ("READY", "REJECTED", "QUARANTINED", "DUPLICATE")
 ALL_STATUSES = ("PENDING", "PROCESSING", *TERMINAL_STATUSES)
@@ -295,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="list what would be reprocessed")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
+    target(args.env)
 
     dynamodb, s3, sqs = client("dynamodb"), client("s3"), client("sqs")
     names = Names.for_environment(args.env, account_id(client("sts")))
