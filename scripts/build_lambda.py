@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -226,6 +227,58 @@ def collect(function: str, site_packages: Path | None, package_dir: Path = PACKA
     return entries
 
 
+BYTECODE_PYTHON_ENV = "LAMBDA_BYTECODE_PYTHON"
+LAMBDA_TASK_ROOT = "/var/task"
+
+
+def bytecode_interpreter() -> str | None:
+    """A Python of the runtime's version to precompile with: Lambda's code folder is read-only, so without .pyc in
+    the zip every cold start compiles every module from source (measured +0.6 s). None when there is none here."""
+    candidate = os.environ.get(BYTECODE_PYTHON_ENV) or shutil.which(f"python{PYTHON_VERSION}")
+    if candidate is None:
+        return None
+    # A version manager's shim can exist without the version behind it: ask the interpreter itself.
+    probe = subprocess.run(
+        [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    return candidate if probe.returncode == 0 and probe.stdout.strip() == PYTHON_VERSION else None
+
+
+def with_bytecode(entries: dict[str, Path], python: str, staging: Path) -> dict[str, Path]:
+    """``entries`` plus ``__pycache__/*.pyc`` compiled by ``python`` — reproducibly: hash-based pyc (no timestamps,
+    never revalidated against the read-only sources), paths as they will be in /var/task, a fixed hash seed."""
+    for arcname, path in entries.items():
+        target = staging / arcname
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    subprocess.run(
+        [
+            python,
+            "-m",
+            "compileall",
+            "-q",
+            "-j",
+            "0",
+            "--invalidation-mode",
+            "unchecked-hash",
+            "-s",
+            str(staging),
+            "-p",
+            LAMBDA_TASK_ROOT,
+            str(staging),
+        ],
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    compiled = dict(entries)
+    for pyc in sorted(staging.rglob("__pycache__/*.pyc")):
+        compiled[pyc.relative_to(staging).as_posix()] = pyc
+    return compiled
+
+
 def build(
     arch: str, functions: Sequence[str] = FUNCTIONS, dist_dir: Path = DIST_DIR, cache_dir: Path = CACHE_DIR
 ) -> dict[str, str]:
@@ -233,10 +286,19 @@ def build(
     problems = tag_problems(wheel_tags(site_packages), arch)
     if problems:
         raise SystemExit("wheels not usable on the Lambda runtime:\n  " + "\n  ".join(problems))
+    python = bytecode_interpreter()
+    if python is None:
+        print(
+            f"note: no python{PYTHON_VERSION} here: zips carry no bytecode (set {BYTECODE_PYTHON_ENV})", file=sys.stderr
+        )
     hashes = {}
     for function in functions:
         output = dist_dir / f"{function}.zip"
-        hashes[function] = deterministic_zip(collect(function, site_packages), output)
+        entries = collect(function, site_packages)
+        with tempfile.TemporaryDirectory(prefix=f"lambda-{function}-") as staging:
+            if python is not None:
+                entries = with_bytecode(entries, python, Path(staging))
+            hashes[function] = deterministic_zip(entries, output)
         size_mb = output.stat().st_size / 1_000_000
         print(f"{output}  {size_mb:.1f} MB  sha256 {hashes[function]}")
     return hashes

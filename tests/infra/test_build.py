@@ -132,3 +132,22 @@ def test_each_function_imports_none_of_what_its_zip_leaves_out(function: str) ->
 def test_pruned_files_are_only_font_and_tk_support() -> None:
     for pattern in build_lambda.PRUNED_FILES:
         assert any(word in pattern for word in ("imagingft", "imagingtk", "freetype", "harfbuzz", "brotli", "png16"))
+
+
+def test_bytecode_is_compiled_reproducibly_for_the_task_root(tmp_path: Path) -> None:
+    """With a runtime-version interpreter (python3.13 in CI's build job) the zips carry hash-based .pyc; here the
+    mechanism is exercised with this interpreter: two builds, same hash; paths point into /var/task."""
+    tree = tmp_path / "src" / "pkg"
+    tree.mkdir(parents=True)
+    (tree / "__init__.py").write_text("VALUES = frozenset({'a', 'b', 'c'})\n")
+    (tree / "mod.py").write_text("def f():\n    return {'x': 1}\n")
+    entries = {f"pkg/{p.name}": p for p in sorted(tree.iterdir())}
+    hashes = []
+    for run in ("one", "two"):
+        staged = build_lambda.with_bytecode(entries, sys.executable, tmp_path / f"stage-{run}")
+        hashes.append(build_lambda.deterministic_zip(staged, tmp_path / f"{run}.zip"))
+    assert hashes[0] == hashes[1]
+    with zipfile.ZipFile(tmp_path / "one.zip") as archive:
+        pycs = [n for n in archive.namelist() if n.endswith(".pyc")]
+        assert len(pycs) == 2 and all(n.startswith("pkg/__pycache__/") for n in pycs)
+        assert b"/var/task/pkg/mod.py" in archive.read(next(n for n in pycs if "mod" in n))
