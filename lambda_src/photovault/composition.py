@@ -41,14 +41,9 @@ def build_ingest(settings: Settings) -> IngestPhoto:
         captioner=build_captioner(settings),
         notifier=SnsNotifier(client("sns"), settings.events_topic_arn),
         config=IngestConfig(
-            limits=ImageLimits(
-                max_bytes=settings.max_upload_bytes,
-                max_pixels=settings.max_pixels,
-                min_dimension=settings.min_dimension,
-            ),
+            limits=ImageLimits.from_settings(settings),
             moderation_threshold=settings.moderation_threshold,
             min_label_confidence=settings.min_label_confidence,
-            lease_seconds=settings.processing_lease_seconds,
             caption_max_tokens=settings.caption_max_tokens,
         ),
     )

@@ -64,8 +64,6 @@ class Settings:
     cloudfront_key_pair_id: str = setting(alias="CLOUDFRONT_KEY_PAIR_ID", default="")
     signing_key_parameter: str = setting(alias="SIGNING_KEY_PARAMETER", default="")  # SSM SecureString name
 
-    processing_lease_seconds: int = setting(alias="PROCESSING_LEASE_SECONDS", default=900, ge=30, le=3600)
-
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read, convert and check every field; one error names every variable at fault (the cold start fails)."""

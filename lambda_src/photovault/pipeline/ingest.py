@@ -33,7 +33,6 @@ class IngestConfig:
     limits: ImageLimits
     moderation_threshold: float = 80.0
     min_label_confidence: float = 70.0
-    lease_seconds: int = 900
     caption_max_tokens: int = 80
 
 
@@ -72,7 +71,7 @@ class IngestPhoto:
     clock: Callable[[], float] = time.time
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
-    def __call__(self, source: SourceObject, *, deadline: float, lease_seconds: int | None = None) -> IngestOutcome:
+    def __call__(self, source: SourceObject, *, deadline: float, lease_seconds: int) -> IngestOutcome:
         """Process one upload. ``deadline`` is a ``retry.clock`` time by which retries must give up; the claim's
         lease lasts ``lease_seconds`` (the invocation's remaining time plus a margin: shorter than the queue's
         visibility timeout, so a redelivery after a crash finds the lease expired).
@@ -86,8 +85,7 @@ class IngestPhoto:
             return outcome
 
         now = self.clock()
-        lease = self.config.lease_seconds if lease_seconds is None else lease_seconds
-        claim = self.repository.claim(source, now=_iso(now), lease_until=int(now) + lease, now_epoch=int(now))
+        claim = self.repository.claim(source, now=_iso(now), lease_until=int(now) + lease_seconds, now_epoch=int(now))
         if claim.state is ClaimState.IN_PROGRESS:
             # Another invocation holds a live lease. Acknowledging this delivery would lose the upload if that
             # invocation then dies; failing it lets SQS bring it back after the lease has run out.
