@@ -34,14 +34,20 @@ $(VENV)/bin/checkov: requirements/tools/checkov.txt | $(STAMP)
 	$(VENV)/tools/checkov/bin/pip install -q -r $<
 	ln -sfn ../tools/checkov/bin/checkov $@
 
-install: $(STAMP) $(VENV)/bin/checkov ## Create .venv and install everything the project needs
+# The web app's lint and unit-test tools, exactly as package-lock.json pins them.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(VENV)/bin/checkov node_modules/.installed ## Create .venv and node_modules; install everything the project needs
 
 run: install ## Bring the whole product up locally on the embedded AWS emulator (Ctrl-C stops it)
 	$(PY) -m scripts.local_stack
 
-test: install ## The whole suite: lint, type check, pytest (unit, integration, infra, e2e), terraform fmt, checkov
+test: install ## The whole suite: lint, type check, node --test (web), pytest (unit, integration, infra, e2e), terraform fmt, checkov
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory typecheck
+	node --test tests/js/
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 	@if command -v $(TF) >/dev/null 2>&1; then $(TF) fmt -check -recursive $(TF_DIR); else echo "terraform not installed: fmt check skipped"; fi
 	$(VENV)/bin/checkov --quiet --compact --skip-download --framework terraform -d $(TF_DIR)
@@ -49,8 +55,9 @@ test: install ## The whole suite: lint, type check, pytest (unit, integration, i
 test-fast: install ## Unit tests only
 	$(PY) -m pytest -q tests/unit
 
-lint: install ## ruff (lint + format check) and the workflow linters
+lint: install ## ruff (lint + format check), ESLint on the web app, and the workflow linters
 	$(VENV)/bin/ruff check .
+	node_modules/.bin/eslint
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/actionlint
 	$(VENV)/bin/zizmor --offline .github/workflows
@@ -103,4 +110,4 @@ docs: install ## Regenerate docs: OpenAPI document
 	$(MAKE) --no-print-directory openapi
 
 clean: ## Remove generated files
-	rm -rf dist .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf dist .pytest_cache .mypy_cache .ruff_cache test-artifacts node_modules
