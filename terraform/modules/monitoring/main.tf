@@ -163,29 +163,3 @@ resource "aws_cloudwatch_query_definition" "api_errors" {
     | limit 100
   EOT
 }
-
-# ------------------------------------------------------------------ log retention (warns on plan, never blocks)
-
-# The compute and api modules own the log groups; these checks make a missing or changed retention visible
-# on every plan. On the very first apply the groups do not exist yet and the checks only warn.
-check "worker_log_retention" {
-  data "aws_cloudwatch_log_group" "worker" {
-    name = "/aws/lambda/${var.worker_function_name}"
-  }
-
-  assert {
-    condition     = data.aws_cloudwatch_log_group.worker.retention_in_days == var.log_retention_days
-    error_message = "Log group /aws/lambda/${var.worker_function_name} does not keep logs for ${var.log_retention_days} days."
-  }
-}
-
-check "api_log_retention" {
-  data "aws_cloudwatch_log_group" "api" {
-    name = "/aws/lambda/${var.api_function_name}"
-  }
-
-  assert {
-    condition     = data.aws_cloudwatch_log_group.api.retention_in_days == var.log_retention_days
-    error_message = "Log group /aws/lambda/${var.api_function_name} does not keep logs for ${var.log_retention_days} days."
-  }
-}
