@@ -57,7 +57,7 @@ test-fast: install ## Unit tests only
 
 lint: install ## ruff (lint + format check), ESLint on the web app, and the workflow linters
 	$(VENV)/bin/ruff check .
-	node_modules/.bin/eslint
+	node_modules/.bin/eslint web tests/js eslint.config.js
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/actionlint
 	$(VENV)/bin/zizmor --offline .github/workflows

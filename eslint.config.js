@@ -4,7 +4,7 @@ import globals from 'globals';
 
 export default [
   // terraform/: the CloudFront Function runs in CloudFront's ES5.1 runtime (var, a global handler), not a browser.
-  { ignores: ['node_modules/', 'test-artifacts/', '.venv/', 'dist/', 'terraform/'] },
+  { ignores: ['node_modules/', 'test-artifacts/', '.venv/', 'dist/', 'build/', '.local/', 'terraform/'] },
   js.configs.recommended,
   {
     files: ['web/**/*.js'],
