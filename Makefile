@@ -11,12 +11,14 @@ PIP     := $(VENV)/bin/pip
 TF      ?= terraform
 TF_DIR  := terraform
 PLAN    := $(TF_DIR)/$(ENV).tfplan
-STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml requirements/*.txt 2>/dev/null | sha1sum | cut -c1-12)
+# Stand-in providers that serve the real AWS/TLS schemas, so terraform validate and terraform test run offline.
+TFSTUB  ?= ../shared/tools/tfstub/tfstub
+STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml requirements/*.txt requirements/no-deps/*.txt 2>/dev/null | sha1sum | cut -c1-12)
 
 export PYTHONPATH := $(CURDIR)/lambda_src:$(CURDIR)
 
-.PHONY: help install install-local run test test-fast lint fmt typecheck build bench openapi plan apply destroy \
-        redrive reprocess inspect bootstrap-state docs clean
+.PHONY: help install install-local run test test-fast tftest lint fmt typecheck build bench openapi web-formats plan apply destroy \
+        redrive reprocess inspect bootstrap-state docs terraform-docs clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  \033[36m%-16s\033[0m %s\n",$$1,$$2}'
@@ -25,6 +27,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e '.[dev]' $(foreach f,$(wildcard requirements/*.txt),-r $(f))
+	$(PIP) install -q --no-deps $(foreach f,$(wildcard requirements/no-deps/*.txt),-r $(f))
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -44,13 +47,19 @@ install: $(STAMP) $(VENV)/bin/checkov node_modules/.installed ## Create .venv an
 run: install ## Bring the whole product up locally on the embedded AWS emulator (Ctrl-C stops it)
 	$(PY) -m scripts.local_stack
 
-test: install ## The whole suite: lint, type check, node --test (web), pytest (unit, integration, infra, e2e), terraform fmt, checkov
+test: install ## The whole suite: lint, type check, node --test (web), pytest (unit, integration, infra, e2e), terraform fmt, checkov, terraform test
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory typecheck
 	node --test tests/js/
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 	@if command -v $(TF) >/dev/null 2>&1; then $(TF) fmt -check -recursive $(TF_DIR); else echo "terraform not installed: fmt check skipped"; fi
 	$(VENV)/bin/checkov --quiet --compact --skip-download --framework terraform -d $(TF_DIR)
+	$(MAKE) --no-print-directory tftest
+
+tftest: install ## terraform validate + terraform/tests/*/*.tftest.hcl (mock providers), offline through $(TFSTUB)
+	@if ! command -v $(TF) >/dev/null 2>&1; then echo "tftest skipped: terraform not installed"; \
+	elif [ ! -f $(TFSTUB) ]; then echo "tftest skipped: no $(TFSTUB) here (ci.yml runs them with the real providers)"; \
+	else $(PY) -m scripts.tftest --tfstub $(TFSTUB); fi
 
 test-fast: install ## Unit tests only
 	$(PY) -m pytest -q tests/unit
@@ -79,6 +88,9 @@ bench: install ## Benchmarks: ratios against baselines measured in the same run 
 openapi: install ## Write the OpenAPI document generated from the API code
 	$(PY) -m scripts.openapi > docs/openapi.json
 
+web-formats: install ## Write web/js/formats.js from the one list of accepted formats (images/formats.py)
+	$(PY) -m scripts.web_formats > web/js/formats.js
+
 plan: build ## terraform plan for ENV (workspace = ENV), saved to terraform/ENV.tfplan
 	$(TF) -chdir=$(TF_DIR) init -input=false $(if $(wildcard $(TF_DIR)/backend.hcl),-backend-config=backend.hcl)
 	$(TF) -chdir=$(TF_DIR) workspace select -or-create $(ENV)
@@ -89,7 +101,7 @@ apply: ## Apply the saved plan for ENV (never plans on its own)
 	$(TF) -chdir=$(TF_DIR) workspace select $(ENV)
 	$(TF) -chdir=$(TF_DIR) apply -input=false $(ENV).tfplan
 
-destroy: ## Destroy ENV (prod needs CONFIRM_DESTROY=prod)
+destroy: ## Destroy ENV: dev/staging buckets are emptied (force_destroy); prod needs CONFIRM_DESTROY=prod and keeps its data
 	@if [ "$(ENV)" = "prod" ] && [ "$${CONFIRM_DESTROY:-}" != "prod" ]; then echo "refusing to destroy prod without CONFIRM_DESTROY=prod"; exit 1; fi
 	$(TF) -chdir=$(TF_DIR) workspace select $(ENV)
 	$(TF) -chdir=$(TF_DIR) destroy -input=false -var-file=environments/$(ENV).tfvars
@@ -97,7 +109,7 @@ destroy: ## Destroy ENV (prod needs CONFIRM_DESTROY=prod)
 redrive: install ## Move the ingest DLQ back to the ingest queue (ENV=, ARGS=--dry-run|--fallback|"--rate 50")
 	$(PY) -m scripts.redrive --env $(ENV) $(ARGS)
 
-reprocess: install ## Re-run the pipeline on photos (ENV=, ARGS="--status READY --since 2026-01-01" | --all | "--user SUB")
+reprocess: install ## Re-run the pipeline on photos (ENV=, ARGS="--status READY --since 2026-01-01" | --all | "--user SUB"; add "--steps embed" to add search vectors only)
 	$(PY) -m scripts.reprocess --env $(ENV) $(ARGS)
 
 inspect: install ## A photo's full processing record (ENV=, KEY=uploads/<sub>/<photo_id>, ARGS=--json)
@@ -106,8 +118,13 @@ inspect: install ## A photo's full processing record (ENV=, KEY=uploads/<sub>/<p
 bootstrap-state: install ## Create the remote-state bucket for ENV and write terraform/backend.hcl
 	$(PY) -m scripts.bootstrap_state --env $(ENV)
 
-docs: install ## Regenerate docs: OpenAPI document
+docs: install ## Regenerate docs: OpenAPI document, module READMEs (terraform-docs tables)
 	$(MAKE) --no-print-directory openapi
+	$(MAKE) --no-print-directory web-formats
+	$(MAKE) --no-print-directory terraform-docs
+
+terraform-docs: install ## Rewrite the terraform-docs tables of terraform/modules/*/README.md (same output as terraform-docs 0.20)
+	$(PY) -m scripts.terraform_docs --write
 
 clean: ## Remove generated files
 	rm -rf dist .pytest_cache .mypy_cache .ruff_cache test-artifacts node_modules

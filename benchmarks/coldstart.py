@@ -35,13 +35,13 @@ config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout
 PROGRAMS: dict[str, tuple[str, str]] = {
     "worker": (
         "import photovault.handlers.worker as handler",
-        "handler.ingest()",
+        "from photovault import composition\ncomposition.ingest()",
     ),
     "api": (
         "import photovault.handlers.api as handler",
-        "from photovault.handlers import api_wiring\n"
+        "from photovault import composition\n"
         "from photovault.adapters import clients\n"
-        "api_wiring.services()\n"
+        "composition.api()\n"
         "clients.client('ssm')  # in AWS the signing key is read from SSM at the first build",
     ),
     "boto3 (worker's clients)": (
@@ -74,7 +74,7 @@ COMPONENTS: dict[str, str] = {
     "pydantic": "import pydantic",
     "photovault.settings (pydantic model)": "import photovault.settings",
     "Pillow + pillow-heif": "from PIL import Image, ImageCms\nimport pillow_heif\npillow_heif.register_heif_opener()",
-    "photovault.images": "import photovault.images",
+    "photovault.images": "from photovault.images import validate",
 }
 
 LAMBDA_ENV = {

@@ -1,17 +1,21 @@
-"""Case 6 — local end-to-end: photos through `make run`'s stack (offline analyzer), upload → terminal.
+"""Case 6 — local end-to-end: `make run` itself (a child process) under load, upload → terminal.
 
-The stack is ``scripts.local_stack.stack.LocalStack`` started in-process exactly as `make run` starts it: moto
-server, the provisioner, the gateway with the Cognito JWT check, and the SQS poller feeding one warm worker process
-(batch size and batching window from terraform/resources.json, as Lambda's event source mapping would). Photos go
-in the way the browser sends them (sign in, ``POST /api/uploads``, presigned POST), and a watcher reads each
-photo's item until it is terminal. Two phases:
+The stack is ``python -m scripts.local_stack`` — exactly what `make run` starts: the emulator (moto behind the dispatch
+lock and the presigned-POST check), the provisioner, the gateway, and the SQS poller feeding one warm worker process
+(batch size and batching window from terraform/resources.json). Photos go in the way the browser sends them (sign in
+through the gateway's Cognito proxy, ``POST /api/uploads``, presigned POST), and a watcher reads each photo's item until
+it is terminal. Phases:
 
+- emulator: the same mixed S3/DynamoDB/SQS workload from 16 threads against moto behind the stack's dispatch lock and
+  against moto unguarded (as ``moto.server`` serves it), no client retries: requests per second and 5xx answers of
+  each — what the lock costs and what it buys;
 - paced: one photo at a time, the next after the previous is terminal — the latency a person sees;
-- burst: every photo uploaded with the web app's upload concurrency (3) — throughput (photos per minute) and the
-  latency including queueing behind the single worker.
+- burst: 200 photos (full mode), 20 uploads in flight at once — many people at once;
+- stop: SIGTERM once the burst is verified; the time until every process of the stack's tree is gone.
 
-Afterwards every photo must be terminal (READY expected), its item claimed exactly once (``attempts`` = 1), with
-one item per upload and an empty DLQ: "0 lost, none duplicated".
+Afterwards every photo must be terminal (READY expected), with one item per upload and an empty DLQ ("0 lost, none
+duplicated"), and the stack's log must hold no emulator 5xx. The stack's peak memory is its whole process tree's RSS
+(stack + worker + helpers), sampled every 0.25 s.
 """
 
 from __future__ import annotations
@@ -19,27 +23,32 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import statistics
-import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from PIL import ImageDraw
+from PIL import Image, ImageDraw
 
 from benchmarks.common import CaseResult, Mode, log, ratio
 from benchmarks.inputs import dimensions, photo_like
 
 CASE = "e2e"
-TERMINAL = frozenset({"READY", "REJECTED", "QUARANTINED", "DUPLICATE"})
-UPLOAD_CONCURRENCY = 3  # web/js/upload.js
+TERMINAL = frozenset({"READY", "REJECTED", "QUARANTINED", "DUPLICATE", "FAILED"})
+UPLOAD_CONCURRENCY = 3  # web/js/upload.js: one person's browser
+BURST_CLIENTS = 20  # many people at once
 P95_LIMIT_SECONDS = 3.0
+STOP_LIMIT_SECONDS = 10.0
+EMULATOR_THREADS = 16
+REQUESTS_PER_ROUND = 7  # not counting the deletes of received messages
+MB = 1024 * 1024
 
 
 @dataclass
@@ -75,7 +84,7 @@ class Watcher:
 
     def _poll(self) -> None:
         from photovault import keys
-        from photovault.adapters.dynamodb import deserialize, serialize
+        from photovault.adapters.dynamodb.codec import deserialize, serialize
 
         waiting = self.pending()
         for start in range(0, len(waiting), 100):
@@ -121,38 +130,28 @@ class Watcher:
         while time.perf_counter() < deadline:
             if all(item.terminal_at is not None for item in items):
                 return True
-            time.sleep(0.02)
+            self._stop.wait(0.02)
         return False
 
 
-def _photos(size: str, count: int) -> Iterator[bytes]:
-    """``count`` distinct photo-like JPEGs (one base picture, a different mark and crop each)."""
+@cache
+def _base_picture(width: int, height: int) -> Image.Image:
+    return photo_like(width + 64, height + 64, seed=23)
+
+
+def _photo(size: str, index: int) -> bytes:
+    """The ``index``-th distinct photo-like JPEG (one base picture, a different mark and crop each); made when
+    uploaded, so the benchmark never holds hundreds of them."""
     width, height = dimensions(size)
-    base = photo_like(width + 64, height + 64, seed=23)
-    for index in range(count):
-        dx, dy = (index * 7) % 64, (index * 13) % 64
-        picture = base.crop((dx, dy, dx + width, dy + height))
-        draw = ImageDraw.Draw(picture)
-        side = max(8, min(width, height) // 12)
-        x, y = (index * 37) % max(1, width - side), (index * 53) % max(1, height - side)
-        draw.rectangle((x, y, x + side, y + side), fill=((index * 41) % 256, (index * 97) % 256, (index * 7) % 256))
-        buffer = io.BytesIO()
-        picture.save(buffer, "JPEG", quality=90)
-        yield buffer.getvalue()
-
-
-@contextmanager
-def _stdout_to_stderr() -> Iterator[None]:
-    """The handlers print EMF metric lines on stdout (the worker from its own process): keep the table clean."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
+    dx, dy = (index * 7) % 64, (index * 13) % 64
+    picture = _base_picture(width, height).crop((dx, dy, dx + width, dy + height))
+    draw = ImageDraw.Draw(picture)
+    side = max(8, min(width, height) // 12)
+    x, y = (index * 37) % max(1, width - side), (index * 53) % max(1, height - side)
+    draw.rectangle((x, y, x + side, y + side), fill=((index * 41) % 256, (index * 97) % 256, (index * 7) % 256))
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
 
 
 def _sub(id_token: str) -> str:
@@ -161,10 +160,10 @@ def _sub(id_token: str) -> str:
     return str(claims["sub"])
 
 
-def _upload(gateway_url: str, token: str, index: int, data: bytes) -> Tracked:
+def _upload(gateway_url: str, token: str, index: int, size: str) -> Tracked:
     from scripts.local_stack.seed import DemoPhoto, upload
 
-    photo_id = upload(gateway_url, token, DemoPhoto(f"bench-{index:04d}.jpg", data))
+    photo_id = upload(gateway_url, token, DemoPhoto(f"bench-{index:04d}.jpg", _photo(size, index)))
     return Tracked(photo_id=photo_id, uploaded_at=time.perf_counter())
 
 
@@ -179,129 +178,262 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
 
 
-def plan(mode: Mode) -> tuple[str, int, int, int]:
-    """(photo size, warm-up photos, paced photos, burst photos) for a mode."""
+@dataclass(frozen=True)
+class Plan:
+    size: str
+    warmup: int
+    paced: int
+    burst: int
+    emulator_rounds: int  # each round: one unguarded and one serialised run
+    emulator_ops: int  # per thread and run
+
+
+def plan(mode: Mode) -> Plan:
     if mode is Mode.SMOKE:
-        return "320x240", 0, 0, 1
+        return Plan("320x240", 0, 0, 1, 1, 3)
     if mode is Mode.QUICK:
-        return "12MP", 1, 5, 30
-    return "12MP", 1, 20, 100
+        return Plan("12MP", 1, 5, 30, 1, 20)
+    return Plan("12MP", 1, 20, 200, 2, 40)
+
+
+# ---------------------------------------------------------------- phase 1: the emulator's lock
+
+
+def _emulator_run(serialize: bool, threads: int, ops: int) -> tuple[float, int]:
+    """(requests per second, 5xx answers) of a mixed workload against an emulator in this process."""
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    from scripts.local_stack.config import ResourceSpec
+    from scripts.local_stack.emulator import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Emulator
+    from scripts.local_stack.provision import table_definition
+
+    emulator = Emulator(serialize=serialize)
+    endpoint = emulator.start()
+    try:
+        session = boto3.session.Session(
+            aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY, region_name="eu-west-1"
+        )
+        config = Config(retries={"max_attempts": 1}, max_pool_connections=threads * 2)
+        s3, ddb, sqs = (session.client(s, endpoint_url=endpoint, config=config) for s in ("s3", "dynamodb", "sqs"))
+        s3.create_bucket(Bucket="bench", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        ddb.create_table(**table_definition(ResourceSpec.load().table, "bench"))
+        queue = sqs.create_queue(QueueName="bench")["QueueUrl"]
+        failures = [0]
+        lock = threading.Lock()
+
+        def call(method: Any, **kwargs: Any) -> Any:
+            try:
+                return method(**kwargs)
+            except ClientError as exc:
+                if exc.response["ResponseMetadata"].get("HTTPStatusCode", 0) >= 500:
+                    with lock:
+                        failures[0] += 1
+                return {}
+
+        def read_object(**kwargs: Any) -> dict[str, Any]:
+            return {"Body": s3.get_object(**kwargs)["Body"].read()}
+
+        def worker(index: int) -> None:
+            body, pk = b"x" * 20_000, {"S": f"USER#{index % 4}"}
+            for op in range(ops):  # seven requests a round: what one photo asks of S3, DynamoDB and SQS, roughly
+                key = f"k{index}-{op}"
+                call(s3.put_object, Bucket="bench", Key=key, Body=body)
+                call(read_object, Bucket="bench", Key=key)
+                call(ddb.put_item, TableName="bench", Item={"pk": pk, "sk": {"S": key}, "n": {"N": "0"}})
+                call(
+                    ddb.update_item,
+                    TableName="bench",
+                    Key={"pk": pk, "sk": {"S": key}},
+                    UpdateExpression="SET n = n + :one, tags = :t",
+                    ExpressionAttributeValues={":one": {"N": "1"}, ":t": {"SS": ["a", "b", key]}},
+                )
+                call(
+                    ddb.query, TableName="bench", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": pk}
+                )
+                call(sqs.send_message, QueueUrl=queue, MessageBody=key)
+                for message in call(sqs.receive_message, QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+                    call(sqs.delete_message, QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(worker, range(threads)))
+        elapsed = time.perf_counter() - started
+        return threads * ops * REQUESTS_PER_ROUND / elapsed, failures[0]
+    finally:
+        emulator.stop()
+
+
+def _emulator_phase(result: CaseResult, rounds: int, ops: int) -> None:
+    log(f"  {CASE}: emulator, {EMULATOR_THREADS} threads × {ops} rounds of 7 requests, unguarded vs serialised")
+    unguarded: list[float] = []
+    serialised: list[float] = []
+    errors = {"unguarded": 0, "serialised": 0}
+    for _ in range(rounds):  # interleaved, so a noisy neighbour hurts both alike
+        rate, failed = _emulator_run(False, EMULATOR_THREADS, ops)
+        unguarded.append(rate)
+        errors["unguarded"] += failed
+        rate, failed = _emulator_run(True, EMULATOR_THREADS, ops)
+        serialised.append(rate)
+        errors["serialised"] += failed
+    result.metric("emulator: moto unguarded", unguarded, "req/s", note=f"{errors['unguarded']} answered 5xx")
+    result.metric("emulator: behind the dispatch lock", serialised, "req/s", note=f"{errors['serialised']} 5xx")
+    cost = ratio(statistics.median(serialised), statistics.median(unguarded))
+    result.data["emulator"] = {"unguarded": unguarded, "serialised": serialised, "errors": errors, "ratio": cost}
+    result.goal("emulator 5xx behind the lock", errors["serialised"], 0, unit="answers")
+    result.goal(
+        "emulator throughput, serialised ÷ unguarded",
+        cost,
+        0.8,
+        at_least=True,
+        detail=f"{errors['unguarded']} 5xx unguarded",
+    )
+
+
+# ---------------------------------------------------------------- phases 2-4: make run under load
 
 
 def run(mode: Mode, workdir: Path) -> CaseResult:
-    """Start the local stack, run the paced and burst phases, verify nothing was lost or processed twice."""
+    """Measure the emulator's lock, then run the paced and burst phases through `make run`, verify, stop it."""
     del workdir
     result = CaseResult(CASE)
-    try:
-        from scripts.local_stack.stack import LocalStack, StackOptions
-    except ImportError as exc:
-        result.notes.append(f"scripts.local_stack is not importable ({exc}); case not run")
-        result.goal("p95 upload → READY (paced)", None, P95_LIMIT_SECONDS, unit="s")
-        return result
-    size, warmup, paced_count, burst_count = plan(mode)
-    log(f"  {CASE}: generating {warmup + paced_count + burst_count} distinct {size} JPEGs")
-    photos = list(_photos(size, warmup + paced_count + burst_count))
+    steps = plan(mode)
+    _emulator_phase(result, steps.emulator_rounds, steps.emulator_ops)
+
+    import boto3
+
+    from scripts.local_stack.config import ResourceSpec
+    from scripts.local_stack.emulator import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+    from scripts.local_stack.process import StackProcess
+    from scripts.local_stack.provision import DEMO_PASSWORD, DEMO_USERNAME
+
+    spec = ResourceSpec.load()
     started = time.perf_counter()
-    with _stdout_to_stderr(), LocalStack(StackOptions(seed=False)) as stack:
-        resources = stack.resources
-        log(f"  {CASE}: local stack up in {time.perf_counter() - started:.1f} s at {stack.url}")
-        auth = stack.client("cognito-idp").initiate_auth(
-            ClientId=resources.user_pool_client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": resources.demo_username, "PASSWORD": resources.demo_password},
-        )["AuthenticationResult"]
-        token = auth["IdToken"]
-        watcher = Watcher(stack.client("dynamodb"), resources.table_name, _sub(token))
-        with watcher.running():
-            # Warm-up: the worker process's cold start and the offline models' first load are not steady state.
-            warm: list[Tracked] = []
-            for index in range(warmup):
-                warm.append(_upload(stack.url, token, index, photos[index]))
-                watcher.add(warm[-1])
-                watcher.wait(warm[-1:], timeout=300)
-            if warm:
-                result.metric("first photo (worker cold start + model load)", _latencies(warm), "s")
+    with tempfile.TemporaryDirectory(prefix="bench-make-run-") as scratch:
+        stack = StackProcess.start(Path(scratch) / "make-run.log", environment={"POWERTOOLS_LOG_LEVEL": "WARNING"})
+        try:
+            log(f"  {CASE}: `make run` up in {time.perf_counter() - started:.1f} s at {stack.url}")
+            session = boto3.session.Session(
+                aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY, region_name="eu-west-1"
+            )
+            aws = {s: session.client(s, endpoint_url=stack.endpoint_url) for s in ("dynamodb", "sqs")}
+            token = stack.sign_in(DEMO_USERNAME, DEMO_PASSWORD)["IdToken"]
+            owner = _sub(token)
+            watcher = Watcher(aws["dynamodb"], spec.name(spec.table["role"]), owner)
+            with watcher.running():
+                phases = _load_phases(result, stack.url, token, watcher, steps)
+            _verify(result, aws, spec, owner, phases["everything"])
+            emulator_5xx = stack.emulator_5xx()
+            log(f"  {CASE}: stopping `make run` with SIGTERM")
+            stop_seconds = _stop(stack)
+        finally:
+            if stack.process.poll() is None:
+                stack.kill()
+    peak_mb = stack.peak_rss / MB
+    result.metric("`make run` peak RSS (whole process tree)", [peak_mb], "MB", note=f"{len(phases['burst'])} burst")
+    result.goal("emulator 5xx in the stack's log", len(emulator_5xx), 0, unit="lines", detail=_first(emulator_5xx))
+    result.goal("SIGTERM → every process gone", stop_seconds, STOP_LIMIT_SECONDS, unit="s", detail="after the burst")
+    result.data.update(peak_rss_mb=peak_mb, emulator_5xx=len(emulator_5xx), stop_seconds=stop_seconds)
+    return result
 
-            log(f"  {CASE}: paced, {paced_count} photos one after another")
-            paced: list[Tracked] = []
-            for index in range(warmup, warmup + paced_count):
-                item = _upload(stack.url, token, index, photos[index])
-                watcher.add(item)
-                paced.append(item)
-                watcher.wait([item], timeout=120)
 
-            log(f"  {CASE}: burst, {burst_count} photos, {UPLOAD_CONCURRENCY} uploads at a time")
-            burst_start = time.perf_counter()
-            burst: list[Tracked] = []
-            with ThreadPoolExecutor(UPLOAD_CONCURRENCY, thread_name_prefix="bench-upload") as uploads:
-                futures = [
-                    uploads.submit(_upload, stack.url, token, index, photos[index])
-                    for index in range(warmup + paced_count, warmup + paced_count + burst_count)
-                ]
-                for future in futures:
-                    item = future.result()
-                    watcher.add(item)
-                    burst.append(item)
-            uploaded_seconds = time.perf_counter() - burst_start
-            finished = watcher.wait(burst, timeout=max(120.0, burst_count * 20.0))
-            done = [item.terminal_at for item in burst if item.terminal_at is not None]
-            burst_seconds = (max(done) - burst_start) if done else float("nan")
-        everything = [*warm, *paced, *burst]
-        _verify(result, stack, resources, _sub(token), everything)
-        worker_stats = stack.poller.stats if stack.poller is not None else None
+def _load_phases(result: CaseResult, url: str, token: str, watcher: Watcher, steps: Plan) -> dict[str, list[Tracked]]:
+    # Warm-up: the worker process's cold start and the offline models' first load are not steady state.
+    warm: list[Tracked] = []
+    for index in range(steps.warmup):
+        warm.append(_upload(url, token, index, steps.size))
+        watcher.add(warm[-1])
+        watcher.wait(warm[-1:], timeout=300)
+    if warm:
+        result.metric("first photo (worker cold start + model load)", _latencies(warm), "s")
 
-    paced_latency = _latencies(paced)
-    burst_latency = _latencies(burst)
+    log(f"  {CASE}: paced, {steps.paced} photos one after another")
+    paced: list[Tracked] = []
+    for index in range(steps.warmup, steps.warmup + steps.paced):
+        item = _upload(url, token, index, steps.size)
+        watcher.add(item)
+        paced.append(item)
+        watcher.wait([item], timeout=120)
+
+    log(f"  {CASE}: burst, {steps.burst} photos, {BURST_CLIENTS} uploads at a time")
+    first = steps.warmup + steps.paced
+    burst_start = time.perf_counter()
+    burst: list[Tracked] = []
+    with ThreadPoolExecutor(BURST_CLIENTS, thread_name_prefix="bench-upload") as uploads:
+        futures = [uploads.submit(_upload, url, token, i, steps.size) for i in range(first, first + steps.burst)]
+        for future in futures:
+            item = future.result()
+            watcher.add(item)
+            burst.append(item)
+    uploaded_seconds = time.perf_counter() - burst_start
+    finished = watcher.wait(burst, timeout=max(300.0, steps.burst * 30.0))
+    done = [item.terminal_at for item in burst if item.terminal_at is not None]
+    burst_seconds = (max(done) - burst_start) if done else float("nan")
+
+    paced_latency, burst_latency = _latencies(paced), _latencies(burst)
     paced_sample = result.metric("paced: upload → terminal", paced_latency or [float("nan")], "s")
-    result.metric("burst: upload → terminal (incl. queueing)", burst_latency, "s")
+    result.metric("burst: upload → terminal (incl. queueing)", burst_latency or [float("nan")], "s")
     per_minute = ratio(len(done), burst_seconds / 60) if done else 0.0
     result.metric("burst: photos per minute (one worker)", [per_minute], "photos/min")
     result.metric("burst: uploads took", [uploaded_seconds], "s")
     paced_p95, burst_p95 = _percentile(paced_latency, 0.95), _percentile(burst_latency, 0.95)
     result.data.update(
-        size=size,
+        size=steps.size,
         paced={"count": len(paced), "p50": paced_sample.median, "p95": paced_p95},
         burst={
             "count": len(burst),
+            "clients": BURST_CLIENTS,
             "p50": statistics.median(burst_latency) if burst_latency else None,
             "p95": burst_p95,
             "seconds": burst_seconds,
             "photos_per_minute": per_minute,
             "all_terminal": finished,
         },
-        poller=worker_stats.__dict__ if worker_stats is not None else None,
     )
     result.goal(
-        f"p95 upload → terminal, paced ({size})",
+        f"p95 upload → terminal, paced ({steps.size})",
         paced_p95 if paced_latency else None,
         P95_LIMIT_SECONDS,
         unit="s",
         detail=f"p50 {paced_sample.median:.2f} s over {len(paced_latency)} photos",
     )
     result.goal(
-        f"p95 upload → terminal, burst of {len(burst)} ({size})",
+        f"p95 upload → terminal, burst of {len(burst)} ({steps.size})",
         burst_p95 if burst_latency else None,
         P95_LIMIT_SECONDS,
         unit="s",
         detail=f"{per_minute:.1f} photos/min; p50 {statistics.median(burst_latency) if burst_latency else 0:.1f} s",
     )
-    return result
+    return {"burst": burst, "everything": [*warm, *paced, *burst]}
 
 
-def _verify(result: CaseResult, stack: Any, resources: Any, owner: str, items: list[Tracked]) -> None:
+def _stop(stack: Any) -> float:
+    import signal
+
+    try:
+        return float(stack.stop(signal.SIGTERM, timeout=60))
+    except TimeoutError:
+        return float("inf")
+
+
+def _first(lines: list[str]) -> str:
+    return lines[0][-160:] if lines else ""
+
+
+def _verify(result: CaseResult, aws: dict[str, Any], spec: Any, owner: str, items: list[Tracked]) -> None:
     """0 lost (every upload terminal, READY; DLQ empty) and none duplicated (one item each, claimed once)."""
     from photovault import keys
-    from photovault.adapters.dynamodb import deserialize
+    from photovault.adapters.dynamodb.codec import deserialize
 
-    dynamodb = stack.client("dynamodb")
     stored: list[dict[str, Any]] = []
     args: dict[str, Any] = {
-        "TableName": resources.table_name,
+        "TableName": spec.name(spec.table["role"]),
         "KeyConditionExpression": "pk = :pk AND begins_with(sk, :photo)",
         "ExpressionAttributeValues": {":pk": {"S": keys.user_pk(owner)}, ":photo": {"S": keys.PHOTO_PREFIX}},
     }
     while True:
-        page = dynamodb.query(**args)
+        page = aws["dynamodb"].query(**args)
         stored += [deserialize(raw) for raw in page.get("Items", [])]
         if "LastEvaluatedKey" not in page:
             break
@@ -314,12 +446,14 @@ def _verify(result: CaseResult, stack: Any, resources: Any, owner: str, items: l
     not_ready = [item.photo_id for item in items if str(by_id.get(item.photo_id, {}).get("status")) != "READY"]
     reclaimed = [pid for pid, photo in by_id.items() if int(photo.get("attempts", 1) or 1) > 1]
     extra = len(stored) - len({item.photo_id for item in items})
-    dlq = stack.client("sqs").get_queue_attributes(
-        QueueUrl=resources.dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
-    )["Attributes"]["ApproximateNumberOfMessages"]
+    sqs = aws["sqs"]
+    dlq_url = sqs.get_queue_url(QueueName=spec.name(spec.ingest["dlq_role"]))["QueueUrl"]
+    dlq = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
+    in_dlq = int(dlq["ApproximateNumberOfMessages"])
     result.metric("photos not terminal (lost)", [len(lost)], "photos", note=f"statuses {statuses}")
     result.metric("photos processed more than once or extra items", [len(reclaimed) + max(0, extra)], "photos")
-    result.goal("photos lost (not terminal, or in the DLQ)", len(lost) + int(dlq), 0, unit="photos")
+    result.goal("photos lost (not terminal, or in the DLQ)", len(lost) + in_dlq, 0, unit="photos")
     result.goal("photos duplicated (claimed twice or extra items)", len(reclaimed) + max(0, extra), 0, unit="photos")
+    result.data["statuses"] = statuses
     if not_ready:
         result.notes.append(f"{len(not_ready)} photos ended other than READY: {statuses}")

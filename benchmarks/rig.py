@@ -107,18 +107,6 @@ class SlowBedrock(FakeBedrockClient):
         return self.latency.call("converse", prompt, lambda: super(SlowBedrock, self).converse(**kwargs))
 
 
-class FakeContext:
-    """The bits of the Lambda context the worker reads."""
-
-    function_name = "photovault-bench-worker"
-    memory_limit_in_mb = 2048
-    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:photovault-bench-worker"
-    aws_request_id = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 120_000
-
-
 @dataclass
 class WorkerRig:
     """A moto stack with the worker's use case wired to latency-controlled fake AI clients."""
@@ -130,9 +118,9 @@ class WorkerRig:
 
     def use_case(self) -> Any:
         from photovault.adapters.bedrock import BedrockTextGenerator
-        from photovault.adapters.dynamodb import DynamoPhotoRepository
+        from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
         from photovault.adapters.rekognition import RekognitionAnalyzer
-        from photovault.adapters.s3 import S3MediaStore, S3OriginalStore
+        from photovault.adapters.s3 import S3MediaStore, S3OriginalStore, S3VersionDeleter
         from photovault.adapters.sns import SnsNotifier
         from photovault.images import ImageLimits
         from photovault.pipeline.ingest import IngestConfig, IngestPhoto
@@ -146,12 +134,13 @@ class WorkerRig:
             analyzer=RekognitionAnalyzer(self.rekognition),
             captioner=BedrockTextGenerator(self.bedrock, "anthropic.claude-3-haiku-20240307-v1:0"),
             notifier=SnsNotifier(self.session.client("sns", region_name=REGION), self.stack.topic_arn),
+            uploads=S3VersionDeleter(s3, self.stack.originals),
             config=IngestConfig(limits=ImageLimits()),
         )
 
     def upload(self, data: bytes, owner: str) -> str:
         """What the browser does: ``POST /uploads`` (the PENDING photo item), then the upload; returns the id."""
-        from photovault.adapters.dynamodb import photo_item, serialize
+        from photovault.adapters.dynamodb.codec import photo_item, serialize
         from photovault.ids import new_photo_id
         from photovault.model import Photo, PhotoStatus
         from tests.support.aws import REGION
@@ -178,19 +167,22 @@ class WorkerRig:
     def invoke(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
         """One worker invocation with the SQS event Lambda would deliver; its stdout (EMF metrics) is discarded."""
         from photovault.handlers import worker
-        from tests.support.aws import lambda_sqs_event
+        from tests.support.events import sqs_event
+        from tests.support.lambda_context import lambda_context
 
         with contextlib.redirect_stdout(io.StringIO()):
-            response: dict[str, Any] = worker.handler(lambda_sqs_event(messages), FakeContext())
+            context = lambda_context("photovault-bench-worker", timeout_seconds=120)
+            response: dict[str, Any] = worker.handler(sqs_event(messages), context)
         return response
 
     def status(self, owner: str, photo_id: str) -> str | None:
-        from photovault.adapters.dynamodb import DynamoPhotoRepository
+        from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
         from tests.support.aws import REGION
 
-        repo = DynamoPhotoRepository(self.session.client("dynamodb", region_name=REGION), self.stack.table)
-        raw = repo._get_raw(owner, photo_id)
-        return str(raw["status"]) if raw else None
+        photo = DynamoPhotoRepository(self.session.client("dynamodb", region_name=REGION), self.stack.table).get(
+            owner, photo_id
+        )
+        return photo.status.value if photo else None
 
 
 @contextlib.contextmanager
@@ -200,22 +192,20 @@ def worker_rig(*, rekognition_latency: float, bedrock_latency: float) -> Iterato
         import boto3
         from moto import mock_aws
 
+        from photovault import composition
         from photovault.adapters import clients
-        from photovault.handlers import worker
         from tests.support.aws import REGION, create_stack
 
         clients.reset()
-        original_ingest = worker.ingest
         with mock_aws():
             session = boto3.session.Session(region_name=REGION)
             rig = WorkerRig(
                 create_stack(session), session, SlowRekognition(rekognition_latency), SlowBedrock(bedrock_latency)
             )
             rig.take_messages()  # S3's s3:TestEvent for the new notification configuration
-            use_case = rig.use_case()
-            worker.ingest = lambda: use_case  # type: ignore[assignment]
+            composition.override(ingest=rig.use_case())
             try:
                 yield rig
             finally:
-                worker.ingest = original_ingest
+                composition.reset()
         clients.reset()

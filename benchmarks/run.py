@@ -2,7 +2,8 @@
 
 Usage: ``python -m benchmarks.run [--quick] [--only CASE ...] [--smoke] [--out DIR] [--in-process]``.
 Each case runs in its own interpreter unless ``--in-process`` (or a single ``--only``).
-Cases: derivatives, fanout, search, coldstart, package, e2e (in that order; e2e last, it needs the local stack).
+Cases: derivatives, fanout, search, search_quality, vector_search, coldstart, package, background, e2e (in that
+order; e2e last, it needs the local stack).
 """
 
 from __future__ import annotations
@@ -18,7 +19,18 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import coldstart, derivatives, e2e, fanout, package, report, search
+from benchmarks import (
+    background,
+    coldstart,
+    derivatives,
+    e2e,
+    fanout,
+    package,
+    report,
+    search,
+    search_quality,
+    vector_search,
+)
 from benchmarks.common import RESULTS_DIR, CaseResult, Mode, log
 from benchmarks.rig import QUIET_ENV
 
@@ -26,8 +38,11 @@ CASES: dict[str, Callable[[Mode, Path], CaseResult]] = {
     "derivatives": derivatives.run,
     "fanout": fanout.run,
     "search": search.run,
+    "search_quality": search_quality.run,
+    "vector_search": vector_search.run,
     "coldstart": coldstart.run,
     "package": package.run,
+    "background": background.run,
     "e2e": e2e.run,
 }
 

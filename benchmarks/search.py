@@ -2,7 +2,7 @@
 
 One user's library is seeded on moto straight into the real key schema (``photo_item`` / ``term_item`` through
 BatchWriteItem) and grown in steps (1 k → 10 k → 100 k photos). At each size the API's real search use case
-(``photovault.library.service.Library.search`` over ``DynamoLibraryRepository``) answers a rare term, a common term
+(``photovault.library.service.Library.search`` over ``DynamoPhotoRepository``) answers a rare term, a common term
 and both together; every DynamoDB response is counted (``ScannedCount`` for Query/Scan, returned items for
 Get/BatchGet). The baseline answers the same question with a Scan filtered on the term's partition key, then the
 same batched photo read. The rare term's matches are the same at every size; the common term's page is one page.
@@ -85,7 +85,7 @@ class CountingClient:
 
 
 class _Stub:
-    """The collaborators search never touches (uploads, deletions, shares) and a media signer that signs nothing."""
+    """The collaborators search never touches (uploads, albums) and a media signer that signs nothing."""
 
     def sign(self, key: str, *, expires_at: int) -> str:
         return f"https://media.invalid/{key}?Expires={expires_at}"
@@ -95,18 +95,18 @@ class _Stub:
 
 
 def _library(client: Any, table: str) -> Any:
-    from photovault.adapters.dynamodb_library import DynamoLibraryRepository
+    from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
     from photovault.library.cursor import CursorCodec
     from photovault.library.service import Library, LibraryConfig
 
     stub: Any = _Stub()
+    photos = DynamoPhotoRepository(client, table)
     return Library(
-        repo=DynamoLibraryRepository(client, table),
-        shares=stub,
+        repo=photos,
+        index=photos,
+        albums=stub,
         presigner=stub,
         media=stub,
-        originals=stub,
-        derivatives=stub,
         cursors=CursorCodec(b"benchmark-cursor-secret-32-bytes"),
         config=LibraryConfig(),
     )
@@ -125,10 +125,11 @@ def _terms_of(index: int) -> list[str]:
 def _seed(client: Any, table: str, start: int, stop: int, base_ms: int) -> int:
     """Write photos ``start``..``stop`` (photo, content-hash and term items) with BatchWriteItem; returns items."""
     from photovault import keys
-    from photovault.adapters.dynamodb import batch_write, photo_item, serialize, term_item
+    from photovault.adapters.dynamodb.codec import photo_item, serialize, term_item
+    from photovault.adapters.dynamodb.table import batch_write
     from photovault.ids import new_photo_id
     from photovault.model import Caption, ImageFacts, Photo, PhotoStatus
-    from photovault.ports import TermHit
+    from photovault.ports import TermMatch, TermPosting
 
     requests: list[dict[str, Any]] = []
     for index in range(start, stop):
@@ -162,8 +163,8 @@ def _seed(client: Any, table: str, start: int, stop: int, base_ms: int) -> int:
         hash_item = {"pk": keys.hash_pk(OWNER, sha), "sk": keys.HASH_SK, "owner": OWNER, "photo_id": photo_id}
         requests.append({"PutRequest": {"Item": serialize(hash_item)}})
         for term in terms:
-            hit = TermHit(term=term, field="label", confidence=97.5, source=term.title())
-            requests.append({"PutRequest": {"Item": serialize(term_item(OWNER, photo_id, term, [hit], created))}})
+            posting = TermPosting(term, photo_id, (TermMatch(field="label", confidence=97.5, source=term.title()),))
+            requests.append({"PutRequest": {"Item": serialize(term_item(OWNER, posting, created))}})
     batch_write(client, table, requests)
     return len(requests)
 

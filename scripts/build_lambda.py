@@ -37,12 +37,16 @@ RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
 
 # Dependencies a function never imports (kept out to stay small); tests/infra/test_build.py proves each function's
 # import graph avoids them. The worker needs neither cryptography (only the API's URL signer uses it) nor pydantic
-# (API bodies only); the api never touches pixels.
+# (API bodies only); the api never touches pixels; the purge and the jobs function need none of the three (they move
+# items and bytes, never decode an image, sign a CloudFront URL or parse an API body).
+_SIGNING = frozenset({"cryptography", "cffi", "pycparser"})
+_BODIES = frozenset({"pydantic", "pydantic-core", "annotated-types", "typing-inspection"})
+_PIXELS = frozenset({"pillow", "pi-heif"})
 EXCLUDED_DISTRIBUTIONS: dict[str, frozenset[str]] = {
-    "api": frozenset({"pillow", "pi-heif"}),
-    "worker": frozenset(
-        {"cryptography", "cffi", "pycparser", "pydantic", "pydantic-core", "annotated-types", "typing-inspection"}
-    ),
+    "api": _PIXELS,
+    "worker": _SIGNING | _BODIES,
+    "purge": _PIXELS | _SIGNING | _BODIES,
+    "jobs": _PIXELS | _SIGNING | _BODIES,
 }
 # Pillow's font (FreeType/HarfBuzz and what only they link: brotli, libpng) and Tk bindings: only ImageFont and
 # ImageTk load them, and no PhotoVault code does.
@@ -58,8 +62,10 @@ PRUNED_FILES = (
 EXCLUDED_MODULES: dict[str, frozenset[str]] = {
     "api": frozenset({"PIL", "pi_heif"}),
     "worker": frozenset({"cryptography", "cffi", "pydantic", "pydantic_core"}),
+    "purge": frozenset({"PIL", "pi_heif", "cryptography", "cffi", "pydantic", "pydantic_core"}),
+    "jobs": frozenset({"PIL", "pi_heif", "cryptography", "cffi", "pydantic", "pydantic_core"}),
 }
-FUNCTIONS = ("api", "worker")
+FUNCTIONS = ("api", "worker", "purge", "jobs")
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644

@@ -125,9 +125,13 @@ def render(record: dict[str, Any]) -> str:
         lines.append("  no photo item (never uploaded, deleted, or wrong owner)")
     else:
         lines.append(f"  status      {photo.get('status')}  (updated {photo.get('updated_at')})")
-        for name in ("reason_code", "reason", "duplicate_of", "attempts", "lease_until", "claim_token", "notified_at"):
+        names = ("reason_code", "reason", "duplicate_of", "attempts", "lease_until", "claim_token", "notified_at")
+        for name in (*names, "expires_at"):
             if photo.get(name) not in (None, ""):
                 lines.append(f"  {name:<11} {photo[name]}")
+        error = photo.get("last_error") or {}
+        if error:  # why the last attempt failed (a FAILED photo's, or one waiting for its next attempt)
+            lines.append(f"  last error  {error.get('code')} at {error.get('at')}: {error.get('detail')}")
         if photo.get("reprocess"):
             lines.append(f"  reprocess   requested: {json.dumps(photo['reprocess'], sort_keys=True)}")
         caption = photo.get("caption") or {}

@@ -1,4 +1,5 @@
-"""Print the HTTP API's OpenAPI document, generated from the handler's routes and models (``make openapi``)."""
+"""Print the HTTP API's OpenAPI document, generated from its routes and contract (``make openapi`` writes it to
+docs/openapi.json, which is committed: a test fails when the two differ)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import sys
 
 
 def main() -> int:
-    from photovault.handlers.api import openapi_json
+    from photovault.api.app import openapi_json
 
     sys.stdout.write(openapi_json() + "\n")
     return 0

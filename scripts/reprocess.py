@@ -11,6 +11,11 @@ creation time, so a date range is a key range.
     python -m scripts.reprocess --env dev --status READY --since 2026-01-01 [--until 2026-02-01] [--dry-run]
     python -m scripts.reprocess --env dev --all
     python -m scripts.reprocess --env dev --user <sub> [--since …]
+    python -m scripts.reprocess --env dev --status READY --steps embed   # add vectors, repeat no paid analysis
+
+``--steps embed`` runs only the embedding step on READY photos: the earlier analysis and caption are reused (no
+Rekognition or caption call is paid again), the vector is (re)written, and the photo's provenance records the
+step (``steps: ["embed"]``, with the run's id and reason under ``reprocess``).
 """
 
 from __future__ import annotations
@@ -27,12 +32,16 @@ from urllib.parse import quote_plus
 
 from botocore.exceptions import ClientError
 
+from photovault.model import PhotoStatus
 from scripts.ops_common import ENVIRONMENTS, Names, account_id, chunks, client, progress_bar, target, target_description
 
-TERMINAL_STATUSES = ("READY", "REJECTED", "QUARANTINED", "DUPLICATE")
-ALL_STATUSES = ("PENDING", "PROCESSING", *TERMINAL_STATUSES)
+# FAILED included: a photo the pipeline gave up on is reprocessed like any other finished one.
+TERMINAL_STATUSES = tuple(status.value for status in PhotoStatus if status.terminal)
+ALL_STATUSES = tuple(status.value for status in PhotoStatus)
 GSI1 = "gsi1"
 PROCESSING = "PROCESSING"
+# Steps that can run alone (photovault.pipeline.ingest.EMBED_STEP): the worker reuses everything else.
+STEPS = ("embed",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +169,19 @@ def parse_fingerprint(fingerprint: str) -> tuple[str, str, str] | None:
     return (bucket, key, revision) if bucket and key else None
 
 
-def mark_for_reprocess(dynamodb: Any, table: str, ref: PhotoRef, *, run_id: str, reason: str, now: str) -> bool:
-    """Set ``reprocess`` on the photo unless it is being processed right now (then the current run stands)."""
+def mark_for_reprocess(
+    dynamodb: Any, table: str, ref: PhotoRef, *, run_id: str, reason: str, now: str, steps: Sequence[str] = ()
+) -> bool:
+    """Set ``reprocess`` on the photo unless it is being processed right now (then the current run stands).
+    ``steps`` (e.g. ``["embed"]``) limits the run to those steps; empty = the whole pipeline."""
+    request: dict[str, Any] = {
+        "run_id": {"S": run_id},
+        "reason": {"S": reason},
+        "requested_at": {"S": now},
+        "previous_status": {"S": ref.status},
+    }
+    if steps:
+        request["steps"] = {"L": [{"S": step} for step in steps]}
     try:
         dynamodb.update_item(
             TableName=table,
@@ -171,14 +191,7 @@ def mark_for_reprocess(dynamodb: Any, table: str, ref: PhotoRef, *, run_id: str,
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues={
                 ":processing": {"S": PROCESSING},
-                ":r": {
-                    "M": {
-                        "run_id": {"S": run_id},
-                        "reason": {"S": reason},
-                        "requested_at": {"S": now},
-                        "previous_status": {"S": ref.status},
-                    }
-                },
+                ":r": {"M": request},
             },
         )
     except ClientError as exc:
@@ -230,6 +243,7 @@ def reprocess(
     now: str | None = None,
     dry_run: bool = False,
     show_progress: bool = True,
+    steps: Sequence[str] = (),
 ) -> ReprocessResult:
     """Mark and enqueue each photo; a photo whose original is gone, or that is mid-processing, is skipped."""
     refs = list(photos)
@@ -249,7 +263,10 @@ def reprocess(
                     continue
                 if dry_run:
                     continue
-                if not mark_for_reprocess(dynamodb, table, ref, run_id=result.run_id, reason=reason, now=stamp):
+                marked = mark_for_reprocess(
+                    dynamodb, table, ref, run_id=result.run_id, reason=reason, now=stamp, steps=steps
+                )
+                if not marked:
                     result.skipped.append((ref.photo_id, "being processed now (or deleted)"))
                     continue
                 result.marked += 1
@@ -291,6 +308,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--since", help="YYYY-MM-DD or ISO timestamp (status: last update; user: upload time)")
     parser.add_argument("--until", help="YYYY-MM-DD or ISO timestamp, inclusive")
     parser.add_argument("--reason", default="operator reprocess", help="recorded on each photo")
+    parser.add_argument(
+        "--steps",
+        choices=STEPS,
+        action="append",
+        help="run only this step on READY photos, reusing their analysis and caption (embed: add search vectors)",
+    )
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--dry-run", action="store_true", help="list what would be reprocessed")
     parser.add_argument("--no-progress", action="store_true")
@@ -322,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         reason=args.reason,
         dry_run=args.dry_run,
         show_progress=not args.no_progress,
+        steps=args.steps or (),
     )
     print(
         f"run {result.run_id}: selected {result.selected}, marked {result.marked}, enqueued {result.enqueued}, "

@@ -6,14 +6,21 @@ locals {
 
   functions = {
     for name, fn in local.resources.functions : name => {
-      handler     = fn.handler
-      memory_size = fn.memory_size
-      timeout     = fn.timeout
-      zip_path    = "${path.root}/../dist/${name}.zip"
+      handler       = fn.handler
+      memory_size   = fn.memory_size
+      timeout       = fn.timeout
+      table_indexes = fn.table_indexes
+      zip_path      = "${path.root}/../dist/${name}.zip"
     }
   }
 
-  ingest = local.resources.ingest
+  ingest  = local.resources.ingest
+  jobs    = local.resources.jobs
+  exports = local.resources.exports
+  # The stream mapping's filter patterns go to AWS as JSON documents (and to the local stream poller as they are).
+  purge = merge(local.resources.purge, {
+    filter_patterns = [for pattern in local.resources.purge.filter_patterns : jsonencode(pattern)]
+  })
 
   table = {
     name                     = "${local.name_prefix}-${local.resources.table.role}"
@@ -24,6 +31,9 @@ locals {
     ttl_attribute            = local.resources.table.ttl_attribute
     stream_view_type         = local.resources.table.stream_view_type
   }
+
+  # prod requires MFA unless its tfvars decide otherwise; elsewhere people may enrol a TOTP app.
+  cognito_mfa = coalesce(var.cognito_mfa, var.environment == "prod" ? "ON" : "OPTIONAL")
 
   site_domain = var.domain != null ? var.domain.name : module.cdn.distribution_domain_name
   site_url    = "https://${local.site_domain}"

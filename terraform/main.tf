@@ -18,10 +18,15 @@ module "storage" {
   name_prefix                 = local.name_prefix
   buckets                     = toset(local.resources.buckets)
   upload_prefix               = local.ingest.upload_prefix
+  exports                     = local.exports
   table                       = local.table
   deletion_protection         = var.deletion_protection
+  force_destroy               = var.force_destroy
   site_origins                = [local.site_url]
+  uploads_cors                = local.resources.uploads_cors
+  vectors                     = merge(local.resources.vectors, { dimension = var.embedding.dimension })
   cloudfront_distribution_arn = module.cdn.distribution_arn
+  tags                        = var.tags
 }
 
 module "networking" {
@@ -33,6 +38,16 @@ module "networking" {
   enable_nat_gateway = var.network.enable_nat_gateway
   kms_key_arn        = module.storage.kms_key_arn
   log_retention_days = var.log_retention_days
+  tags               = var.tags
+
+  # Endpoint policies: only this account's principals, only what the functions use, on this environment's resources.
+  endpoint_access = {
+    bucket_arns        = [for role in ["originals", "derivatives"] : module.storage.bucket_arns[role]]
+    table_arn          = module.storage.table_arn
+    bedrock_model_id   = var.bedrock_model_id
+    embedding_model_id = var.embedding.model_id
+    vector_index_arn   = module.storage.vector_index_arn
+  }
 }
 
 module "compute" {
@@ -45,6 +60,10 @@ module "compute" {
   reserved_concurrency       = var.reserved_concurrency
   ingest                     = local.ingest
   worker_maximum_concurrency = var.worker_maximum_concurrency
+  purge                      = local.purge
+  jobs                       = local.jobs
+  exports                    = local.exports
+  table_stream_arn           = module.storage.table_stream_arn
   events_topic_role          = local.resources.topics.events_role
   kms_key_arn                = module.storage.kms_key_arn
   bucket_names               = module.storage.bucket_names
@@ -55,11 +74,21 @@ module "compute" {
   security_group_ids         = [module.networking.lambda_security_group_id]
   bedrock_model_id           = var.bedrock_model_id
   moderation_threshold       = var.moderation_threshold
+  embedding = {
+    model_id         = var.embedding.model_id
+    dimension        = var.embedding.dimension
+    vector_bucket    = module.storage.vector_bucket_name
+    vector_index     = module.storage.vector_index_name
+    vector_index_arn = module.storage.vector_index_arn
+  }
   max_upload_bytes           = var.max_upload_bytes
   media_base_url             = local.site_url
   cloudfront_key_pair_id     = module.cdn.public_key_id
-  signing_public_key_pem     = var.signing_public_key_pem
+  signing_key_parameter_name = module.cdn.signing_key_parameter_name
+  signing_key_parameter_arn  = module.cdn.signing_key_parameter_arn
+  origin_verify_parameter    = { name = module.cdn.origin_verify_parameter_name, arn = module.cdn.origin_verify_parameter_arn }
   log_retention_days         = var.log_retention_days
+  tags                       = var.tags
 }
 
 module "api" {
@@ -68,12 +97,17 @@ module "api" {
   name_prefix         = local.name_prefix
   function_name       = module.compute.function_names["api"]
   function_invoke_arn = module.compute.function_invoke_arns["api"]
+  routes              = local.resources.api.routes
+  route_prefix        = local.resources.api.route_prefix
+  user_pool           = local.resources.user_pool
   callback_urls       = ["${local.site_url}/"]
-  mfa_configuration   = var.cognito_mfa
+  mfa_configuration   = local.cognito_mfa
+  threat_protection   = var.cognito_threat_protection
   deletion_protection = var.deletion_protection
   throttling          = var.api_throttling
   kms_key_arn         = module.storage.kms_key_arn
   log_retention_days  = var.log_retention_days
+  tags                = var.tags
 }
 
 module "cdn" {
@@ -89,14 +123,55 @@ module "cdn" {
   derivatives_bucket_regional_domain_name = module.storage.bucket_regional_domain_names["derivatives"]
   logs_bucket_arn                         = module.storage.bucket_arns["logs"]
   api_domain_name                         = module.api.api_domain_name
-  signing_public_key_pem                  = module.compute.signing_public_key_pem
+  signing_public_key_pem                  = var.signing_public_key_pem
+  kms_key_arn                             = module.storage.kms_key_arn
   connect_sources = [
     "https://${module.storage.bucket_regional_domain_names["originals"]}",
     "https://cognito-idp.${var.region}.amazonaws.com",
   ]
-  domain             = var.domain
-  waf                = var.waf
+  domain                   = var.domain
+  web_acl_arn              = one(module.edge_waf[*].web_acl_arn)
+  origin_verify_generation = var.origin_verify_generation
+  tags                     = var.tags
+}
+
+# AWS WAF where the environment is public (waf.enabled): at the edge in front of CloudFront (us-east-1), and on the
+# Cognito user pool, whose sign-in and sign-up the browser calls directly, not through CloudFront.
+module "edge_waf" {
+  source = "./modules/waf"
+  count  = var.waf.enabled ? 1 : 0
+
+  providers = {
+    aws = aws.us_east_1
+  }
+
+  name        = "${local.name_prefix}-edge"
+  description = "PhotoVault edge protection"
+  scope       = "CLOUDFRONT"
+  rate_limits = {
+    "rate-limit-per-ip" = { limit = var.waf.rate_limit }
+    "uploads-per-ip"    = { limit = var.waf.uploads_rate_limit, path_prefix = "${local.resources.api.route_prefix}/uploads" }
+    "public-per-ip"     = { limit = var.waf.public_rate_limit, path_prefix = "${local.resources.api.route_prefix}/public/" }
+  }
+  log_group_name     = "aws-waf-logs-${local.name_prefix}" # its name before it moved here from the cdn module
   log_retention_days = var.log_retention_days
+  tags               = var.tags
+}
+
+module "auth_waf" {
+  source = "./modules/waf"
+  count  = var.waf.enabled ? 1 : 0
+
+  name        = "${local.name_prefix}-auth"
+  description = "PhotoVault sign-in and sign-up (Cognito user pool)"
+  scope       = "REGIONAL"
+  rate_limits = {
+    "auth-per-ip" = { limit = var.waf.auth_rate_limit }
+  }
+  associations       = { user_pool = module.api.user_pool_arn }
+  kms_key_arn        = module.storage.kms_key_arn
+  log_retention_days = var.log_retention_days
+  tags               = var.tags
 }
 
 module "web" {
@@ -110,6 +185,7 @@ module "web" {
   user_pool_id        = module.api.user_pool_id
   user_pool_client_id = module.api.user_pool_client_id
   max_upload_bytes    = var.max_upload_bytes
+  tags                = var.tags
 }
 
 module "monitoring" {
@@ -118,14 +194,22 @@ module "monitoring" {
   name_prefix                = local.name_prefix
   environment                = var.environment
   worker_function_name       = module.compute.function_names["worker"]
+  worker_timeout_seconds     = local.functions["worker"].timeout
+  max_receive_count          = local.ingest.max_receive_count
   api_function_name          = module.compute.function_names["api"]
   ingest_queue_name          = module.compute.ingest_queue_name
   ingest_dlq_name            = module.compute.dlq_name
+  purge_function_name        = module.compute.function_names["purge"]
+  purge_failures_queue_name  = module.compute.purge_failures_queue_name
+  jobs_function_name         = module.compute.function_names["jobs"]
+  jobs_queue_name            = module.compute.jobs_queue_name
+  jobs_dlq_name              = module.compute.jobs_dlq_name
   table_name                 = module.storage.table_name
   http_api_id                = module.api.api_id
   http_api_stage             = module.api.stage_name
   cloudfront_distribution_id = module.cdn.distribution_id
   alarm_email                = var.alarm_email
-  log_retention_days         = var.log_retention_days
+  kms_key_arn                = module.storage.kms_key_arn
   metric_namespace           = "PhotoVault"
+  tags                       = var.tags
 }

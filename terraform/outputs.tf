@@ -4,13 +4,8 @@ output "site_url" {
 }
 
 output "api_url" {
-  description = "Base URL of the API as browsers call it (through CloudFront)."
+  description = "Base URL of the API (through CloudFront: the API's own execute-api address refuses requests without CloudFront's origin secret)."
   value       = "${local.site_url}/api"
-}
-
-output "api_endpoint" {
-  description = "Direct endpoint of the HTTP API (operators and smoke tests)."
-  value       = module.api.api_endpoint
 }
 
 output "user_pool_id" {
@@ -55,7 +50,12 @@ output "distribution_id" {
 
 output "signing_key_parameter_name" {
   description = "SSM parameter holding the CloudFront signing private key."
-  value       = module.compute.signing_key_parameter_name
+  value       = module.cdn.signing_key_parameter_name
+}
+
+output "signing_public_key_pem" {
+  description = "PEM public key CloudFront trusts for signed /media/* URLs (compare with the SSM private key when rotating)."
+  value       = module.cdn.signing_public_key_pem
 }
 
 output "dashboard_name" {

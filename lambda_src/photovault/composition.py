@@ -1,49 +1,353 @@
-"""Composition root: builds use cases from Settings with real adapters. Imported lazily by the handlers."""
+"""The one composition root: the worker's ``IngestPhoto``, the API's services, the purge's ``PurgePhoto`` and the
+jobs function's ``RunJobStep``, built from ``Settings`` and the AWS adapters on first use (once per process, so
+``/health`` and a cold start pay for nothing they do not use).
+
+``override`` is the one hook to build something else: tests hand in whole use cases, and the local stack hands in
+its offline analyzer and embedder (and no text generator, so captions are composed) while everything else stays the
+AWS adapters on the emulator — S3 Vectors included. Nothing in ``lambda_src`` knows of any implementation but AWS's.
+"""
 
 from __future__ import annotations
 
-from photovault.adapters.clients import client
-from photovault.adapters.dynamodb import DynamoPhotoRepository
-from photovault.adapters.s3 import S3MediaStore, S3OriginalStore
-from photovault.adapters.sns import SnsNotifier
-from photovault.images import ImageLimits
-from photovault.pipeline.ingest import IngestConfig, IngestPhoto
-from photovault.ports import ImageAnalyzer, TextGenerator
-from photovault.settings import Settings
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack, cast
+
+if TYPE_CHECKING:  # the use cases load with the adapters on first use, not at import
+    from photovault.api.origin import OriginCheck
+    from photovault.jobs.runner import RunJobStep
+    from photovault.jobs.service import Jobs
+    from photovault.library.albums import Albums
+    from photovault.library.service import Library
+    from photovault.pipeline.ingest import IngestPhoto
+    from photovault.ports import Embedder, ImageAnalyzer, TextGenerator, VectorIndex
+    from photovault.purge.service import PurgePhoto
+    from photovault.settings import Settings
+    from photovault.sharing.service import Sharing
 
 
-def build_analyzer(settings: Settings) -> ImageAnalyzer:
-    if settings.analyzer == "local":
-        # Offline pixel analysis for `make run`; its heavy dependencies are not in the Lambda artefact.
-        from photovault.adapters.local.analyzer import OfflineAnalyzer
+T = TypeVar("T")
 
-        return OfflineAnalyzer()
+
+@dataclass(frozen=True, slots=True)
+class ApiServices:
+    library: Library
+    albums: Albums
+    sharing: Sharing
+    jobs: Jobs
+
+
+class Parts(TypedDict, total=False):
+    """What ``override`` replaces. Ports (``analyzer``, ``captioner``, ``embedder``) go into the use cases built next;
+    a use case (``ingest``, ``api``) is used as given. ``captioner=None`` means no model: captions are composed."""
+
+    analyzer: ImageAnalyzer
+    captioner: TextGenerator | None
+    embedder: Embedder
+    ingest: IngestPhoto
+    api: ApiServices
+    purge: PurgePhoto
+    job_runner: RunJobStep
+    origin: OriginCheck | None
+
+
+_lock = threading.RLock()
+_parts: Parts = {}
+_built: dict[str, object] = {}  # what was built from the settings, by the name of its accessor
+
+
+def override(**parts: Unpack[Parts]) -> None:
+    """Use ``parts`` instead of what would be built from AWS, from the next use on (earlier builds are forgotten)."""
+    with _lock:
+        _parts.update(parts)
+        _built.clear()
+
+
+def reset() -> None:
+    """Forget every override and everything built: the next use builds from the settings again."""
+    global _parts  # noqa: PLW0603 — the one per-process container
+    with _lock:
+        _parts = {}
+        _built.clear()
+
+
+def _one(name: str, build: Callable[[], T]) -> T:
+    """The overriding part named ``name``, or what ``build`` makes — once per process (until override/reset)."""
+    with _lock:
+        if name not in _built:
+            given: dict[str, object] = dict(_parts)
+            _built[name] = given[name] if name in given else build()
+        return cast(T, _built[name])
+
+
+def ingest() -> IngestPhoto:
+    """The worker's use case."""
+    return _one("ingest", _build_ingest)
+
+
+def api() -> ApiServices:
+    """The API's use cases."""
+    return _one("api", _build_api)
+
+
+def purge() -> PurgePhoto:
+    """The purge function's use case."""
+    return _one("purge", _build_purge)
+
+
+def job_runner() -> RunJobStep:
+    """The jobs function's use case."""
+    return _one("job_runner", _build_job_runner)
+
+
+def origin() -> OriginCheck | None:
+    """The API's check that a request came through CloudFront (None where no origin secret is configured). Built on
+    its own: ``/health`` pays for one SSM read, not for the whole API."""
+    return _one("origin", _build_origin)
+
+
+# ---------------------------------------------------------------- builders
+
+
+def _build_origin() -> OriginCheck | None:
+    from photovault.settings import get_settings
+
+    settings = get_settings()
+    if not settings.origin_verify_parameter:
+        return None
+    from photovault.adapters.clients import client
+    from photovault.adapters.cloudfront import origin_secrets_loader
+    from photovault.api.origin import OriginCheck
+
+    return OriginCheck(origin_secrets_loader(settings.origin_verify_parameter, client("ssm")))
+
+
+def _analyzer(settings: Settings) -> ImageAnalyzer:
+    if "analyzer" in _parts:
+        return _parts["analyzer"]
+    from photovault.adapters.clients import client
     from photovault.adapters.rekognition import RekognitionAnalyzer
 
     # The pipeline retries throttling itself, within the Lambda deadline: keep botocore's own retries short.
     return RekognitionAnalyzer(client("rekognition", max_attempts=2), min_confidence=settings.min_label_confidence)
 
 
-def build_captioner(settings: Settings) -> TextGenerator | None:
-    if settings.captioner == "local":
-        return None  # the caption is composed from the analysis (pipeline.caption.compose_caption)
+def _captioner(settings: Settings) -> TextGenerator | None:
+    if "captioner" in _parts:
+        return _parts["captioner"]
     from photovault.adapters.bedrock import BedrockTextGenerator
+    from photovault.adapters.clients import client
 
     return BedrockTextGenerator(client("bedrock-runtime", max_attempts=2, read_timeout=30), settings.bedrock_model_id)
 
 
-def build_ingest(settings: Settings) -> IngestPhoto:
+def _embedder(settings: Settings) -> Embedder:
+    if "embedder" in _parts:
+        return _parts["embedder"]
+    from photovault.adapters.clients import client
+    from photovault.adapters.titan import TitanEmbedder
+
+    # Retried by the pipeline like analysis (throttling), and by the API not at all: a search answers by words then.
+    runtime = client("bedrock-runtime", max_attempts=2, read_timeout=20)
+    return TitanEmbedder(runtime, settings.embedding_model_id, settings.embedding_dimension)
+
+
+def _search_by_meaning(settings: Settings) -> tuple[Embedder, VectorIndex] | None:
+    """The embedder and the vector index, or None when no vector bucket is configured (search by words only)."""
+    if not (settings.vector_bucket and settings.vector_index):
+        return None
+    from photovault.adapters.clients import client
+    from photovault.adapters.s3vectors import S3VectorIndex
+
+    embedder = _embedder(settings)
+    index = S3VectorIndex(
+        client("s3vectors", max_attempts=2),
+        bucket=settings.vector_bucket,
+        index=settings.vector_index,
+        dimension=embedder.dimension,
+    )
+    return embedder, index
+
+
+def _build_ingest() -> IngestPhoto:
+    from photovault.adapters.clients import client
+    from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
+    from photovault.adapters.s3 import S3MediaStore, S3OriginalStore, S3VersionDeleter
+    from photovault.adapters.sns import SnsNotifier
+    from photovault.images import ImageLimits
+    from photovault.pipeline.ingest import IngestConfig, IngestPhoto
+    from photovault.settings import get_settings
+
+    settings = get_settings()
+    meaning = _search_by_meaning(settings)
     return IngestPhoto(
         originals=S3OriginalStore(client("s3")),
         media=S3MediaStore(client("s3"), settings.derivatives_bucket),
         repository=DynamoPhotoRepository(client("dynamodb"), settings.table_name),
-        analyzer=build_analyzer(settings),
-        captioner=build_captioner(settings),
+        analyzer=_analyzer(settings),
+        captioner=_captioner(settings),
         notifier=SnsNotifier(client("sns"), settings.events_topic_arn),
+        uploads=S3VersionDeleter(client("s3"), settings.originals_bucket),
         config=IngestConfig(
             limits=ImageLimits.from_settings(settings),
             moderation_threshold=settings.moderation_threshold,
             min_label_confidence=settings.min_label_confidence,
             caption_max_tokens=settings.caption_max_tokens,
+            max_deliveries=settings.ingest_max_receive_count,
+            originals_bucket=settings.originals_bucket,
+            pending_lifetime_seconds=settings.pending_lifetime_seconds,
         ),
+        embedder=meaning[0] if meaning else None,
+        vectors=meaning[1] if meaning else None,
+    )
+
+
+def _build_api() -> ApiServices:
+    from photovault.adapters.clients import client
+    from photovault.adapters.cloudfront import CloudFrontSigner, ssm_key_loader
+    from photovault.adapters.dynamodb.albums import DynamoAlbumRepository
+    from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
+    from photovault.adapters.dynamodb.shares import DynamoShareRepository
+    from photovault.adapters.s3 import S3UploadPresigner
+    from photovault.library.albums import Albums, AlbumsConfig
+    from photovault.library.cursor import CursorCodec, derive_secret
+    from photovault.library.service import Library, LibraryConfig
+    from photovault.observability import logger
+    from photovault.search.hybrid import Floors
+    from photovault.settings import get_settings
+    from photovault.sharing.service import Sharing, SharingConfig
+
+    settings = get_settings()
+    dynamodb = client("dynamodb")
+    s3 = client("s3")
+    if settings.signing_key_parameter:
+        pem = ssm_key_loader(settings.signing_key_parameter, client("ssm"))()
+        cursor_secret = derive_secret(pem.encode())
+    else:
+        # No key configured (a misconfigured stack): media URLs cannot be signed, and cursors only hold within
+        # this process. Say so loudly rather than failing every request.
+        logger.warning("SIGNING_KEY_PARAMETER is not set: media URLs will fail and cursors are per-process")
+        pem = ""
+        cursor_secret = os.urandom(32)
+
+    def load_key() -> str:
+        if not pem:
+            raise RuntimeError("no CloudFront signing key configured (SIGNING_KEY_PARAMETER)")
+        return pem
+
+    media = CloudFrontSigner(
+        key_pair_id=settings.cloudfront_key_pair_id, base_url=settings.media_base_url, load_key=load_key
+    )
+    photos = DynamoPhotoRepository(dynamodb, settings.table_name)
+    albums = DynamoAlbumRepository(dynamodb, settings.table_name)
+    shares = DynamoShareRepository(dynamodb, settings.table_name)
+    cursors = CursorCodec(cursor_secret)
+    meaning = _search_by_meaning(settings)
+    library = Library(
+        repo=photos,
+        index=photos,
+        albums=albums,
+        presigner=S3UploadPresigner(s3, settings.originals_bucket),
+        media=media,
+        cursors=cursors,
+        config=LibraryConfig(
+            max_upload_bytes=settings.max_upload_bytes,
+            upload_url_expiry_seconds=min(settings.upload_url_expiry_seconds, 900),
+            media_url_expiry_seconds=settings.media_url_expiry_seconds,
+            min_label_confidence=settings.min_label_confidence,
+            pending_grace_seconds=settings.pending_grace_seconds,
+        ),
+        embedder=meaning[0] if meaning else None,
+        vectors=meaning[1] if meaning else None,
+        floors=Floors(floor=settings.similarity_floor, show_floor=settings.similarity_show_floor),
+    )
+    album_service = Albums(
+        albums=albums,
+        photos=photos,
+        shares=shares,
+        media=media,
+        cursors=cursors,
+        config=AlbumsConfig(media_url_expiry_seconds=settings.media_url_expiry_seconds),
+    )
+    sharing = Sharing(
+        shares=shares,
+        photos=photos,
+        albums=albums,
+        media=media,
+        cursors=cursors,
+        config=SharingConfig(
+            share_url_expiry_seconds=settings.share_url_expiry_seconds,
+            site_url=settings.media_base_url,
+        ),
+    )
+    return ApiServices(library=library, albums=album_service, sharing=sharing, jobs=_build_jobs(settings))
+
+
+def _build_jobs(settings: Settings) -> Jobs:
+    from photovault.adapters.clients import client
+    from photovault.adapters.dynamodb.jobs import DynamoJobRepository
+    from photovault.adapters.s3 import S3ExportStore
+    from photovault.adapters.sqs import SqsJobQueue
+    from photovault.jobs.download import DownloadOriginals
+    from photovault.jobs.service import Jobs, JobsConfig
+
+    return Jobs(
+        repo=DynamoJobRepository(client("dynamodb"), settings.table_name),
+        queue=SqsJobQueue(client("sqs"), settings.jobs_queue_url),
+        links=S3ExportStore(client("s3"), settings.originals_bucket),
+        kinds={kind.name: kind for kind in (DownloadOriginals,)},
+        config=JobsConfig(retention_seconds=settings.exports_retention_days * 86_400),
+    )
+
+
+def _build_purge() -> PurgePhoto:
+    from photovault.adapters.clients import client
+    from photovault.adapters.dynamodb.albums import DynamoAlbumRepository
+    from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
+    from photovault.adapters.dynamodb.shares import DynamoShareRepository
+    from photovault.adapters.s3 import S3VersionDeleter
+    from photovault.purge.service import PurgePhoto, cleanup_steps
+    from photovault.settings import get_settings
+
+    settings = get_settings()
+    dynamodb, s3 = client("dynamodb"), client("s3")
+    meaning = _search_by_meaning(settings)
+    return PurgePhoto(
+        cleanup_steps(
+            shares=DynamoShareRepository(dynamodb, settings.table_name),
+            albums=DynamoAlbumRepository(dynamodb, settings.table_name),
+            leftovers=DynamoPhotoRepository(dynamodb, settings.table_name),
+            originals=S3VersionDeleter(s3, settings.originals_bucket),
+            derivatives=S3VersionDeleter(s3, settings.derivatives_bucket),
+            vectors=meaning[1] if meaning else None,
+        )
+    )
+
+
+def _build_job_runner() -> RunJobStep:
+    from photovault.adapters.clients import client
+    from photovault.adapters.dynamodb.jobs import DynamoJobRepository
+    from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
+    from photovault.adapters.s3 import S3ExportStore, S3OriginalReader
+    from photovault.adapters.sqs import SqsJobQueue
+    from photovault.jobs.download import DownloadConfig, DownloadOriginals
+    from photovault.jobs.runner import RunJobStep
+    from photovault.settings import get_settings
+
+    settings = get_settings()
+    dynamodb, s3 = client("dynamodb"), client("s3")
+    download = DownloadOriginals(
+        photos=DynamoPhotoRepository(dynamodb, settings.table_name),
+        originals=S3OriginalReader(s3, settings.originals_bucket),
+        exports=S3ExportStore(s3, settings.originals_bucket, part_bytes=settings.export_upload_part_bytes),
+        config=DownloadConfig(
+            max_part_bytes=settings.export_part_max_bytes, max_part_photos=settings.export_part_max_photos
+        ),
+    )
+    return RunJobStep(
+        jobs=DynamoJobRepository(dynamodb, settings.table_name),
+        queue=SqsJobQueue(client("sqs"), settings.jobs_queue_url),
+        kinds={kind.name: kind for kind in (download,)},
     )

@@ -10,6 +10,7 @@ class PhotoVaultError(Exception):
 
     code = "error"
     http_status = 400
+    retry_after: int | None = None  # seconds: the caller may try again then (the API sends Retry-After)
 
     def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -30,6 +31,13 @@ class NotFound(PhotoVaultError):
 class Gone(PhotoVaultError):
     code = "gone"
     http_status = 410
+
+
+class ObjectMissing(PhotoVaultError):
+    """An object a use case expected in a bucket is not there (deleted meanwhile)."""
+
+    code = "object_missing"
+    http_status = 404
 
 
 class Conflict(PhotoVaultError):
@@ -68,6 +76,7 @@ class TransientDependencyError(PhotoVaultError):
 
     code = "dependency_unavailable"
     http_status = 503
+    retry_after = 1
 
 
 class ClaimLost(PhotoVaultError):
@@ -89,3 +98,11 @@ class PhotoBusy(TransientDependencyError):
 
     code = "photo_busy"
     http_status = 409
+
+
+class OutOfTime(PhotoVaultError):
+    """The invocation has too little time left to give one more photo its full budget: its record is handed back to
+    SQS untouched (no claim taken), to be delivered again to an invocation with time to spare."""
+
+    code = "out_of_time"
+    http_status = 503

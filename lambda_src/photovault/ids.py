@@ -1,4 +1,4 @@
-"""Identifiers: time-ordered photo ids (UUIDv7) and unguessable share tokens."""
+"""Identifiers: time-ordered photo, album and job ids (UUIDv7) and unguessable share tokens."""
 
 from __future__ import annotations
 
@@ -26,6 +26,25 @@ def new_photo_id(now_ms: int | None = None) -> str:
 
 def is_photo_id(value: str) -> bool:
     return bool(_PHOTO_ID.match(value))
+
+
+def new_job_id() -> str:
+    """Jobs are numbered like photos (UUIDv7): unguessable enough for an id that is only ever read with the owner's
+    key, and ordered by creation."""
+    return new_photo_id()
+
+
+def is_job_id(value: str) -> bool:
+    return is_photo_id(value)
+
+
+def new_album_id(now_ms: int | None = None) -> str:
+    """Album ids are UUIDv7 too: the owner's albums list newest first by key."""
+    return new_photo_id(now_ms)
+
+
+def is_album_id(value: str) -> bool:
+    return is_photo_id(value)
 
 
 def new_share_token() -> str:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from photovault.model import Photo
+
 PHOTO_PREFIX = "PHOTO#"
+ALBUM_PREFIX = "ALBUM#"
 
 
 def user_pk(owner: str) -> str:
@@ -15,6 +21,15 @@ def photo_sk(photo_id: str) -> str:
 
 def photo_id_from_sk(sk: str) -> str:
     return sk.removeprefix(PHOTO_PREFIX)
+
+
+def photo_item_owner(pk: str, sk: str) -> str | None:
+    """The owner when ``pk``/``sk`` are a photo item's keys (``USER#<sub>`` / ``PHOTO#<id>``), else None. Term items
+    share the ``PHOTO#`` sort key under ``USER#<sub>#T#<term>``; a sub never contains ``#`` (the API refuses it)."""
+    owner = pk.removeprefix("USER#")
+    if owner == pk or not owner or "#" in owner or not sk.startswith(PHOTO_PREFIX) or sk == PHOTO_PREFIX:
+        return None
+    return owner
 
 
 def term_pk(owner: str, term: str) -> str:
@@ -37,6 +52,26 @@ def facet_sk(label: str) -> str:
     return f"LABEL#{label}"
 
 
+def months_pk(owner: str) -> str:
+    """Per-user month counters of the timeline (the date scrubber): one item per month, ``GET /photos/dates`` is
+    one Query."""
+    return f"USER#{owner}#MONTHS"
+
+
+def month_sk(month: str) -> str:
+    return f"MONTH#{month}"
+
+
+def album_sk(album_id: str) -> str:
+    """The album item lives in its owner's partition (``USER#<sub>``): the owner's albums are one Query."""
+    return f"{ALBUM_PREFIX}{album_id}"
+
+
+def membership_pk(owner: str, album_id: str) -> str:
+    """One item per photo of an album (sk ``PHOTO#<photo_id>``): adding and removing are by id, idempotent."""
+    return f"USER#{owner}#ALBUM#{album_id}"
+
+
 def share_pk(token: str) -> str:
     return f"SHARE#{token}"
 
@@ -52,9 +87,58 @@ def owner_gsi2pk(owner: str) -> str:
     return f"OWNER#{owner}"
 
 
+JOB_PREFIX = "JOB#"
+
+
+def job_sk(job_id: str) -> str:
+    """A job item lives in its owner's partition (``USER#<sub>``), so reading someone else's job is impossible."""
+    return f"{JOB_PREFIX}{job_id}"
+
+
+def job_input_sk(job_id: str) -> str:
+    """The job's input (e.g. the selection of a download) beside it, apart so progress reads stay small."""
+    return f"JOBINPUT#{job_id}"
+
+
+def taken_sort(photo: Photo) -> str:
+    """The timeline's sort key: ``<local_time>#<photo_id>`` (unique, and a date range is a key range)."""
+    return f"{photo.local_time}#{photo.photo_id}"
+
+
+def month_of(sort_key: str) -> str:
+    """``YYYY-MM`` of a ``taken_sort``."""
+    return sort_key[:7]
+
+
+def timeline_gsi3pk(owner: str) -> str:
+    return f"TL#{owner}"
+
+
+def trash_gsi3pk(owner: str) -> str:
+    return f"TRASH#{owner}"
+
+
+def attention_gsi3pk(owner: str) -> str:
+    return f"ATTN#{owner}"
+
+
+def favorites_gsi4pk(owner: str) -> str:
+    return f"FAV#{owner}"
+
+
+def album_gsi4pk(owner: str, album_id: str) -> str:
+    return f"ALB#{owner}#{album_id}"
+
+
 # Index names (Terraform and the local provisioner create exactly these).
 GSI1 = "gsi1"  # gsi1pk = STATUS#<status>, gsi1sk = <updated_at>  — operators: photos by status and time
 GSI2 = "gsi2"  # gsi2pk = OWNER#<sub>,     gsi2sk = <created_at>  — shares by owner
+# Library views (sparse): each photo item is in exactly one of the owner's TL# (READY, not trashed; by taken_sort),
+# TRASH# (by <trashed_at>#<id>) or ATTN# (every other status; by <updated_at>#<id>).
+GSI3 = "gsi3"
+# Collections in date order (sparse): FAV#<sub> holds the favourite timeline photos, ALB#<sub>#<album_id> the
+# memberships of an album; gsi4sk = taken_sort in both.
+GSI4 = "gsi4"
 
 
 def originals_key(owner: str, photo_id: str) -> str:
@@ -68,6 +152,22 @@ def derivative_key(owner: str, photo_id: str, kind: str) -> str:
 def derivative_prefix(owner: str, photo_id: str) -> str:
     """``media/<sub>/<photo_id>/``: the folder holding every derivative of one photo."""
     return f"media/{owner}/{photo_id}/"
+
+
+EXPORTS_PREFIX = "exports/"  # in the originals bucket; a lifecycle rule expires it after a few days
+
+
+def export_prefix(owner: str, job_id: str) -> str:
+    """``exports/<sub>/<job_id>/``: everything one job writes."""
+    return f"{EXPORTS_PREFIX}{owner}/{job_id}/"
+
+
+def export_part_key(owner: str, job_id: str, part: int) -> str:
+    return f"{export_prefix(owner, job_id)}part-{part}.zip"
+
+
+def export_plan_key(owner: str, job_id: str) -> str:
+    return f"{export_prefix(owner, job_id)}plan.json"
 
 
 def parse_originals_key(key: str) -> tuple[str, str] | None:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
+
+# A trashed photo is removed for good this long after it was trashed (the photo item's TTL, ``expires_at``).
+TRASH_RETENTION_DAYS = 30
+TRASH_RETENTION_SECONDS = TRASH_RETENTION_DAYS * 24 * 3600
 
 
 class PhotoStatus(StrEnum):
@@ -14,13 +19,17 @@ class PhotoStatus(StrEnum):
     REJECTED = "REJECTED"
     QUARANTINED = "QUARANTINED"
     DUPLICATE = "DUPLICATE"
+    # The pipeline gave up on the upload (a fault, not the file): it ends here with a reason, like REJECTED.
+    FAILED = "FAILED"
 
     @property
     def terminal(self) -> bool:
         return self in TERMINAL_STATUSES
 
 
-TERMINAL_STATUSES = frozenset({PhotoStatus.READY, PhotoStatus.REJECTED, PhotoStatus.QUARANTINED, PhotoStatus.DUPLICATE})
+TERMINAL_STATUSES = frozenset(
+    {PhotoStatus.READY, PhotoStatus.REJECTED, PhotoStatus.QUARANTINED, PhotoStatus.DUPLICATE, PhotoStatus.FAILED}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +108,9 @@ class Analysis:
     moderation_model_version: str = ""
     analyzer: str = ""  # "rekognition" | "local-offline" …
     units: int = 0  # billable image units consumed (one per API call)
+    # The label model's own top classes with their probability (0–1) before any roll-up into labels: the offline
+    # classifier's ImageNet top 10, which its embedder reads; empty for Rekognition, which has no such list.
+    classes: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +174,40 @@ class SourceObject:
         return f"s3://{self.bucket}/{self.key}#{revision}"
 
 
+@dataclass(frozen=True, slots=True)
+class PipelineError:
+    """What stopped an attempt, for operators (``make inspect``): a stable code, the error's own words, and when."""
+
+    code: str
+    detail: str
+    at: str  # ISO 8601
+
+
+@dataclass(frozen=True, slots=True)
+class Attempts:
+    """The pipeline's bookkeeping of its attempts on a photo, as the claim, release and give-up writes left it.
+
+    Never written through ``Photo``: only those conditional writes change it."""
+
+    count: int = 0  # claims so far (every attempt, reprocessing included)
+    held: bool = False  # a claim is held: an invocation is working on the photo, or died working on it
+    lease_until: int = 0  # epoch seconds; the held claim is void after this
+    last_error: PipelineError | None = None  # why the last attempt gave its claim back (cleared by a terminal write)
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """A PROCESSING photo waiting for its next attempt, derived from stored facts only (never a guess of when).
+
+    ``cause`` is ``error`` when the last attempt hit a retryable fault and gave its claim back, ``interrupted`` when it
+    stopped without a word (the invocation crashed or timed out: its lease ran out). ``since`` is when the wait began:
+    the failed attempt's end, or the moment the interrupted attempt's lease ran out."""
+
+    attempts: int
+    cause: Literal["error", "interrupted"]
+    since: str  # ISO 8601
+
+
 @dataclass(slots=True)
 class Photo:
     """The photo item as the API and operators see it."""
@@ -187,3 +233,69 @@ class Photo:
     # must take back (recomputing it from the analysis would miss a failed run or a changed threshold).
     indexed_terms: tuple[str, ...] = ()
     indexed_labels: tuple[str, ...] = ()
+    indexed_month: str | None = None  # "YYYY-MM": the owner's month counter this photo adds one to
+    # The owner's library state: set through the API, carried unchanged through (re)processing.
+    favorite: bool = False
+    trashed_at: str | None = None  # ISO 8601 UTC; set while the photo is in the trash
+    album_ids: tuple[str, ...] = ()  # the albums it belongs to (kept while trashed, so a restore puts it back)
+    # Optimistic lock of the item: every write of the library state or a terminal result bumps it, and a write
+    # computed from a read only applies while the item is still at the revision read.
+    revision: int = 0
+    # The table's TTL attribute (epoch seconds). A PENDING upload gets one when it is requested: if its bytes never
+    # arrive it is hidden from then on and DynamoDB deletes it later; the claim of its upload removes it.
+    expires_at: int | None = None
+    attempts: Attempts = field(default_factory=Attempts)  # read from the item; only the pipeline's writes change it
+
+    def upload_expired(self, now_epoch: float) -> bool:
+        """A PENDING upload whose bytes never arrived in time: no longer shown, and soon deleted by its TTL."""
+        return self.status is PhotoStatus.PENDING and self.expires_at is not None and self.expires_at <= now_epoch
+
+    def retry(self, now_epoch: float) -> Retry | None:
+        """How this PROCESSING photo waits for its next attempt, or None while an attempt holds a live claim (or the
+        photo is in any other state)."""
+        if self.status is not PhotoStatus.PROCESSING or self.attempts.count < 1:
+            return None
+        if not self.attempts.held:  # the last attempt gave its claim back after a retryable failure
+            error = self.attempts.last_error
+            return Retry(self.attempts.count, "error", error.at if error else self.updated_at)
+        if self.attempts.lease_until < now_epoch:  # the attempt never finished nor gave its claim back
+            return Retry(self.attempts.count, "interrupted", iso_epoch(self.attempts.lease_until))
+        return None
+
+    @property
+    def in_timeline(self) -> bool:
+        """READY and not in the trash: in the timeline, search, facets, albums and shares."""
+        return self.status is PhotoStatus.READY and self.trashed_at is None
+
+    @property
+    def local_time(self) -> str:
+        """When the photo was taken as ``YYYY-MM-DDTHH:MM:SS``: EXIF time as the camera wrote it (its local time,
+        any offset dropped), else the upload time (UTC). The timeline sorts by it and day headers read it."""
+        source = self.facts.taken_at if self.facts and self.facts.taken_at else self.created_at
+        return source[:19]
+
+    @property
+    def purge_at(self) -> int | None:
+        """Epoch seconds after which a trashed photo is removed for good (the table's TTL); None outside the trash."""
+        if self.trashed_at is None:
+            return None
+        return int(datetime.fromisoformat(self.trashed_at.replace("Z", "+00:00")).timestamp()) + TRASH_RETENTION_SECONDS
+
+
+def iso_epoch(epoch: float) -> str:
+    """Epoch seconds → ISO 8601 UTC with milliseconds and a ``Z`` (the format of every stored timestamp)."""
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Album:
+    """A named set of the owner's photos. ``photo_count`` counts its photos in the timeline (trashed ones leave
+    it until restored); ``cover_photo_id`` is the owner's choice, None means the album's first photo."""
+
+    owner: str
+    album_id: str
+    name: str
+    created_at: str
+    updated_at: str
+    photo_count: int = 0
+    cover_photo_id: str | None = None

@@ -26,11 +26,27 @@ class MetricName(StrEnum):
     REKOGNITION_IMAGES = "RekognitionImages"  # billable image units
     BEDROCK_INPUT_TOKENS = "BedrockInputTokens"
     BEDROCK_OUTPUT_TOKENS = "BedrockOutputTokens"
+    EMBEDDING_IMAGES = "EmbeddingImages"  # worker: photos embedded (billable image inputs)
+    EMBEDDING_INPUT_TOKENS = "EmbeddingInputTokens"  # worker and api: text tokens embedded (query text)
+    EMBEDDING_FAILED = "EmbeddingFailed"  # worker: READY photos left without a vector (backfill with reprocess)
     CAPTION_FALLBACK = "CaptionFallback"
     ANALYSIS_THROTTLED = "AnalysisThrottled"
     UPLOADS_REQUESTED = "UploadsRequested"
     SHARES_CREATED = "SharesCreated"
     SHARE_VIEWS = "ShareViews"
+    PHOTOS_PURGED = "PhotosPurged"  # purge: a removed photo item whose objects and items are all gone
+    PHOTOS_EXPIRED = "PhotosExpired"  # purge: of those, removed by DynamoDB's TTL (30 days in the trash …)
+    PURGED_OBJECTS = "PurgedObjects"  # purge: S3 object versions and delete markers deleted
+    PURGE_DURATION = "PurgeDuration"  # ms, purge of one photo
+    JOBS_SUBMITTED = "JobsSubmitted"  # api: POST /jobs accepted
+    JOB_STEPS = "JobSteps"  # jobs: steps run (each one invocation's bounded work)
+    JOBS_COMPLETED = "JobsCompleted"
+    JOBS_FAILED = "JobsFailed"
+    EXPORTED_BYTES = "ExportedBytes"  # jobs: bytes of originals written into download archives
+    PHOTOS_FAILED = "PhotosFailed"  # worker: +1 when a record on its last receive marks its photo FAILED
+    # s, worker, on the schedule's pending check (every few minutes): how long the oldest upload whose file is in S3
+    # has been PENDING (its event never got through to the worker); 0 when there is none.
+    OLDEST_PENDING_AGE = "OldestPendingAge"
 
 
 logger = Logger(service=SERVICE)

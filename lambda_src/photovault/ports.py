@@ -1,24 +1,40 @@
-"""Ports: the only way domain code talks to the world. Adapters (boto3, offline, in-memory fakes) implement them."""
+"""Ports: the only way domain code talks to the world. Adapters (boto3, offline, in-memory fakes) implement them.
+
+One module for every port of both functions: the worker's pipeline and the API's use cases share the photo and its
+search terms. Positions (``Position``) are repository-level "where to continue" markers; the API wraps them in
+signed cursors (``photovault.library.cursor``). A repository always builds partition keys from the ``owner``
+argument, never from a position, so a position can at most move within the caller's own partition.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Literal, Protocol
 
+from photovault.jobs.model import Job, JobError
 from photovault.model import (
+    Album,
+    Analysis,
+    Caption,
     Face,
     ImageProperties,
     Label,
     ModerationLabel,
     Photo,
     PhotoStatus,
+    PipelineError,
     SourceObject,
     TextLine,
 )
 
-# ---------------------------------------------------------------- storage
+Position = Mapping[str, str]
+# Where a search term was found: what the analysis saw (label, caption, text) or what the file says (the day it was
+# taken, its file name, the camera).
+MatchField = Literal["label", "caption", "text", "date", "filename", "camera"]
+
+# ---------------------------------------------------------------- storage (worker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +60,11 @@ class MediaStore(Protocol):
 
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
-    def delete_prefix(self, prefix: str) -> int: ...
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every object under ``prefix``; returns how many."""
 
 
-# ---------------------------------------------------------------- analysis
+# ---------------------------------------------------------------- analysis (worker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +72,7 @@ class LabelResult:
     labels: tuple[Label, ...]
     properties: ImageProperties | None
     model_version: str
+    classes: tuple[tuple[str, float], ...] = ()  # see ``Analysis.classes``
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +82,7 @@ class ModerationResult:
 
 
 class ImageAnalyzer(Protocol):
-    """Image understanding (Rekognition in AWS, an offline pixel analyzer locally).
+    """Image understanding (Rekognition in AWS; the local stack injects its offline analyzer).
 
     Each method is one independent call; the pipeline runs them in parallel. ``image`` is a JPEG ≤ 5 MB.
     Adapters raise ``photovault.errors.TransientDependencyError`` (or ``Throttled``) for retryable failures.
@@ -99,7 +117,56 @@ class TextGenerator(Protocol):
     ) -> GeneratedText: ...
 
 
-# ---------------------------------------------------------------- records
+# ---------------------------------------------------------------- search terms
+
+
+@dataclass(frozen=True, slots=True)
+class TermMatch:
+    """Why a photo matches a term: the field, its confidence (0–100) and the original word or label."""
+
+    field: MatchField
+    confidence: float
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TermPosting:
+    """One search-term item (pk ``USER#<sub>#T#<term>``, sk ``PHOTO#<photo_id>``): written by the pipeline, read
+    by search. One match per field the term was found through."""
+
+    term: str
+    photo_id: str
+    matches: tuple[TermMatch, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PostingPage:
+    postings: list[TermPosting]
+    next_position: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LabelCount:
+    """One of the owner's label facets: how many of their READY photos carry the label."""
+
+    label: str
+    count: int
+
+
+class TermIndex(Protocol):
+    """Search's reads of the owner's term partitions and facets (``photovault.search.query``)."""
+
+    def term_postings(self, owner: str, term: str, *, limit: int, before: str | None) -> PostingPage:
+        """Postings of ``term`` newest first (photo ids strictly older than ``before`` when given)."""
+
+    def postings_for(self, owner: str, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], TermPosting]:
+        """The postings that exist among the (term, photo_id) pairs (batched point reads)."""
+
+    def labels(self, owner: str) -> list[LabelCount]:
+        """The owner's label facets (one query on the facet partition)."""
+
+
+# ---------------------------------------------------------------- the photo aggregate
 
 
 class ClaimState(StrEnum):
@@ -118,33 +185,39 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
-class TermHit:
-    """One search-term item: ``term`` matched this photo through ``field`` (label | caption | text)."""
-
-    term: str
-    field: str
-    confidence: float
-    source: str  # the original word or label that produced the term
+class PhotoPage:
+    photos: list[Photo]
+    next_position: dict[str, str] | None = None
 
 
 class PhotoRepository(Protocol):
-    """Pipeline-side persistence of photos, search terms, content hashes and facets (DynamoDB)."""
+    """The pipeline's side of the photo aggregate: claim, content hashes, terms and the terminal write."""
 
     def claim(self, source: SourceObject, *, now: str, lease_until: int, now_epoch: int) -> Claim:
         """Atomically take the work for this exact upload (idempotency on ``source.fingerprint``)."""
 
-    def release(self, source: SourceObject, claim_token: str, *, now: str) -> None:
-        """Give the claim back after a retryable failure so the next delivery can take it at once."""
+    def release(self, source: SourceObject, claim_token: str, *, now: str, error: PipelineError) -> None:
+        """Give the claim back after a retryable failure so the next delivery can take it at once, recording ``error``
+        (what the owner sees as "retrying" and operators in ``make inspect``)."""
+
+    def give_up(
+        self, source: SourceObject, *, reason_code: str, reason: str, error: PipelineError, now: str, now_epoch: int
+    ) -> bool:
+        """Mark the photo FAILED with a reason for its owner and ``error`` for operators, unless it has finished or
+        another invocation holds a live claim on it; True when it was marked. A later claim takes a FAILED photo
+        again (a redrive), and its terminal write clears the failure."""
 
     def claim_content_hash(self, owner: str, sha256: str, photo_id: str) -> str:
         """Record ``sha256`` for ``photo_id`` unless the owner already has it; returns the first photo id."""
 
-    def finish(self, photo: Photo, hits: Sequence[TermHit], claim_token: str, *, previous: Photo | None) -> None:
+    def finish(
+        self, photo: Photo, postings: Sequence[TermPosting], claim_token: str, *, previous: Photo | None
+    ) -> None:
         """Write the term items (dropping ``previous.indexed_terms`` no longer matching), then — only while
         ``claim_token`` still holds, else ``ClaimLost`` — move the photo to its terminal state and move the owner's
         label facets from ``previous.indexed_labels`` to ``photo.indexed_labels``, in one transaction."""
 
-    def discard(self, photo: Photo, hits: Sequence[TermHit]) -> None:
+    def discard(self, photo: Photo, postings: Sequence[TermPosting]) -> None:
         """Take back what a run wrote for a photo deleted under it (terms, its content-hash record)."""
 
     def begin_notification(self, owner: str, photo_id: str, *, now_epoch: int, lease_seconds: int) -> bool:
@@ -153,7 +226,217 @@ class PhotoRepository(Protocol):
     def end_notification(self, owner: str, photo_id: str, *, sent_at: str | None) -> None:
         """Record the announcement (``sent_at``) or give the lease back after a failed publish (None)."""
 
-    def get(self, owner: str, photo_id: str) -> Photo | None: ...
+    def get(self, owner: str, photo_id: str) -> Photo | None:
+        """The photo, strongly consistent; None when it does not exist (or belongs to someone else)."""
+
+    def oldest_pending(self, *, since: str, limit: int) -> list[Photo]:
+        """Every owner's PENDING photos requested at or after ``since`` (ISO 8601), oldest first, at most ``limit``:
+        one Query of the operators' status index (gsi1), for the schedule's pending check — never a user path."""
+
+
+class Collection(StrEnum):
+    """The owner's library views: each is one Query per page on an index made for it."""
+
+    TIMELINE = "timeline"  # READY, not trashed, by date taken
+    FAVORITES = "favorites"  # the timeline's favourites, by date taken
+    TRASH = "trash"  # by when they were trashed
+    ATTENTION = "attention"  # unfinished, REJECTED, QUARANTINED, DUPLICATE, FAILED — by last change
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryView:
+    """One listing: a collection, its order and (timeline and favourites) a range of days taken, inclusive."""
+
+    collection: Collection
+    newest_first: bool = True
+    since: str | None = None  # YYYY-MM-DD
+    until: str | None = None  # YYYY-MM-DD
+
+
+@dataclass(frozen=True, slots=True)
+class MonthCount:
+    """How many of the owner's timeline photos were taken in ``month`` (``YYYY-MM``)."""
+
+    month: str
+    count: int
+
+
+class LibraryRepository(Protocol):
+    """The API's side of the photo aggregate. Every method is scoped to ``owner``."""
+
+    def create_pending(self, photo: Photo) -> None:
+        """Write a new PENDING photo item (never overwrites an existing one)."""
+
+    def get(self, owner: str, photo_id: str) -> Photo | None:
+        """The photo, strongly consistent; None when it does not exist (or belongs to someone else)."""
+
+    def get_many(self, owner: str, photo_ids: Sequence[str], *, whole: bool = False) -> dict[str, Photo]:
+        """The photos that exist among ``photo_ids`` (one batched read), keyed by id: what a listing shows of them,
+        or with ``whole`` every attribute (what a change of their library state needs)."""
+
+    def list_view(self, owner: str, view: LibraryView, *, limit: int, start: Position | None) -> PhotoPage:
+        """One page of a library view, at most ``limit`` photos, continuing after ``start`` (one Query)."""
+
+    def neighbours(self, photo: Photo) -> tuple[Photo | None, Photo | None]:
+        """The timeline photos just newer and just older than ``photo`` (which must be in the timeline)."""
+
+    def months(self, owner: str) -> list[MonthCount]:
+        """The owner's month counters (one Query), any order."""
+
+    def save_library_state(self, before: Photo, after: Photo, postings: Sequence[TermPosting]) -> bool:
+        """Move the photo from ``before`` (as read) to ``after``: its favourite and trash state, its place in the
+        library views and what it adds to the index (``indexed_terms``/``labels``/``month``). The term postings are
+        written first, then — only while the item is still at ``before.revision`` and not being processed — the
+        item together with the facet and month counter changes, atomically; then the terms ``after`` no longer
+        has are deleted. False when the item is gone or changed since it was read."""
+
+    def delete_forever(self, photo: Photo) -> bool:
+        """Remove the trashed photo item (only while still at ``photo.revision`` and trashed), with the decrements of
+        anything it still adds to the counters, atomically. False when it is gone, changed or not trashed. The rest
+        (objects, terms, hash record, shares, memberships) is ``purge.service.PurgePhoto``'s, driven by the table's
+        stream."""
+
+
+# ---------------------------------------------------------------- albums
+
+
+@dataclass(frozen=True, slots=True)
+class AlbumPage:
+    albums: list[Album]
+    next_position: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberPage:
+    """Photo ids of an album in date order."""
+
+    photo_ids: list[str]
+    next_position: dict[str, str] | None = None
+
+
+class MembershipChange(StrEnum):
+    DONE = "done"  # applied now, or already so (idempotent)
+    NOT_FOUND = "not_found"  # no such album, or the photo is gone
+    CONFLICT = "conflict"  # the photo is not in the timeline, or changed since it was read
+
+
+class AlbumRepository(Protocol):
+    """Albums (``USER#<sub>``/``ALBUM#<id>``) and their memberships (``USER#<sub>#ALBUM#<id>``/``PHOTO#<id>``,
+    in date order through gsi4). A membership, the photo's ``album_ids`` and the album's ``photo_count`` change
+    together, in one transaction."""
+
+    def create(self, album: Album) -> None: ...
+
+    def get(self, owner: str, album_id: str) -> Album | None: ...
+
+    def get_many(self, owner: str, album_ids: Sequence[str]) -> dict[str, Album]: ...
+
+    def list_albums(self, owner: str, *, limit: int, start: Position | None) -> AlbumPage:
+        """The owner's albums, newest first (one Query)."""
+
+    def update(
+        self, owner: str, album_id: str, *, name: str | None, cover_photo_id: str | None, clear_cover: bool, now: str
+    ) -> Album | None:
+        """Rename and/or set the cover; None when there is no such album."""
+
+    def delete(self, owner: str, album_id: str) -> bool:
+        """Delete the album item and its memberships (photos stay). False when there was no such album."""
+
+    def member_ids(
+        self, owner: str, album_id: str, *, newest_first: bool, limit: int, start: Position | None
+    ) -> MemberPage:
+        """One page of the album's photo ids in date order (one Query)."""
+
+    def add(self, album_id: str, photo: Photo) -> MembershipChange:
+        """Put the timeline photo (as read) into the album."""
+
+    def remove(self, album_id: str, photo: Photo) -> MembershipChange:
+        """Take the photo (as read) out of the album, and the album out of the photo's ``album_ids``."""
+
+    def detach(self, photo: Photo) -> int:
+        """Trash and purge: delete the photo's memberships (each album's count goes down once), keep ``album_ids``.
+        Returns how many memberships were still there (0 on a replay, or for a photo already in the trash)."""
+
+    def attach(self, photo: Photo) -> None:
+        """Restore: re-create the memberships of ``photo.album_ids`` (albums deleted since are skipped)."""
+
+
+# ---------------------------------------------------------------- sharing
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """A link to one photo (``photo_id``) or to one album (``album_id``; ``photo_id`` is empty)."""
+
+    token: str
+    owner: str
+    photo_id: str
+    created_at: str  # ISO 8601
+    expires_at: int  # epoch seconds; also the table's TTL attribute
+    max_views: int | None = None
+    views: int = 0
+    revoked: bool = False
+    album_id: str | None = None
+
+    @property
+    def kind(self) -> Literal["photo", "album"]:
+        return "album" if self.album_id is not None else "photo"
+
+
+@dataclass(frozen=True, slots=True)
+class SharePage:
+    shares: list[Share]
+    next_position: dict[str, str] | None = None
+
+
+class ShareRepository(Protocol):
+    def create(self, share: Share) -> None:
+        """Store a new share (the token is fresh; never overwrites)."""
+
+    def get(self, token: str) -> Share | None: ...
+
+    def list_for_owner(self, owner: str, *, limit: int, start: Position | None) -> SharePage:
+        """The owner's shares, newest first."""
+
+    def revoke(self, owner: str, token: str) -> bool:
+        """Mark the owner's share revoked (idempotent). False when there is no such share of this owner."""
+
+    def record_view(self, token: str, *, now_epoch: int) -> Share | None:
+        """Atomically count one view while the share is valid (not revoked, not expired, views left).
+
+        Returns the share after the increment, or None when the share is missing or no longer valid."""
+
+    def delete_for_photo(self, owner: str, photo_id: str) -> int:
+        """Delete every share of the owner's photo; returns how many were deleted."""
+
+    def delete_for_album(self, owner: str, album_id: str) -> int:
+        """Delete every share of the owner's album; returns how many were deleted."""
+
+
+# ---------------------------------------------------------------- storage and URLs (API)
+
+
+@dataclass(frozen=True, slots=True)
+class PresignedPost:
+    url: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class UploadPresigner(Protocol):
+    """The originals bucket, seen from the API: browser uploads and downloads through short-lived URLs."""
+
+    def presign_post(self, *, key: str, content_type: str, max_bytes: int, expires_in: int) -> PresignedPost:
+        """A presigned POST for exactly ``key``, exactly ``content_type`` and 1..``max_bytes`` bytes."""
+
+    def presign_get(self, *, key: str, expires_in: int, filename: str) -> str:
+        """A presigned GET of the original, downloaded under ``filename``."""
+
+
+class MediaUrlSigner(Protocol):
+    """Signed URLs for the derivatives behind the CDN (CloudFront signed URLs in AWS)."""
+
+    def sign(self, key: str, *, expires_at: int) -> str:
+        """A URL for the derivatives object ``key`` valid until ``expires_at`` (epoch seconds)."""
 
 
 # ---------------------------------------------------------------- notification
@@ -170,3 +453,156 @@ class PhotoEvent:
 
 class Notifier(Protocol):
     def publish(self, event: PhotoEvent) -> None: ...
+
+
+# ---------------------------------------------------------------- purge (stream-driven cleanup of a removed photo)
+
+
+class VersionedBucket(Protocol):
+    """A versioned bucket, seen by code that deletes for good: every version and delete marker goes."""
+
+    def delete_all_versions(self, key: str) -> int:
+        """Delete every version and delete marker of exactly ``key``; returns how many."""
+
+    def delete_all_versions_under(self, prefix: str) -> int:
+        """Delete every version and delete marker of every key under ``prefix``; returns how many."""
+
+
+class PhotoLeftovers(Protocol):
+    """The table side of a purge: what a removed photo item pointed at."""
+
+    def remove_leftovers(self, photo: Photo) -> int:
+        """Delete, idempotently, every item ``photo`` (the item as it was removed) points at: its search-term items
+        (``indexed_terms``) and its content-hash record while that still names this photo (album memberships are
+        ``AlbumRepository.detach``'s). Never the owner's facet counters: whoever removed or trashed the photo item
+        moved those in the same transaction. Returns how many deletes were sent."""
+
+
+# ---------------------------------------------------------------- jobs (async work in bounded steps)
+
+
+class PhotoReader(Protocol):
+    def get_many(self, owner: str, photo_ids: Sequence[str]) -> dict[str, Photo]:
+        """The owner's photos among ``photo_ids`` (batched reads in the owner's partition only), keyed by id."""
+
+
+class OriginalReader(Protocol):
+    """The originals bucket, read as a stream (a job copies originals without holding one whole in memory)."""
+
+    def chunks(self, key: str, *, chunk_size: int) -> Iterator[bytes]:
+        """The current version's bytes, ``chunk_size`` at a time; ``ObjectMissing`` when there is no such object."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPart:
+    key: str
+    version_id: str | None
+    size: int
+
+
+class ArchiveSink(Protocol):
+    """A write-only byte stream that becomes one object when closed (S3 multipart upload; nothing kept whole)."""
+
+    def write(self, data: bytes | bytearray | memoryview, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> StoredPart:
+        """Finish the object; it exists (whole) only from now on."""
+
+    def abort(self) -> None:
+        """Give up: nothing of it remains."""
+
+
+class ExportStore(Protocol):
+    """Where jobs write what they produce (``exports/<sub>/<job_id>/`` in the originals bucket)."""
+
+    def open_part(self, key: str, *, content_type: str) -> ArchiveSink: ...
+
+    def abort_unfinished(self, prefix: str) -> int:
+        """Abort multipart uploads left under ``prefix`` by a step that died; returns how many."""
+
+    def put_bytes(self, key: str, data: bytes, *, content_type: str) -> None: ...
+
+    def get_bytes(self, key: str) -> bytes: ...
+
+
+class ExportLinks(Protocol):
+    def presign_get(self, *, key: str, version_id: str | None, filename: str, expires_in: int) -> str:
+        """A short-lived GET of exactly this version of ``key``, downloaded as ``filename``."""
+
+
+class JobRepository(Protocol):
+    """Job items (``USER#<sub>`` / ``JOB#<id>``) and their inputs. Every method builds keys from ``owner``."""
+
+    def create(self, job: Job, job_input: bytes) -> None:
+        """Store a new job and its (encoded) input together; never overwrites."""
+
+    def get(self, owner: str, job_id: str) -> Job | None: ...
+
+    def read_input(self, owner: str, job_id: str) -> bytes:
+        """The encoded input stored with the job (``photovault.jobs.model.decode_input``)."""
+
+    def claim(self, owner: str, job_id: str, *, token: str, lease_until: int, now_epoch: int, now: str) -> Job | None:
+        """Take the job for one step: only while it is unfinished and no live lease holds it; it is RUNNING under
+        ``token`` until ``lease_until`` from then on. None when the job is missing, finished or leased by another."""
+
+    def save(self, job: Job, *, token: str) -> bool:
+        """Write state, progress, checkpoint, outputs, error and step count, and drop the lease — only while
+        ``token`` still holds it. False when it no longer does (the step's work is then not recorded)."""
+
+    def fail(self, owner: str, job_id: str, error: JobError, *, now: str) -> bool:
+        """Mark an unfinished job FAILED whoever holds it (its last delivery is being given up). False when the job
+        is missing or already finished."""
+
+
+class JobQueue(Protocol):
+    def enqueue(self, owner: str, job_id: str) -> None:
+        """Ask for the job's next step (at least once)."""
+
+
+# ---------------------------------------------------------------- meaning: embeddings and the vector index
+
+
+@dataclass(frozen=True, slots=True)
+class Embedding:
+    """A unit of meaning: ``vector`` (``dimension`` floats, compared by cosine) and what producing it cost."""
+
+    vector: tuple[float, ...]
+    model_id: str
+    images: int = 0  # billable image inputs
+    input_tokens: int = 0  # billable text tokens
+
+
+class Embedder(Protocol):
+    """Photos and query text into one vector space (Bedrock Titan Multimodal Embeddings in AWS; the local stack
+    injects its offline embedder). Adapters raise ``TransientDependencyError`` (or ``Throttled``) for retryable
+    failures."""
+
+    model_id: str
+    dimension: int
+
+    def embed_photo(self, image: bytes, *, analysis: Analysis | None, caption: Caption | None) -> Embedding:
+        """The photo's vector. ``image`` is the preview rendition (WebP); a text-only model reads the analysis."""
+
+    def embed_text(self, text: str) -> Embedding:
+        """The vector of what a person typed, comparable with photo vectors."""
+
+
+@dataclass(frozen=True, slots=True)
+class VectorHit:
+    photo_id: str
+    similarity: float  # cosine similarity to the query, -1..1
+
+
+class VectorIndex(Protocol):
+    """One vector per photo, always scoped to ``owner``: an adapter builds the owner filter itself, so no caller
+    can ask for another user's vectors (S3 Vectors with ``owner`` as filterable metadata in AWS)."""
+
+    def put(self, owner: str, photo_id: str, embedding: Embedding) -> None: ...
+
+    def query(self, owner: str, vector: Sequence[float], *, top_k: int) -> list[VectorHit]:
+        """The owner's ``top_k`` nearest photos, most similar first."""
+
+    def delete(self, owner: str, photo_id: str) -> None:
+        """Remove the photo's vector (idempotent: nothing to remove is fine)."""

@@ -11,7 +11,7 @@ import os
 import typing
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 _SPEC = "photovault.setting"
 
@@ -43,26 +43,75 @@ class Settings:
     table_name: str = setting(alias="TABLE_NAME")
     originals_bucket: str = setting(alias="ORIGINALS_BUCKET")
     derivatives_bucket: str = setting(alias="DERIVATIVES_BUCKET")
-    environment: str = setting(alias="ENVIRONMENT", default="local")
+    environment: str = setting(alias="ENVIRONMENT", default="")  # the deployment's name (Terraform: the workspace)
     events_topic_arn: str = setting(alias="EVENTS_TOPIC_ARN", default="")
 
-    analyzer: Literal["rekognition", "local"] = setting(alias="ANALYZER", default="rekognition")
-    captioner: Literal["bedrock", "local"] = setting(alias="CAPTIONER", default="bedrock")
+    # Images are analysed by Rekognition and captioned by Bedrock: there is no other choice to configure (the local
+    # stack injects its offline analyzer through ``photovault.composition.override``).
     bedrock_model_id: str = setting(alias="BEDROCK_MODEL_ID", default="anthropic.claude-3-haiku-20240307-v1:0")
     caption_max_tokens: int = setting(alias="CAPTION_MAX_TOKENS", default=80, ge=16, le=1024)
     moderation_threshold: float = setting(alias="MODERATION_THRESHOLD", default=80.0, ge=0, le=100)
     min_label_confidence: float = setting(alias="MIN_LABEL_CONFIDENCE", default=70.0, ge=0, le=100)
 
+    # Search by meaning: photos (their preview) and query text embedded by one model into one S3 Vectors index. The
+    # model and its dimension are fixed by the index (changing either means a new index and a backfill); both are
+    # recorded in each photo's provenance. No vector bucket configured = search by words only.
+    embedding_model_id: str = setting(alias="EMBEDDING_MODEL_ID", default="amazon.titan-embed-image-v1")
+    embedding_dimension: int = setting(alias="EMBEDDING_DIMENSION", default=1024, ge=1, le=4096)
+    vector_bucket: str = setting(alias="VECTOR_BUCKET", default="")
+    vector_index: str = setting(alias="VECTOR_INDEX", default="")
+    # Cosine similarity a photo needs to count in the ranking at all, and to be shown when no word matched it.
+    # Measured for the local MiniLM model (benchmarks/search_quality.py); to be calibrated for Titan in staging.
+    similarity_floor: float = setting(alias="SEARCH_SIMILARITY_FLOOR", default=0.20, ge=-1, le=1)
+    similarity_show_floor: float = setting(alias="SEARCH_SIMILARITY_SHOW_FLOOR", default=0.30, ge=-1, le=1)
+
     max_upload_bytes: int = setting(alias="MAX_UPLOAD_BYTES", default=50 * 1024 * 1024, gt=0)
     max_pixels: int = setting(alias="MAX_PIXELS", default=100_000_000, gt=0)
     min_dimension: int = setting(alias="MIN_DIMENSION", default=32, ge=1)
+    # One photo's decode and renditions run in a child held to this wall clock and this much extra memory. The budget
+    # stays far below the worker's timeout (issue 12: an over-budget photo ends REJECTED within 30 s of worker time).
+    decode_budget_seconds: float = setting(alias="DECODE_BUDGET_SECONDS", default=25.0, ge=1, le=30)
+    decode_memory_mb: int = setting(alias="DECODE_MEMORY_MB", default=1536, ge=128)
+
+    # The ingest queue's redrive policy and visibility timeout (terraform/resources.json's ingest block, as Terraform
+    # and the local stack set them): a delivery with this receive count is the last before the DLQ, and together they
+    # bound how long the queue keeps retrying an upload's event (what a PENDING upload's expiry must outlast).
+    ingest_max_receive_count: int = setting(alias="INGEST_MAX_RECEIVE_COUNT", default=5, ge=1)
+    ingest_visibility_timeout_seconds: int = setting(alias="INGEST_VISIBILITY_TIMEOUT_SECONDS", default=720, ge=1)
 
     upload_url_expiry_seconds: int = setting(alias="UPLOAD_URL_EXPIRY_SECONDS", default=600, ge=60, le=900)
     media_url_expiry_seconds: int = setting(alias="MEDIA_URL_EXPIRY_SECONDS", default=600, ge=30, le=3600)
-    share_url_expiry_seconds: int = setting(alias="SHARE_URL_EXPIRY_SECONDS", default=300, ge=30, le=300)
+    # A share's media URLs are minted per view: short, so revoking a share ends what it handed out within a minute.
+    share_url_expiry_seconds: int = setting(alias="SHARE_URL_EXPIRY_SECONDS", default=60, ge=10, le=60)
     media_base_url: str = setting(alias="MEDIA_BASE_URL", default="")  # https://<cloudfront-domain>
     cloudfront_key_pair_id: str = setting(alias="CLOUDFRONT_KEY_PAIR_ID", default="")
     signing_key_parameter: str = setting(alias="SIGNING_KEY_PARAMETER", default="")  # SSM SecureString name
+    # SSM SecureString with CloudFront's origin secret (api/origin.py); empty = no check (unit tests, direct calls)
+    origin_verify_parameter: str = setting(alias="ORIGIN_VERIFY_PARAMETER", default="")
+
+    @property
+    def pending_grace_seconds(self) -> int:
+        """How long after its upload form expires a PENDING upload stays claimable before it is given up: the ingest
+        queue's whole retry span (maxReceiveCount × visibility timeout). Bytes that reached S3 in time have their
+        event delivered within that span; every delivery that reaches the table removes the upload's expiry (the
+        claim), and the last one marks the photo FAILED (which removes it too)."""
+        return self.ingest_max_receive_count * self.ingest_visibility_timeout_seconds
+
+    @property
+    def pending_lifetime_seconds(self) -> int:
+        """From POST /uploads to the expiry of a PENDING upload whose file never arrived."""
+        return self.upload_url_expiry_seconds + self.pending_grace_seconds
+
+    # Jobs (photovault.jobs): the queue their steps travel on, how often a step is delivered before the job is given
+    # up (the queue's maxReceiveCount), and the size of one download part (one step's work).
+    jobs_queue_url: str = setting(alias="JOBS_QUEUE_URL", default="")
+    jobs_max_receive_count: int = setting(alias="JOBS_MAX_RECEIVE_COUNT", default=5, ge=1)
+    export_part_max_bytes: int = setting(alias="EXPORT_PART_MAX_BYTES", default=1024**3, ge=1)
+    export_part_max_photos: int = setting(alias="EXPORT_PART_MAX_PHOTOS", default=2000, ge=1)
+    # Bytes per S3 multipart request while a part is written: memory (about three of them) against requests.
+    export_upload_part_bytes: int = setting(alias="EXPORT_UPLOAD_PART_BYTES", default=16 * 1024**2, ge=5 * 1024**2)
+    # How long a job and its files are kept: the exports lifecycle rule's days (resources.json exports).
+    exports_retention_days: int = setting(alias="EXPORTS_RETENTION_DAYS", default=3, ge=1)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -88,11 +137,6 @@ class Settings:
 
 
 def _convert(raw: str, kind: Any, spec: _Spec) -> Any:
-    if typing.get_origin(kind) is Literal:
-        choices = typing.get_args(kind)
-        if raw not in choices:
-            raise ValueError(f"{raw!r} is not one of {', '.join(choices)}")
-        return raw
     if kind is str:
         return raw
     value = int(raw) if kind is int else float(raw)

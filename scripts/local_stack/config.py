@@ -61,8 +61,44 @@ class ResourceSpec:
         return dict(self.raw["topics"])
 
     @property
+    def vectors(self) -> dict[str, str]:
+        return {key: str(value) for key, value in self.raw["vectors"].items()}
+
+    def vector_index_name(self, dimension: int) -> str:
+        """The index of one embedding model's vectors (as terraform/modules/storage names it)."""
+        return f"{self.vectors['index_prefix']}-{dimension}"
+
+    @property
     def functions(self) -> dict[str, dict[str, Any]]:
         return {name: dict(fn) for name, fn in self.raw["functions"].items()}
+
+    @property
+    def api_route_prefix(self) -> str:
+        """The HTTP API's routes carry this prefix (CloudFront forwards ``/api/*`` unchanged)."""
+        return str(self.raw["api"]["route_prefix"])
+
+    @property
+    def api_routes(self) -> list[tuple[str, bool]]:
+        """``("GET /photos/{id}", needs the JWT authorizer)`` for every HTTP API route, without the prefix."""
+        routes = []
+        for route in self.raw["api"]["routes"]:
+            if route["auth"] not in {"jwt", "none"}:
+                raise ValueError(f"resources.json: unknown auth {route['auth']!r} for {route['route']}")
+            routes.append((str(route["route"]), route["auth"] == "jwt"))
+        return routes
+
+    @property
+    def uploads_cors(self) -> dict[str, Any]:
+        """The originals bucket's CORS rule, without its origins (those are the web app's)."""
+        return dict(self.raw["uploads_cors"])
+
+    @property
+    def user_pool(self) -> dict[str, Any]:
+        return dict(self.raw["user_pool"])
+
+    @property
+    def password_policy(self) -> dict[str, Any]:
+        return dict(self.raw["user_pool"]["password_policy"])
 
     @cached_property
     def ingest_visibility_timeout(self) -> int:
@@ -70,6 +106,29 @@ class ResourceSpec:
         return int(self.ingest["visibility_timeout_multiplier"]) * int(self.functions["worker"]["timeout"])
 
     @property
+    def origin_verify_parameter(self) -> str:
+        """SSM SecureString with CloudFront's origin secret (as terraform/modules/cdn/origin_verify.tf names it)."""
+        return f"/{self.name_prefix}/api/origin-verify"
+
+    @property
     def signing_key_parameter(self) -> str:
         """SSM SecureString with the CloudFront signing key (as terraform/modules/compute names it)."""
         return f"/{self.name_prefix}/cloudfront/signing-key"
+
+    @property
+    def purge(self) -> dict[str, Any]:
+        """The purge function's stream mapping: batch, retries, bisection, the filter, the failure queue."""
+        return dict(self.raw["purge"])
+
+    @property
+    def jobs(self) -> dict[str, Any]:
+        return dict(self.raw["jobs"])
+
+    @property
+    def exports(self) -> dict[str, Any]:
+        return dict(self.raw["exports"])
+
+    @property
+    def jobs_visibility_timeout(self) -> int:
+        """Visibility timeout of the jobs queue: multiplier × the jobs function's timeout (as terraform/ has it)."""
+        return int(self.jobs["visibility_timeout_multiplier"]) * int(self.functions["jobs"]["timeout"])

@@ -8,11 +8,19 @@ body, never a hint of which check failed.
 
 from __future__ import annotations
 
+import email.utils
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+from urllib.parse import unquote
 
 from photovault.adapters.cloudfront import verify_signed_url
+from scripts.local_stack.responses import HttpResponse
+
+log = logging.getLogger(__name__)
 
 ACCESS_DENIED_BODY = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>'
@@ -45,3 +53,38 @@ def media_key(path: str) -> str | None:
     if not key.startswith("media/") or ".." in key.split("/"):
         return None
     return key
+
+
+class MediaEdge:
+    """``/media/*``: the CloudFront behaviour with a trusted key group in front of the derivatives bucket (OAC)."""
+
+    def __init__(self, *, verifier: SignedUrlVerifier, s3: Any, bucket: str) -> None:
+        self._verifier = verifier
+        self._s3 = s3
+        self._bucket = bucket
+
+    def handle(self, method: str, path: str, query: str, host: str, source_ip: str) -> HttpResponse:
+        if method not in {"GET", "HEAD"}:
+            return denied()
+        verdict = self._verifier.verify(scheme="http", host=host, path=path, query=query, source_ip=source_ip)
+        key = media_key(unquote(path))
+        if not verdict.allowed or key is None:
+            log.info("403 %s: %s", path, verdict.reason or "not a media key")
+            return denied()
+        try:
+            obj = self._s3.get_object(Bucket=self._bucket, Key=key)
+        except self._s3.exceptions.NoSuchKey:
+            return denied()  # OAC grants GetObject only: S3 answers a missing key with 403, and so does CloudFront
+        data = obj["Body"].read()
+        headers = [("content-type", obj.get("ContentType") or "application/octet-stream")]
+        if obj.get("ETag"):
+            headers.append(("etag", obj["ETag"]))
+        if obj.get("LastModified"):
+            modified = obj["LastModified"].astimezone(UTC)
+            headers.append(("last-modified", email.utils.format_datetime(modified, usegmt=True)))
+        headers.append(("cache-control", obj.get("CacheControl") or "private, max-age=300"))
+        return HttpResponse(200, headers, b"" if method == "HEAD" else data)
+
+
+def denied() -> HttpResponse:
+    return HttpResponse(403, [("content-type", "application/xml")], ACCESS_DENIED_BODY)

@@ -2,7 +2,9 @@
 
 Checks what the HTTP API authorizer checks: RS256 signature by a key from the issuer's JWKS (``kid``), ``iss``,
 ``exp`` / ``nbf``, and that ``aud`` (ID token) or ``client_id`` (access token) is a configured audience. We also
-require ``token_use`` ∈ {id, access}, which Cognito always sets.
+require ``token_use`` ∈ {id, access}, which Cognito always sets, and an ``iat`` that is neither in the future (beyond
+a small clock skew) nor older than the pool's token lifetime: moto's signing key is public, so a token minted with a
+far-away ``exp`` must still die when a real one would.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+IAT_SKEW_SECONDS = 60  # clocks of the issuer and this machine may disagree this much
+DEFAULT_TOKEN_LIFETIME_SECONDS = 3600
 
 
 class InvalidToken(Exception):
@@ -55,8 +60,10 @@ class JwtVerifier:
         fetch: Callable[[str], dict[str, Any]] = _fetch_json,
         clock: Callable[[], float] = time.time,
         leeway_seconds: int = 0,
+        token_lifetime_seconds: int = DEFAULT_TOKEN_LIFETIME_SECONDS,
     ) -> None:
         self.issuer = issuer
+        self._lifetime = token_lifetime_seconds
         self.audiences = frozenset(audiences)
         self._jwks_url = jwks_url
         self._fetch = fetch
@@ -111,6 +118,13 @@ class JwtVerifier:
         nbf = claims.get("nbf")
         if isinstance(nbf, int | float) and now + self._leeway < nbf:
             raise InvalidToken("the token is not valid yet")
+        iat = claims.get("iat")
+        if not isinstance(iat, int | float) or isinstance(iat, bool):
+            raise InvalidToken("missing iat")
+        if iat > now + IAT_SKEW_SECONDS:
+            raise InvalidToken("the token was issued in the future")
+        if now - iat > self._lifetime + IAT_SKEW_SECONDS:
+            raise InvalidToken("the token is older than its lifetime")
         if claims.get("token_use") not in {"id", "access"}:
             raise InvalidToken("invalid token_use")
         audience = claims.get("aud") if claims.get("token_use") == "id" else claims.get("client_id")

@@ -83,6 +83,15 @@ def load_handler(path: str) -> Handler:
     return handler  # type: ignore[no-any-return]
 
 
+def cold_start(handler: str, init: str | None) -> Handler:
+    """What a new execution environment does once: run ``init`` (a dotted path to a function taking no argument:
+    the local stack's wiring, e.g. ``scripts.local_stack.offline.install``), then import the handler."""
+    if init:
+        module_name, _, attribute = init.rpartition(".")
+        getattr(importlib.import_module(module_name), attribute)()
+    return load_handler(handler)
+
+
 def _json_roundtrip(response: Any) -> Any:
     """Lambda serialises the return value as JSON; a value that cannot be serialised is a function error."""
     return json.loads(json.dumps(response))
@@ -91,8 +100,17 @@ def _json_roundtrip(response: Any) -> Any:
 class InProcessFunction:
     """Invokes a handler in this process (one invocation at a time). ``handler`` may be a callable or a dotted path."""
 
-    def __init__(self, handler: Handler | str, *, name: str, timeout_seconds: float, memory_mb: int = 128) -> None:
+    def __init__(
+        self,
+        handler: Handler | str,
+        *,
+        name: str,
+        timeout_seconds: float,
+        memory_mb: int = 128,
+        init: str | None = None,
+    ) -> None:
         self.name = name
+        self._init = init
         self.timeout_seconds = timeout_seconds
         self._memory_mb = memory_mb
         self._handler_ref = handler
@@ -104,7 +122,7 @@ class InProcessFunction:
             started = time.monotonic()
             try:
                 if self._handler is None:
-                    self._handler = load_handler(str(self._handler_ref))  # cold start
+                    self._handler = cold_start(str(self._handler_ref), self._init)
                 context = FakeLambdaContext(
                     function_name=self.name, timeout_seconds=self.timeout_seconds, memory_mb=self._memory_mb
                 )
@@ -135,10 +153,12 @@ class SubprocessFunction:
         timeout_seconds: float,
         memory_mb: int = 128,
         environment: Mapping[str, str] | None = None,
+        init: str | None = None,
     ) -> None:
         self.name = name
         self.timeout_seconds = timeout_seconds
         self._handler = handler
+        self._init = init
         self._memory_mb = memory_mb
         self._environment = dict(environment or {})
         self._lock = threading.Lock()
@@ -153,7 +173,15 @@ class SubprocessFunction:
         parent, child = context.Pipe()
         process = context.Process(
             target=_child_main,
-            args=(child, self._handler, self.name, self.timeout_seconds, self._memory_mb, self._environment),
+            args=(
+                child,
+                self._handler,
+                self._init,
+                self.name,
+                self.timeout_seconds,
+                self._memory_mb,
+                self._environment,
+            ),
             name=f"lambda-{self.name}",
             daemon=True,
         )
@@ -198,26 +226,42 @@ class SubprocessFunction:
             process.join(5)
 
     def close(self) -> None:
-        with self._lock:
+        """Stop the environment now. Mid-invocation the child is killed (that invocation ends as "Runtime exited")
+        instead of being awaited for up to the function's timeout."""
+        if not self._lock.acquire(timeout=0):
+            process = self._process
+            if process is not None:
+                process.kill()  # the invoking thread sees EOF on its pipe and cleans up after itself
+            if not self._lock.acquire(timeout=5):
+                return
+        try:
             if self._conn is not None and self._process is not None and self._process.is_alive():
                 try:
                     self._conn.send(None)
-                    self._process.join(5)
+                    self._process.join(2)
                 except (OSError, BrokenPipeError):
                     pass
             self._kill()
+        finally:
+            self._lock.release()
 
 
 def _child_main(
-    conn: Connection, handler_path: str, name: str, timeout: float, memory_mb: int, environment: dict[str, str]
+    conn: Connection,
+    handler_path: str,
+    init: str | None,
+    name: str,
+    timeout: float,
+    memory_mb: int,
+    environment: dict[str, str],
 ) -> None:
-    """The child's loop: import the handler once (cold start), then answer invocations until told to stop."""
+    """The child's loop: wire and import the handler once (cold start), then answer invocations until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the parent stops us
     os.environ.update(environment)
     handler: Handler | None = None
     init_error: str | None = None
     try:
-        handler = load_handler(handler_path)
+        handler = cold_start(handler_path, init)
     except Exception:
         init_error = "Runtime.ImportModuleError: " + traceback.format_exc()
         print(init_error, flush=True)

@@ -155,6 +155,10 @@ class SqsPoller:
         self._thread = threading.Thread(target=self._run, name=f"sqs-poller-{self._function.name}", daemon=True)
         self._thread.start()
 
+    def request_stop(self) -> None:
+        """No new batch after the one in flight (:meth:`stop` also waits for the thread)."""
+        self._stop.set()
+
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
         if self._thread is not None:

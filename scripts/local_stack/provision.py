@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import logging
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,21 +20,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from scripts.local_stack.config import REGION, ResourceSpec
+from scripts.local_stack.emulator import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
 log = logging.getLogger(__name__)
+
+# all-MiniLM-L6-v2 (scripts/local_stack/offline/minilm.py); AWS's index holds Titan's 1024-d vectors.
+LOCAL_EMBEDDING_DIMENSION = 384
 
 DEMO_USERNAME = "demo@photovault.local"
 DEMO_PASSWORD = "PhotoVault-demo-1!"  # meets the pool's policy (12+, upper, lower, digit, symbol); local only
 
-# Mirrors terraform/modules/api (aws_cognito_user_pool.this password_policy) so sign-up rules match AWS.
-PASSWORD_POLICY = {
-    "MinimumLength": 12,
-    "RequireUppercase": True,
-    "RequireLowercase": True,
-    "RequireNumbers": True,
-    "RequireSymbols": True,
-    "TemporaryPasswordValidityDays": 3,
-}
+# ID and access tokens live this long (the gateway refuses tokens issued longer ago, as their expiry would).
 # terraform's client allows SRP only; the local client adds USER_PASSWORD_AUTH so scripts, tests and a web app
 # without an SRP library can sign in (documented in README.md).
 AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -54,6 +51,12 @@ class LocalResources:
     queue_arn: str
     dlq_url: str
     dlq_arn: str
+    jobs_queue_url: str
+    jobs_queue_arn: str
+    jobs_dlq_url: str
+    jobs_dlq_arn: str
+    purge_failures_url: str
+    purge_failures_arn: str
     events_topic_arn: str
     alarms_topic_arn: str
     user_pool_id: str
@@ -61,10 +64,18 @@ class LocalResources:
     demo_username: str
     demo_password: str
     signing_key_parameter: str
+    origin_verify_parameter: str
+    origin_verify_header: tuple[str, str]  # what the CloudFront stand-in adds to /api/* requests
     cloudfront_key_pair_id: str
     cloudfront_public_key_pem: str
+    vector_bucket: str = ""
+    vector_index: str = ""
     functions: dict[str, dict[str, Any]] = field(default_factory=dict)
     ingest: dict[str, Any] = field(default_factory=dict)
+    jobs_max_receive_count: int = 5
+    exports_retention_days: int = 3
+    token_lifetime_seconds: int = 15 * 60  # resources.json user_pool.token_validity (id and access tokens)
+    username_case_sensitive: bool = False
 
     @property
     def originals_bucket(self) -> str:
@@ -92,14 +103,22 @@ class LocalResources:
             "ORIGINALS_BUCKET": self.originals_bucket,
             "DERIVATIVES_BUCKET": self.derivatives_bucket,
             "EVENTS_TOPIC_ARN": self.events_topic_arn,
-            "ANALYZER": "local",
-            "CAPTIONER": "local",
             # The offline classifier spreads probability over many ImageNet classes: its confidences run lower
             # than Rekognition's for the same certainty, so the indexing threshold is lower locally.
             "MIN_LABEL_CONFIDENCE": "40",
+            "INGEST_MAX_RECEIVE_COUNT": str(self.ingest["max_receive_count"]),
+            "INGEST_VISIBILITY_TIMEOUT_SECONDS": str(self.ingest["visibility_timeout_seconds"]),
             "MEDIA_BASE_URL": media_base_url.rstrip("/"),
             "CLOUDFRONT_KEY_PAIR_ID": self.cloudfront_key_pair_id,
             "SIGNING_KEY_PARAMETER": self.signing_key_parameter,
+            "JOBS_QUEUE_URL": self.jobs_queue_url,
+            "JOBS_MAX_RECEIVE_COUNT": str(self.jobs_max_receive_count),
+            "EXPORTS_RETENTION_DAYS": str(self.exports_retention_days),
+            # The offline embedder's vectors (scripts/local_stack/offline/embedder.py) in S3 Vectors on the emulator.
+            "VECTOR_BUCKET": self.vector_bucket,
+            "VECTOR_INDEX": self.vector_index,
+            "EMBEDDING_DIMENSION": str(LOCAL_EMBEDDING_DIMENSION),
+            "ORIGIN_VERIFY_PARAMETER": self.origin_verify_parameter,
             "POWERTOOLS_SERVICE_NAME": "photovault",
             "POWERTOOLS_METRICS_NAMESPACE": "PhotoVault",
             "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
@@ -116,7 +135,9 @@ def provision(
     demo_password: str = DEMO_PASSWORD,
 ) -> LocalResources:
     """Create (or find) every resource of ``spec`` on the emulator at ``endpoint_url``."""
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
+    session = boto3.session.Session(
+        aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY, region_name=region
+    )
 
     def client(service: str) -> Any:
         return session.client(service, endpoint_url=endpoint_url)  # type: ignore[call-overload]
@@ -126,11 +147,19 @@ def provision(
     sqs = client("sqs")
     dlq_url, dlq_arn, queue_url, queue_arn = ingest_queues(sqs, spec, buckets["originals"])
     _notification(client("s3"), spec, buckets["originals"], queue_arn)
+    jobs_dlq_url, jobs_dlq_arn, jobs_url, jobs_arn = job_queues(sqs, spec)
+    purge_failures_url = _queue(
+        sqs,
+        spec.name(spec.purge["failure_queue_role"]),
+        {"MessageRetentionPeriod": spec.purge["failure_message_retention_seconds"]},
+    )
     sns = client("sns")
     events_arn = sns.create_topic(Name=spec.name(spec.topics["events_role"]))["TopicArn"]
     alarms_arn = sns.create_topic(Name=spec.name(spec.topics["alarms_role"]))["TopicArn"]
     pool_id, client_id = _cognito(client("cognito-idp"), spec, demo_username, demo_password)
     key_pair_id, public_pem = _signing_key(client("ssm"), spec)
+    vector_bucket, vector_index = vector_store(client("s3vectors"), spec, LOCAL_EMBEDDING_DIMENSION)
+    origin_header = _origin_verify(client("ssm"), spec)
 
     resources = LocalResources(
         endpoint_url=endpoint_url,
@@ -144,6 +173,12 @@ def provision(
         queue_arn=queue_arn,
         dlq_url=dlq_url,
         dlq_arn=dlq_arn,
+        jobs_queue_url=jobs_url,
+        jobs_queue_arn=jobs_arn,
+        jobs_dlq_url=jobs_dlq_url,
+        jobs_dlq_arn=jobs_dlq_arn,
+        purge_failures_url=purge_failures_url,
+        purge_failures_arn=_queue_arn(sqs, purge_failures_url),
         events_topic_arn=events_arn,
         alarms_topic_arn=alarms_arn,
         user_pool_id=pool_id,
@@ -151,13 +186,43 @@ def provision(
         demo_username=demo_username,
         demo_password=demo_password,
         signing_key_parameter=spec.signing_key_parameter,
+        origin_verify_parameter=spec.origin_verify_parameter,
+        origin_verify_header=origin_header,
         cloudfront_key_pair_id=key_pair_id,
         cloudfront_public_key_pem=public_pem,
+        vector_bucket=vector_bucket,
+        vector_index=vector_index,
         functions=spec.functions,
-        ingest=spec.ingest,
+        ingest={**spec.ingest, "visibility_timeout_seconds": spec.ingest_visibility_timeout},
+        jobs_max_receive_count=int(spec.jobs["max_receive_count"]),
+        exports_retention_days=int(spec.exports["expiration_days"]),
+        token_lifetime_seconds=int(spec.user_pool["token_validity"]["id_token_minutes"]) * 60,
+        username_case_sensitive=bool(spec.user_pool["username_case_sensitive"]),
     )
     log.info("provisioned %s resources on %s", spec.name_prefix, endpoint_url)
     return resources
+
+
+# ---------------------------------------------------------------- S3 Vectors
+
+
+def vector_store(s3vectors: Any, spec: ResourceSpec, dimension: int) -> tuple[str, str]:
+    """The vector bucket and its index (what terraform/modules/storage creates), created unless they exist."""
+    vectors = spec.vectors
+    bucket, index = spec.name(vectors["bucket_role"]), spec.vector_index_name(dimension)
+    existing = {b["vectorBucketName"] for b in s3vectors.list_vector_buckets().get("vectorBuckets", [])}
+    if bucket not in existing:
+        s3vectors.create_vector_bucket(vectorBucketName=bucket, encryptionConfiguration={"sseType": "AES256"})
+    indexes = {i["indexName"] for i in s3vectors.list_indexes(vectorBucketName=bucket).get("indexes", [])}
+    if index not in indexes:
+        s3vectors.create_index(
+            vectorBucketName=bucket,
+            indexName=index,
+            dataType=vectors["data_type"],
+            dimension=dimension,
+            distanceMetric=vectors["distance_metric"],
+        )
+    return bucket, index
 
 
 # ---------------------------------------------------------------- DynamoDB
@@ -238,17 +303,19 @@ def _buckets(s3: Any, spec: ResourceSpec, region: str, web_origins: Sequence[str
         # terraform versions every bucket; the originals bucket's versions give the worker exact revisions.
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     if web_origins:
-        # Browsers upload originals with a presigned POST straight to the emulator (another origin).
+        # Browsers upload originals with a presigned POST straight to the emulator (another origin), under the
+        # CORS rule terraform puts on the originals bucket.
+        cors = spec.uploads_cors
         s3.put_bucket_cors(
             Bucket=names["originals"],
             CORSConfiguration={
                 "CORSRules": [
                     {
-                        "AllowedMethods": ["POST"],
+                        "AllowedMethods": list(cors["allowed_methods"]),
                         "AllowedOrigins": list(web_origins),
-                        "AllowedHeaders": ["*"],
-                        "ExposeHeaders": ["ETag"],
-                        "MaxAgeSeconds": 3000,
+                        "AllowedHeaders": list(cors["allowed_headers"]),
+                        "ExposeHeaders": list(cors["expose_headers"]),
+                        "MaxAgeSeconds": int(cors["max_age_seconds"]),
                     }
                 ]
             },
@@ -334,6 +401,27 @@ def ingest_queues(sqs: Any, spec: ResourceSpec, originals_bucket: str) -> tuple[
     return dlq_url, dlq_arn, queue_url, queue_arn
 
 
+def job_queues(sqs: Any, spec: ResourceSpec) -> tuple[str, str, str, str]:
+    """The jobs queue and its DLQ (redrive, visibility, retention) → (dlq url, dlq arn, url, arn)."""
+    jobs = spec.jobs
+    dlq_url = _queue(
+        sqs, spec.name(jobs["dlq_role"]), {"MessageRetentionPeriod": jobs["dlq_message_retention_seconds"]}
+    )
+    dlq_arn = _queue_arn(sqs, dlq_url)
+    url = _queue(
+        sqs,
+        spec.name(jobs["queue_role"]),
+        {
+            "VisibilityTimeout": spec.jobs_visibility_timeout,
+            "MessageRetentionPeriod": jobs["message_retention_seconds"],
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": int(jobs["max_receive_count"])}
+            ),
+        },
+    )
+    return dlq_url, dlq_arn, url, _queue_arn(sqs, url)
+
+
 def _queue(sqs: Any, name: str, attributes: dict[str, Any]) -> str:
     values = {key: str(value) for key, value in attributes.items()}
     try:
@@ -360,11 +448,13 @@ def _cognito(idp: Any, spec: ResourceSpec, username: str, password: str) -> tupl
             PoolName=pool_name,
             UsernameAttributes=["email"],
             AutoVerifiedAttributes=["email"],
-            Policies={"PasswordPolicy": PASSWORD_POLICY},
+            UsernameConfiguration={"CaseSensitive": bool(spec.user_pool["username_case_sensitive"])},
+            Policies={"PasswordPolicy": password_policy(spec)},
             AdminCreateUserConfig={"AllowAdminCreateUserOnly": False},
             AccountRecoverySetting={"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]},
         )["UserPool"]["Id"]
     client_name = spec.name("web")
+    validity = spec.user_pool["token_validity"]
     clients = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
     client_id = next((c["ClientId"] for c in clients if c["ClientName"] == client_name), None)
     if client_id is None:
@@ -375,13 +465,26 @@ def _cognito(idp: Any, spec: ResourceSpec, username: str, password: str) -> tupl
             ExplicitAuthFlows=AUTH_FLOWS,
             PreventUserExistenceErrors="ENABLED",
             EnableTokenRevocation=True,
-            AccessTokenValidity=60,
-            IdTokenValidity=60,
-            RefreshTokenValidity=30,
+            AccessTokenValidity=int(validity["access_token_minutes"]),
+            IdTokenValidity=int(validity["id_token_minutes"]),
+            RefreshTokenValidity=int(validity["refresh_token_days"]),
             TokenValidityUnits={"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"},
         )["UserPoolClient"]["ClientId"]
     ensure_user(idp, pool_id, username, password)
     return str(pool_id), str(client_id)
+
+
+def password_policy(spec: ResourceSpec) -> dict[str, Any]:
+    """resources.json's password policy (terraform's ``password_policy`` block) in Cognito API form."""
+    policy = spec.password_policy
+    return {
+        "MinimumLength": int(policy["minimum_length"]),
+        "RequireUppercase": bool(policy["require_uppercase"]),
+        "RequireLowercase": bool(policy["require_lowercase"]),
+        "RequireNumbers": bool(policy["require_numbers"]),
+        "RequireSymbols": bool(policy["require_symbols"]),
+        "TemporaryPasswordValidityDays": int(policy["temporary_password_validity_days"]),
+    }
 
 
 def ensure_user(idp: Any, pool_id: str, username: str, password: str) -> str:
@@ -399,6 +502,27 @@ def ensure_user(idp: Any, pool_id: str, username: str, password: str) -> str:
     idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
     attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
     return str(attributes.get("sub", ""))
+
+
+# ---------------------------------------------------------------- CloudFront origin secret
+
+
+def _origin_verify(ssm: Any, spec: ResourceSpec) -> tuple[str, str]:
+    """The parameter terraform/modules/cdn/origin_verify.tf writes (one random value here: no rotation locally);
+    returns the header CloudFront adds to /api/* requests, which the local gateway adds the same way."""
+    name = spec.origin_verify_parameter
+    try:
+        document = json.loads(ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
+    except ssm.exceptions.ParameterNotFound:
+        document = {"header": "x-origin-verify", "values": [secrets.token_hex(32)]}
+        ssm.put_parameter(
+            Name=name,
+            Description="Values of the X-Origin-Verify header CloudFront adds to /api/* requests (current, previous)",
+            Type="SecureString",
+            Value=json.dumps(document),
+            Overwrite=True,
+        )
+    return str(document["header"]), str(document["values"][0])
 
 
 # ---------------------------------------------------------------- CloudFront signing key

@@ -144,18 +144,6 @@ def _request(
         return exc.code, exc.read()
 
 
-def _find_presigned_post(payload: Any) -> dict[str, Any] | None:
-    """The ``{url, fields}`` object anywhere in the ``POST /uploads`` answer (its exact nesting is the API's call)."""
-    if isinstance(payload, dict):
-        if isinstance(payload.get("url"), str) and isinstance(payload.get("fields"), dict):
-            return payload
-        for value in payload.values():
-            found = _find_presigned_post(value)
-            if found:
-                return found
-    return None
-
-
 def multipart(
     fields: dict[str, str], file_field: str, filename: str, data: bytes, content_type: str
 ) -> tuple[bytes, str]:
@@ -182,15 +170,12 @@ def upload(gateway_url: str, token: str, photo: DemoPhoto) -> str:
     )
     if status not in {200, 201}:
         raise RuntimeError(f"POST /api/uploads answered {status}: {body[:200]!r}")
-    answer = json.loads(body)
-    post = _find_presigned_post(answer)
-    if post is None:
-        raise RuntimeError(f"POST /api/uploads answered without a presigned POST: {answer!r}")
-    form, content_type = multipart(dict(post["fields"]), "file", photo.filename, photo.data, photo.content_type)
-    status, body = _request(post["url"], method="POST", body=form, headers={"Content-Type": content_type})
+    created = json.loads(body)  # UploadCreated (docs/openapi.json): photo_id, url, fields, expires_at, max_bytes
+    form, content_type = multipart(created["fields"], "file", photo.filename, photo.data, photo.content_type)
+    status, body = _request(created["url"], method="POST", body=form, headers={"Content-Type": content_type})
     if status not in {200, 201, 204}:
         raise RuntimeError(f"presigned POST answered {status}: {body[:300]!r}")
-    return str(answer.get("photo_id") or answer.get("id") or answer.get("photoId") or "")
+    return str(created["photo_id"])
 
 
 def seed_demo_photos(gateway_url: str, cognito: Any, client_id: str, username: str, password: str) -> list[str]:

@@ -8,22 +8,30 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import boto3
 
+from scripts.local_stack.async_functions import AsyncFunctions
+from scripts.local_stack.cognito_proxy import CognitoProxy
 from scripts.local_stack.config import HOST, REGION, WEB_ROOT, ResourceSpec
-from scripts.local_stack.edge import SignedUrlVerifier
+from scripts.local_stack.edge import MediaEdge, SignedUrlVerifier
 from scripts.local_stack.emulator import Emulator, apply_aws_environment
-from scripts.local_stack.gateway import GatewayConfig, LocalGateway
+from scripts.local_stack.gateway import Jobs, LocalGateway
+from scripts.local_stack.http_api import HttpApi, routes_from_spec
 from scripts.local_stack.jwt_auth import JwtVerifier
 from scripts.local_stack.lambda_runtime import Handler, InProcessFunction, LambdaFunction, SubprocessFunction
 from scripts.local_stack.poller import SqsPoller
 from scripts.local_stack.provision import DEMO_PASSWORD, DEMO_USERNAME, LocalResources, provision
+from scripts.local_stack.scheduler import PendingCheckSchedule
+from scripts.local_stack.static import StaticSite, WebConfig
 
 log = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # what the web app tells people (the API enforces its own limit)
 
 
 @dataclass
@@ -37,10 +45,17 @@ class StackOptions:
     api_handler: Handler | str | None = None
     worker_handler: Handler | str | None = None
     worker_in_subprocess: bool = True  # only for dotted paths; a callable always runs in-process
+    # Run in the worker's environment before its handler loads: what the emulator cannot answer, injected through
+    # photovault.composition (the offline analyzer; no captioning model). None = the AWS adapters only.
+    worker_init: str | None = "scripts.local_stack.offline.install"
+    api_init: str | None = "scripts.local_stack.offline.install"  # the api embeds query text offline too
     start_poller: bool = True
     poll_wait_seconds: int = 1
     # None = failed messages wait out the queue's visibility timeout (Lambda's behaviour); 0 = retry at once.
     failure_visibility_timeout: int | None = None
+    serialize_emulator: bool = True  # False only to measure what the emulator's lock costs (benchmarks/e2e.py)
+    # The pending check's schedule (seconds); None = resources.json's ingest.pending_check_minutes, as in AWS.
+    pending_check_seconds: float | None = None
     seed: bool = False
     demo_username: str = DEMO_USERNAME
     demo_password: str = DEMO_PASSWORD
@@ -53,9 +68,13 @@ class LocalStack:
     def __init__(self, options: StackOptions | None = None, *, spec: ResourceSpec | None = None) -> None:
         self.options = options or StackOptions()
         self.spec = spec or ResourceSpec.load(environment=self.options.environment)
-        self.emulator = Emulator(host=self.options.host, port=self.options.aws_port)
+        self.emulator = Emulator(
+            host=self.options.host, port=self.options.aws_port, serialize=self.options.serialize_emulator
+        )
         self.gateway: LocalGateway | None = None
         self.poller: SqsPoller | None = None
+        self.async_functions: AsyncFunctions | None = None  # purge (stream + TTL) and jobs
+        self.schedule: PendingCheckSchedule | None = None
         self.worker: LambdaFunction | None = None
         self.api: LambdaFunction | None = None
         self._resources: LocalResources | None = None
@@ -123,29 +142,47 @@ class LocalStack:
         api_fn = functions["api"]
         self.api = InProcessFunction(
             options.api_handler or api_fn["handler"],
+            init=options.api_init,
             name=self.spec.name("api"),
             timeout_seconds=float(api_fn["timeout"]),
             memory_mb=int(api_fn["memory_size"]),
         )
         self.gateway.configure(
-            GatewayConfig(
-                web_root=options.web_root,
-                region=resources.region,
-                user_pool_id=resources.user_pool_id,
-                user_pool_client_id=resources.user_pool_client_id,
-                emulator_url=endpoint,
-                derivatives_bucket=resources.derivatives_bucket,
-                environment=resources.environment,
-                demo_username=resources.demo_username,
-                demo_password=resources.demo_password,
-            ),
-            api=self.api,
-            jwt_verifier=JwtVerifier(
-                issuer=resources.issuer, audiences=[resources.user_pool_client_id], jwks_url=resources.jwks_url
-            ),
-            media_verifier=SignedUrlVerifier({resources.cloudfront_key_pair_id: resources.cloudfront_public_key_pem}),
-            s3=self.client("s3"),
-            cognito=self.client("cognito-idp"),
+            Jobs(
+                api=HttpApi(
+                    routes=routes_from_spec(self.spec),
+                    function=self.api,
+                    jwt_verifier=JwtVerifier(
+                        issuer=resources.issuer,
+                        audiences=[resources.user_pool_client_id],
+                        jwks_url=resources.jwks_url,
+                        token_lifetime_seconds=resources.token_lifetime_seconds,
+                    ),
+                ),
+                origin_header=resources.origin_verify_header,
+                media=MediaEdge(
+                    verifier=SignedUrlVerifier({resources.cloudfront_key_pair_id: resources.cloudfront_public_key_pem}),
+                    s3=self.client("s3"),
+                    bucket=resources.derivatives_bucket,
+                ),
+                cognito=CognitoProxy(
+                    emulator_url=endpoint,
+                    user_pool_id=resources.user_pool_id,
+                    cognito=self.client("cognito-idp"),
+                    case_sensitive=resources.username_case_sensitive,
+                ),
+                site=StaticSite(options.web_root),
+                web_config=WebConfig(
+                    environment=resources.environment,
+                    region=resources.region,
+                    api_base_url=self.spec.api_route_prefix,
+                    user_pool_id=resources.user_pool_id,
+                    user_pool_client_id=resources.user_pool_client_id,
+                    max_upload_bytes=MAX_UPLOAD_BYTES,
+                    demo_username=resources.demo_username,
+                    demo_password=resources.demo_password,
+                ),
+            )
         )
         self.gateway.start()
 
@@ -158,9 +195,14 @@ class LocalStack:
                 "memory_mb": int(worker_fn["memory_size"]),
             }
             if isinstance(handler, str) and options.worker_in_subprocess:
-                self.worker = SubprocessFunction(handler, environment=dict(os.environ), **common)  # type: ignore[arg-type]
+                self.worker = SubprocessFunction(
+                    handler,
+                    environment=dict(os.environ),
+                    init=options.worker_init,
+                    **common,  # type: ignore[arg-type]
+                )
             else:
-                self.worker = InProcessFunction(handler, **common)  # type: ignore[arg-type]
+                self.worker = InProcessFunction(handler, init=options.worker_init, **common)  # type: ignore[arg-type]
             ingest = resources.ingest
             self.poller = SqsPoller(
                 sqs=self.client("sqs"),
@@ -174,6 +216,16 @@ class LocalStack:
                 failure_visibility_timeout=options.failure_visibility_timeout,
             )
             self.poller.start()
+            self.async_functions = AsyncFunctions.build(
+                self.spec,
+                resources,
+                self.client,
+                poll_wait_seconds=options.poll_wait_seconds,
+                failure_visibility_timeout=options.failure_visibility_timeout,
+            ).start()
+            interval = options.pending_check_seconds or 60.0 * float(ingest["pending_check_minutes"])
+            self.schedule = PendingCheckSchedule(self.client("sqs"), resources.queue_url, interval_seconds=interval)
+            self.schedule.start()
 
         if options.seed:
             self.seed_thread = threading.Thread(target=self._seed, name="seed-demo-photos", daemon=True)
@@ -198,17 +250,32 @@ class LocalStack:
             log.info("seeded %d demo photos for %s", len(self.seeded), resources.demo_username)
 
     def stop(self) -> None:
+        """Stops every piece within seconds, even mid-burst: the worker is stopped mid-invocation rather than
+        awaited (its messages come back after their visibility timeout, as after a Lambda crash)."""
+        started = time.monotonic()
+        if self.async_functions is not None:
+            self.async_functions.stop()
+            self.async_functions = None
+        if self.schedule is not None:
+            self.schedule.stop()
+            self.schedule = None
+        if self.poller is not None:
+            self.poller.request_stop()
+        if self.worker is not None:
+            self.worker.close()
+        if self.poller is not None:
+            self.poller.stop(timeout=5)
+            self.poller = None
+        log.debug("stopped the worker and the poller after %.2f s", time.monotonic() - started)
         if self.gateway is not None:
             self.gateway.stop()
             self.gateway = None
-        if self.poller is not None:
-            self.poller.stop()
-            self.poller = None
-        for function in (self.worker, self.api):
-            if function is not None:
-                function.close()
+        if self.api is not None:
+            self.api.close()
         self.worker = self.api = None
+        log.debug("stopped the gateway after %.2f s", time.monotonic() - started)
         self.emulator.stop()
+        log.debug("stopped the emulator after %.2f s", time.monotonic() - started)
         if self._saved_environment is not None:
             os.environ.clear()
             os.environ.update(self._saved_environment)
@@ -223,15 +290,14 @@ class LocalStack:
 
 
 def _forget_cached_settings() -> None:
-    """Settings, boto3 clients and the handlers' wired use cases are cached per process; a new stack (tests) must
-    not be served by the previous one's."""
+    """Settings, boto3 clients and the composed use cases are cached per process; a new stack (tests) must not be
+    served by the previous one's."""
     try:
+        from photovault import composition
         from photovault.adapters import clients
-        from photovault.handlers import api_wiring, worker
         from photovault.settings import get_settings
     except ImportError:  # pragma: no cover
         return
     get_settings.cache_clear()
     clients.reset()
-    api_wiring.override(None)
-    worker.ingest.cache_clear()
+    composition.reset()

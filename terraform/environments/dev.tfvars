@@ -13,7 +13,17 @@ reserved_concurrency = {
 worker_maximum_concurrency = 2
 
 deletion_protection = false
+force_destroy       = true # `make destroy ENV=dev` empties the versioned buckets
 
 waf = {
-  enabled = false # dev is not public; saves the web ACL's monthly cost
+  enabled = false # dev is not public; saves the two web ACLs' monthly cost (edge and Cognito)
+}
+
+api_throttling = {
+  rate_limit  = 50
+  burst_limit = 100
+  routes = {
+    "POST /uploads"              = { rate_limit = 5, burst_limit = 10 }
+    "GET /public/shares/{token}" = { rate_limit = 5, burst_limit = 10 }
+  }
 }

@@ -2,7 +2,9 @@
 
 Import ``CASES`` and feed each ``case.data()`` through the worker: ACCEPTED cases must end READY (each has distinct
 bytes, so none becomes DUPLICATE of another), REJECTED cases must end REJECTED with ``reason_code``. Factories are
-cached and small (the largest is a few MB), so the whole corpus builds in well under a second.
+cached and small (the largest is a few MB), so the whole corpus builds in well under a second. The decode-cost bombs
+are real: each would keep a decoder busy for a minute or more (or allocate gigabytes) if it were let through, as
+tests/unit/images/measure_decode_cost.py measures.
 """
 
 from __future__ import annotations
@@ -351,6 +353,202 @@ def jpeg_padded() -> bytes:
     return _jpeg(35) + b"\x00" * 4096
 
 
+# --- decode-cost bombs: small files that would make a decoder work for minutes or allocate gigabytes ----------------
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def _eob_runs(blocks: int) -> bytes:
+    """Entropy-coded data saying "the next 32,767 blocks are empty", as often as it takes (AC code 0xE0 is '0')."""
+    bits = "".join("0" + "1" * 14 for _ in range(-(-blocks // 32767)))
+    bits += "1" * (-len(bits) % 8)
+    data = int(bits, 2).to_bytes(len(bits) // 8, "big")
+    return data.replace(b"\xff", b"\xff\x00")
+
+
+def jpeg_scan_bomb(width: int, height: int, scans: int, *, with_data: bool) -> bytes:
+    """A progressive YCbCr 4:2:0 JPEG whose DC scan is followed by ``scans`` AC scans, each over a whole component.
+
+    libjpeg goes over every block of the component once per scan, whatever the scan holds; Pillow and libjpeg only
+    warn about the repeated (bogus) progression. With data, each scan is a few run-length codes for "all blocks
+    empty"; without, each scan is empty and libjpeg fills in zeros, which costs it the same.
+    """
+    one_code = bytes([1] + [0] * 15)  # a Huffman table with a single one-bit code
+    out = b"\xff\xd8" + _segment(0xDB, b"\x00" + b"\x01" * 64)
+    out += _segment(0xC2, struct.pack(">BHHB", 8, height, width, 3) + b"\x01\x22\x00\x02\x11\x00\x03\x11\x00")
+    out += _segment(0xC4, b"\x00" + one_code + b"\x00" + b"\x10" + one_code + b"\xe0")
+    mcus = -(-width // 16) * -(-height // 16)
+    out += _segment(0xDA, b"\x03\x01\x00\x02\x00\x03\x00\x00\x00\x00") + (
+        bytes(-(-mcus * 6 // 8)) if with_data else b""
+    )
+    for index in range(scans):
+        component = 1 + index % 3
+        blocks = mcus * 4 if component == 1 else mcus
+        out += _segment(0xDA, bytes([1, component, 0x00, 1, 63, 0x00])) + (_eob_runs(blocks) if with_data else b"")
+    return out + b"\xff\xd9"
+
+
+@cache
+def jpeg_progressive_1000_scans() -> bytes:
+    # 48 MP and 1,000 scans with real (run-length) data: ~7 s of libjpeg on this machine, in a 0.2 MB file.
+    return jpeg_scan_bomb(8000, 6000, 1000, with_data=True)
+
+
+@cache
+def jpeg_progressive_10000_empty_scans() -> bytes:
+    # 89 MP and 10,000 empty scans in 100 KB: over a minute of libjpeg.
+    return jpeg_scan_bomb(10000, 8900, 10000, with_data=False)
+
+
+def _lzw_one_pixel() -> bytes:
+    """LZW data for a single pixel of colour 0 (minimum code size 2: clear, 0, end), as GIF sub-blocks."""
+    return b"\x02\x02\x44\x01\x00"
+
+
+def gif_animation(width: int, height: int, frames: int) -> bytes:
+    """A GIF with a width×height screen and ``frames`` frames of one pixel each (a player composes the whole screen
+    for every frame, so the work is frames × screen, however little each frame holds)."""
+    header = b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
+    loop = b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+    frame = b"\x21\xf9\x04\x04\x01\x00\x00\x00" + b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0) + _lzw_one_pixel()
+    return header + loop + frame * frames + b"\x3b"
+
+
+@cache
+def gif_2000_frames_on_16mp() -> bytes:
+    # A 4000×4000 screen: decoding every frame (as a player does) took Pillow 126 s of CPU.
+    return gif_animation(4000, 4000, 2000)
+
+
+def _riff_chunk(kind: bytes, payload: bytes) -> bytes:
+    return kind + struct.pack("<I", len(payload)) + payload + b"\x00" * (len(payload) & 1)
+
+
+def webp_animation(width: int, height: int, frames: int) -> bytes:
+    """An animated WebP: a width×height canvas and ``frames`` frames of one lossless pixel each."""
+    pixel = _encode(Image.new("RGB", (1, 1), (200, 30, 30)), "WEBP", lossless=True)
+    vp8l = pixel[12:]  # the lone VP8L chunk after the RIFF header
+    canvas = struct.pack("<I", 0x02)[:1] + b"\x00\x00\x00" + (width - 1).to_bytes(3, "little")
+    canvas += (height - 1).to_bytes(3, "little")
+    frame = _riff_chunk(b"ANMF", bytes(6) + bytes(3) + bytes(3) + (40).to_bytes(3, "little") + b"\x00" + vp8l)
+    body = b"WEBP" + _riff_chunk(b"VP8X", canvas) + _riff_chunk(b"ANIM", bytes(6)) + frame * frames
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+@cache
+def webp_5000_frames_on_4mp() -> bytes:
+    return webp_animation(2000, 2000, 5000)
+
+
+@cache
+def webp_canvas_16384() -> bytes:
+    # One pixel of picture on a 268 MP canvas: libwebp's animation decoder allocates two canvases (2 GB) on open.
+    return webp_animation(16384, 16384, 1)
+
+
+@cache
+def apng_3000_frames_on_4mp() -> bytes:
+    width = height = 2000
+    frames = 3000
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    out = b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"acTL", struct.pack(">II", frames, 0))
+    sequence = 0
+
+    def control(w: int, h: int) -> bytes:
+        nonlocal sequence
+        chunk = _png_chunk(b"fcTL", struct.pack(">IIIIIHHBB", sequence, w, h, 0, 0, 1, 25, 0, 0))
+        sequence += 1
+        return chunk
+
+    out += control(width, height) + _png_chunk(b"IDAT", zlib.compress(bytes(width + 1) * height, 9))
+    pixel = zlib.compress(b"\x00\x00")
+    for _ in range(frames - 1):
+        out += control(1, 1)
+        out += _png_chunk(b"fdAT", struct.pack(">I", sequence) + pixel)
+        sequence += 1
+    return out + _png_chunk(b"IEND", b"")
+
+
+def png_text_chunks(chunks: int) -> bytes:
+    """A small PNG carrying ``chunks`` tiny tEXt chunks before its image data."""
+    image = _encode(_picture(64, 64, seed=40), "PNG")
+    return image[:33] + _png_chunk(b"tEXt", b"k\x00v") * chunks + image[33:]
+
+
+@cache
+def png_60000_text_chunks() -> bytes:
+    # Pillow reads PNG chunks one by one in Python (~7 µs each): 3 million of these (45 MB) would take ~25 s.
+    return png_text_chunks(60_000)
+
+
+def png_zeros(width: int, height: int) -> bytes:
+    """A width×height greyscale PNG of zeros: a large canvas in a small file."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = zlib.compress(bytes(width + 1) * height, 9)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", rows) + _png_chunk(b"IEND", b"")
+
+
+def _with_declared_size(data: bytes, width: int, height: int) -> bytes:
+    """Rewrite every ispe (image spatial extents) box of a HEIF/AVIF file to declare width×height."""
+    out = bytearray(data)
+    pos = out.find(b"ispe")
+    while pos != -1:
+        out[pos + 8 : pos + 16] = struct.pack(">II", width, height)
+        pos = out.find(b"ispe", pos + 4)
+    return bytes(out)
+
+
+@cache
+def heic_declares_40000x40000() -> bytes:
+    return _with_declared_size(_encode(_picture(64, 64, seed=41), "HEIF", quality=50), 40000, 40000)
+
+
+@cache
+def avif_declares_40000x40000() -> bytes:
+    return _with_declared_size(_encode(_picture(64, 64, seed=42), "AVIF", quality=50), 40000, 40000)
+
+
+def _box(kind: bytes, payload: bytes, version: int | None = None, flags: int = 0) -> bytes:
+    """An ISO-BMFF box; a full box (version and flags first) when ``version`` is given."""
+    if version is not None:
+        payload = bytes([version]) + flags.to_bytes(3, "big") + payload
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+@cache
+def heic_grid_of_1024_tiles() -> bytes:
+    """A HEIF whose primary image is a 32×32 grid of 1,024 tile items (an iPhone photo has 48), the way to make
+    libheif start a decoder per tile. Its security limits refuse more than 1,000 items (and repeated references to
+    one tile) while parsing, so the file is unreadable to it: rejected as corrupt, at no decoding cost."""
+    tiles, side = 1024, 64
+    grid = tiles + 1
+    descriptor = bytes([0, 1, 31, 31]) + struct.pack(">II", 32 * side, 32 * side)
+    infe = b"".join(_box(b"infe", struct.pack(">IH", i, 0) + b"hvc1\x00", 3, 1) for i in range(1, grid))
+    infe += _box(b"infe", struct.pack(">IH", grid, 0) + b"grid\x00", 3)
+    references = struct.pack(">IH", grid, tiles) + b"".join(struct.pack(">I", i) for i in range(1, grid))
+    properties = _box(b"ispe", struct.pack(">II", side, side), 0) + _box(
+        b"ispe", struct.pack(">II", 32 * side, 32 * side), 0
+    )
+    associations = b"".join(struct.pack(">IBB", i, 1, 0x01) for i in range(1, grid)) + struct.pack(
+        ">IBB", grid, 1, 0x02
+    )
+    locations = b"".join(struct.pack(">IHHIHII", i, 0, 0, 0, 1, 0, 16) for i in range(1, grid))
+    locations += struct.pack(">IHHIHII", grid, 0, 0, 0, 1, 0, len(descriptor))
+    meta = _box(
+        b"meta",
+        _box(b"hdlr", bytes(4) + b"pict" + bytes(13), 0)
+        + _box(b"pitm", struct.pack(">I", grid), 1)
+        + _box(b"iloc", b"\x44\x40" + struct.pack(">I", grid) + locations, 2)
+        + _box(b"iinf", struct.pack(">I", grid) + infe, 1)
+        + _box(b"iref", _box(b"dimg", references), 1)
+        + _box(b"iprp", _box(b"ipco", properties) + _box(b"ipma", struct.pack(">I", grid) + associations, 1)),
+        0,
+    )
+    return _box(b"ftyp", b"heic" + bytes(4) + b"mif1heic") + meta + _box(b"mdat", descriptor + bytes(16))
+
+
 # --- the corpus -------------------------------------------------------------------------------------------------
 
 A, R = Outcome.ACCEPTED, Outcome.REJECTED
@@ -365,6 +563,16 @@ CASES: list[HostileCase] = [
     HostileCase("png_header_60000x60000", png_header_60000, R, "too_many_pixels", "bomb.png", "image/png"),
     HostileCase("jpeg_header_65000x65000", jpeg_header_65000, R, "too_many_pixels"),
     HostileCase("gif_screen_65535x65535", gif_screen_65535, R, "too_many_pixels", "bomb.gif", "image/gif"),
+    HostileCase("jpeg_progressive_1000_scans", jpeg_progressive_1000_scans, R, "decode_cost"),
+    HostileCase("jpeg_progressive_10000_empty_scans", jpeg_progressive_10000_empty_scans, R, "decode_cost"),
+    HostileCase("gif_2000_frames_on_16mp", gif_2000_frames_on_16mp, R, "decode_cost", "party.gif", "image/gif"),
+    HostileCase("webp_5000_frames_on_4mp", webp_5000_frames_on_4mp, R, "decode_cost", "loop.webp", "image/webp"),
+    HostileCase("apng_3000_frames_on_4mp", apng_3000_frames_on_4mp, R, "decode_cost", "anim.png", "image/png"),
+    HostileCase("png_60000_text_chunks", png_60000_text_chunks, R, "decode_cost", "notes.png", "image/png"),
+    HostileCase("webp_canvas_16384", webp_canvas_16384, R, "too_many_pixels", "wide.webp", "image/webp"),
+    HostileCase("heic_declares_40000x40000", heic_declares_40000x40000, R, "too_many_pixels", "big.heic", "image/heic"),
+    HostileCase("avif_declares_40000x40000", avif_declares_40000x40000, R, "too_many_pixels", "big.avif", "image/avif"),
+    HostileCase("heic_grid_of_1024_tiles", heic_grid_of_1024_tiles, R, "corrupt_image", "IMG_0002.HEIC", "image/heic"),
     HostileCase("eps_named_jpg", eps_named_jpg, R, "unsupported_format"),
     HostileCase("svg_named_jpg", svg_named_jpg, R, "unsupported_format"),
     HostileCase("html_named_jpg", html_named_jpg, R, "unsupported_format"),

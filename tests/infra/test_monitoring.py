@@ -27,6 +27,11 @@ INPUTS = dict(
     api="pvtest-dev-api-fn",
     queue="pvtest-dev-ingest-q",
     dlq="pvtest-dev-ingest-dlq-q",
+    purge="pvtest-dev-purge-fn",
+    purge_failures="pvtest-dev-purge-failures-q",
+    jobs="pvtest-dev-jobs-fn",
+    jobs_queue="pvtest-dev-jobs-q",
+    jobs_dlq="pvtest-dev-jobs-dlq-q",
     table="pvtest-dev-photos-table",
     api_id="a1b2c3d4e5",
     stage="$default",
@@ -36,8 +41,9 @@ INPUTS = dict(
 # AWS metrics the stack's resources publish, with the dimension set each is read with.
 AWS_METRICS: dict[str, tuple[set[str], dict[str, set[str]]]] = {
     "AWS/Lambda": (
-        {"Errors", "Invocations", "Throttles", "Duration", "ConcurrentExecutions"},
-        {"FunctionName": {INPUTS["worker"], INPUTS["api"]}},
+        # IteratorAge: functions with a stream event source (the purge).
+        {"Errors", "Invocations", "Throttles", "Duration", "ConcurrentExecutions", "IteratorAge"},
+        {"FunctionName": {INPUTS["worker"], INPUTS["api"], INPUTS["purge"], INPUTS["jobs"]}},
     ),
     "AWS/SQS": (
         {
@@ -45,7 +51,15 @@ AWS_METRICS: dict[str, tuple[set[str], dict[str, set[str]]]] = {
             "ApproximateNumberOfMessagesNotVisible",
             "ApproximateAgeOfOldestMessage",
         },
-        {"QueueName": {INPUTS["queue"], INPUTS["dlq"]}},
+        {
+            "QueueName": {
+                INPUTS["queue"],
+                INPUTS["dlq"],
+                INPUTS["purge_failures"],
+                INPUTS["jobs_queue"],
+                INPUTS["jobs_dlq"],
+            }
+        },
     ),
     "AWS/ApiGateway": (
         {"Count", "4xx", "5xx", "Latency", "IntegrationLatency"},
@@ -108,15 +122,16 @@ def widget_metrics(widget: dict[str, Any]) -> list[Metric]:
     return found
 
 
-def alarm_metrics(alarm: dict[str, Any]) -> list[Metric]:
-    if alarm.get("metric_name"):
-        return [(alarm["namespace"], alarm["metric_name"], dict(alarm.get("dimensions") or {}), {})]
-    found: list[Metric] = []
-    for query in alarm.get("metric_query", []):
-        metric = query.get("metric")
-        if metric:
-            found.append((metric["namespace"], metric["metric_name"], dict(metric.get("dimensions") or {}), metric))
-    return found
+def alarm_specs() -> dict[str, dict[str, Any]]:
+    """local.alarms, the map the one alarm resource iterates over (tfparse keeps one instance of a dynamic block)."""
+    return dict(local("alarms"))
+
+
+def alarm_metrics(spec: dict[str, Any]) -> list[Metric]:
+    return [
+        (query["namespace"], query["name"], dict(query["dimensions"]), {"stat": query["stat"], "id": query_id})
+        for query_id, query in spec["metrics"].items()
+    ]
 
 
 def all_dashboard_metrics() -> list[Metric]:
@@ -179,11 +194,23 @@ def test_every_dashboard_metric_is_emitted_or_published_by_a_stack_resource() ->
 
 
 def test_every_alarm_metric_is_emitted_or_published_by_a_stack_resource() -> None:
-    for address, alarm in alarms().items():
-        rows = alarm_metrics(alarm)
-        assert rows, f"{address} reads no metric"
+    for key, spec in alarm_specs().items():
+        rows = alarm_metrics(spec)
+        assert rows, f"{key} reads no metric"
         for namespace, name, dims, _ in rows:
-            assert_metric_exists(namespace, name, dims, address)
+            assert_metric_exists(namespace, name, dims, key)
+        referenced = set(re.findall(r"\b([a-z][a-z0-9_]*)\b", spec["expression"])) - {"fill"}
+        assert referenced <= set(spec["metrics"]), f"{key}: {referenced - set(spec['metrics'])} undefined"
+
+
+def test_alarms_are_one_resource_over_the_alarm_map() -> None:
+    text = (MODULE / "alarms.tf").read_text(encoding="utf-8")
+    assert text.count('resource "aws_cloudwatch_metric_alarm"') == 1
+    assert re.search(r'resource "aws_cloudwatch_metric_alarm" "this" \{\s+for_each = local\.alarms', text)
+    assert set(alarms()) == {f'aws_cloudwatch_metric_alarm.this["{key}"]' for key in alarm_specs()}
+    # Custom metrics are named through local.metric (only MetricName's names), never as a literal in alarms.tf.
+    names = "|".join(m.value for m in MetricName)
+    assert not re.search(rf'name\s*=\s*"({names})"', text)
 
 
 def test_every_emitted_metric_is_on_the_dashboard() -> None:
@@ -196,9 +223,9 @@ def test_every_emitted_metric_is_on_the_dashboard() -> None:
 
 def test_every_alarm_notifies_the_encrypted_alarm_topic_and_clears_through_it() -> None:
     (topic,) = evaluate()["aws_sns_topic"]
-    (key,) = evaluate()["aws_kms_key"]
-    assert topic["kms_master_key_id"] == key["id"] and key["enable_key_rotation"] is True
-    assert len(alarms()) >= 8
+    assert topic["kms_master_key_id"] == "arn:aws:kms:eu-west-1:111122223333:key/pvtest"  # the environment's key
+    assert not evaluate().get("aws_kms_key"), "one key per environment: the storage module's"
+    assert len(alarms()) >= 12
     for address, alarm in alarms().items():
         assert alarm["alarm_actions"] == [topic["id"]], address
         assert alarm["ok_actions"] == [topic["id"]], address
@@ -206,38 +233,89 @@ def test_every_alarm_notifies_the_encrypted_alarm_topic_and_clears_through_it() 
 
 
 def test_the_issue_alarms_exist() -> None:
-    by_suffix = {a["alarm_name"].removeprefix("pvtest-dev-"): a for a in alarms().values()}
+    specs = alarm_specs()
     assert {
         "dlq-not-empty",
         "ingest-oldest-message",
         "worker-error-rate",
+        "worker-duration-near-timeout",
+        "photos-failed",
+        "oldest-pending-upload",
         "api-5xx-rate",
         "api-throttles",
         "worker-throttles",
         "dynamodb-throttles",
         "analysis-throttled",
         "caption-fallback-rate",
-    } <= set(by_suffix)
-    dlq = by_suffix["dlq-not-empty"]
-    assert (dlq["threshold"], dlq["comparison_operator"]) == (0, "GreaterThanThreshold")
-    assert dlq["dimensions"] == {"QueueName": INPUTS["dlq"]}
+    } <= set(specs)
+    dlq = specs["dlq-not-empty"]
+    assert (dlq["threshold"], dlq["comparison"]) == (0, "GreaterThanThreshold")
+    assert alarm_metrics(dlq)[0][2] == {"QueueName": INPUTS["dlq"]}
+
+
+def test_the_purge_and_jobs_alarms_watch_their_queues_and_the_stream_lag() -> None:
+    specs = alarm_specs()
+    for key, queue in (("purge-failures-not-empty", "purge_failures"), ("jobs-dlq-not-empty", "jobs_dlq")):
+        ((namespace, name, dims, _),) = alarm_metrics(specs[key])
+        assert (namespace, name, dims) == (
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            {"QueueName": INPUTS[queue]},
+        )
+        assert (specs[key]["threshold"], specs[key]["comparison"]) == (0, "GreaterThanThreshold")
+    lag = specs["purge-iterator-age"]
+    ((namespace, name, dims, options),) = alarm_metrics(lag)
+    assert (namespace, name, dims, options["stat"]) == (
+        "AWS/Lambda",
+        "IteratorAge",
+        {"FunctionName": INPUTS["purge"]},
+        "Maximum",
+    )
+    assert lag["threshold"] == 3600 * 1000  # IteratorAge is in milliseconds; the threshold variable in seconds
+    for key, function in (("purge-errors", "purge"), ("jobs-errors", "jobs")):
+        ((namespace, name, dims, options),) = alarm_metrics(specs[key])
+        assert (namespace, name, dims, options["stat"]) == (
+            "AWS/Lambda",
+            "Errors",
+            {"FunctionName": INPUTS[function]},
+            "Sum",
+        )
+    assert {"purge-throttles", "jobs-throttles"} <= set(specs)
+
+
+def test_worker_duration_alarm_fires_at_80_percent_of_the_timeout_at_p99() -> None:
+    spec = alarm_specs()["worker-duration-near-timeout"]
+    ((namespace, name, dims, options),) = alarm_metrics(spec)
+    assert (namespace, name, dims, options["stat"]) == (
+        "AWS/Lambda",
+        "Duration",
+        {"FunctionName": INPUTS["worker"]},
+        "p99",
+    )
+    assert spec["threshold"] == 0.8 * 120 * 1000 and spec["comparison"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_failed_photos_and_oldest_pending_upload_alarms_read_the_metrics_the_code_emits() -> None:
+    specs = alarm_specs()
+    ((_, failed, _, failed_options),) = alarm_metrics(specs["photos-failed"])
+    ((_, pending, _, pending_options),) = alarm_metrics(specs["oldest-pending-upload"])
+    assert (failed, failed_options["stat"]) == (MetricName.PHOTOS_FAILED.value, "Sum")
+    assert (pending, pending_options["stat"]) == (MetricName.OLDEST_PENDING_AGE.value, "Maximum")
+    assert specs["photos-failed"]["threshold"] == 0
 
 
 def test_rate_alarms_divide_failures_by_attempts() -> None:
     rate_alarms = {
-        "aws_cloudwatch_metric_alarm.worker_error_rate": ("Errors", "Invocations"),
-        "aws_cloudwatch_metric_alarm.api_5xx_rate": ("5xx", "Count"),
-        "aws_cloudwatch_metric_alarm.caption_fallback_rate": ("CaptionFallback", "CaptionFallback"),
+        "worker-error-rate": ("Errors", "Invocations"),
+        "api-5xx-rate": ("5xx", "Count"),
+        "caption-fallback-rate": ("CaptionFallback", "CaptionFallback"),
     }
-    for address, (numerator, denominator) in rate_alarms.items():
-        alarm = alarms()[address]
-        queries = {
-            q["metric"]["metric_name"] + ":" + q["metric"]["stat"] for q in alarm["metric_query"] if "metric" in q
-        }
-        (expression,) = [q for q in alarm["metric_query"] if q.get("return_data")]
-        assert "/" in expression["expression"] and "100 *" in expression["expression"], address
-        assert any(q.startswith(f"{numerator}:Sum") for q in queries), address
-        assert any(q.startswith(f"{denominator}:") for q in queries), address
+    for key, (numerator, denominator) in rate_alarms.items():
+        spec = alarm_specs()[key]
+        queries = {f"{name}:{options['stat']}" for _, name, _, options in alarm_metrics(spec)}
+        assert "/" in spec["expression"] and "100 *" in spec["expression"], key
+        assert f"{numerator}:Sum" in queries, key
+        assert any(q.startswith(f"{denominator}:") for q in queries), key
 
 
 def test_alarm_email_subscription_is_optional() -> None:
@@ -348,26 +426,39 @@ def test_dashboard_covers_the_issue_list() -> None:
     (spend,) = [e for e in expressions if "rekognition" in e]
     # The prices come from var.ai_prices (fixture values), not from constants in the module.
     assert "0.0012" in spend and "0.0003" in spend and "0.0015" in spend
+    assert "0.00007" in spend and "0.0009" in spend  # embeddings: photos and query text
 
 
 def test_ai_spend_is_per_day() -> None:
     (widget,) = [w for w in dashboard()["widgets"] if "spend" in w.get("properties", {}).get("title", "").lower()]
     assert widget["properties"]["period"] == 86400
     hidden = {m[1] for m in widget_metrics(widget)}
-    assert hidden == {"RekognitionImages", "BedrockInputTokens", "BedrockOutputTokens"}
+    assert hidden == {
+        "RekognitionImages",
+        "BedrockInputTokens",
+        "BedrockOutputTokens",
+        "EmbeddingImages",
+        "EmbeddingInputTokens",
+    }
 
 
 # ---------------------------------------------------------------- as wired by the root, per workspace
 
 
-def test_root_wires_every_alarm_in_the_stack_to_the_alarm_topic(plan: Any) -> None:
-    """Given the root evaluated for a workspace, every alarm anywhere notifies the topic and watches real queues."""
+def test_root_wires_every_alarm_in_the_stack_to_the_alarm_topic(plan: Any, resources_json: dict[str, Any]) -> None:
+    """Given the root evaluated for a workspace, the monitoring module watches the stack's own queues and timeout."""
+    # tfparse cannot expand the alarms' for_each at the root; tests/modules/monitoring.tftest.hcl plans them.
     topic = plan.one("aws_sns_topic", "module.monitoring.aws_sns_topic.alarms")
-    alarms_found = plan.all("aws_cloudwatch_metric_alarm")
-    assert len(alarms_found) >= 9
-    for address, alarm in alarms_found.items():
-        assert alarm["alarm_actions"] == [topic["id"]], address
-    queue_names = {q.get("name") for q in plan.all("aws_sqs_queue").values()}
-    dlq = plan.one("aws_cloudwatch_metric_alarm", "module.monitoring.aws_cloudwatch_metric_alarm.dlq_not_empty")
-    age = plan.one("aws_cloudwatch_metric_alarm", "module.monitoring.aws_cloudwatch_metric_alarm.ingest_oldest_message")
-    assert {dlq["dimensions"]["QueueName"], age["dimensions"]["QueueName"]} <= queue_names
+    assert topic["kms_master_key_id"] == plan.one("aws_kms_key", "module.storage.aws_kms_key.this")["id"]
+    (inputs,) = [m for m in plan.parsed["module"] if m["__tfmeta"]["path"] == "module.monitoring"]
+    queues = {q["name"] for q in plan.all("aws_sqs_queue").values()}
+    assert {inputs["ingest_queue_name"], inputs["ingest_dlq_name"]} <= queues
+    assert inputs["worker_timeout_seconds"] == resources_json["functions"]["worker"]["timeout"]
+    assert inputs["max_receive_count"] == resources_json["ingest"]["max_receive_count"]
+
+
+def test_every_metric_name_is_emitted_by_the_lambda_code() -> None:
+    package = ROOT / "lambda_src" / "photovault"
+    code = "\n".join(p.read_text(encoding="utf-8") for p in package.rglob("*.py") if p.name != "observability.py")
+    emitted = {m for m in MetricName if f"MetricName.{m.name}" in code}
+    assert set(MetricName) == emitted, "every metric the dashboards and alarms read has an emitter"

@@ -182,9 +182,59 @@ def test_ci_runs_the_gates_the_issue_lists() -> None:
         "tflint --init",
         "actionlint",
         "zizmor --offline",
+        "python -m scripts.tftest --real-providers",
     ):
         assert command in script, command
     assert load("ci.yml")["on"]["pull_request"] is None
+
+
+def test_ci_regenerates_every_module_readme_with_pinned_terraform_docs_and_fails_on_a_diff() -> None:
+    steps_ = [s for job in load("ci.yml")["jobs"].values() for s in steps(job)]
+    (docs,) = [s for s in steps_ if s.get("uses", "").startswith("terraform-docs/gh-actions@")]
+    modules = {f"terraform/modules/{p.name}" for p in (ROOT / "terraform" / "modules").iterdir() if p.is_dir()}
+    assert set(docs["with"]["working-dir"].split(",")) == modules
+    assert (docs["with"]["output-method"], docs["with"]["fail-on-diff"]) == ("inject", "true")
+    # The offline renderer (scripts/terraform_docs.py) targets the terraform-docs version this action ships.
+    line = next(ln for ln in (WORKFLOWS / "ci.yml").read_text().splitlines() if "terraform-docs/gh-actions@" in ln)
+    assert "v1.4.1 (terraform-docs 0.20.0)" in line
+    from scripts.terraform_docs import TERRAFORM_DOCS_VERSION
+
+    assert TERRAFORM_DOCS_VERSION == "0.20.0"
+
+
+def plan_jobs() -> list[tuple[str, dict[str, Any]]]:
+    found = [("plan.yml:plan", load("plan.yml")["jobs"]["plan"])]
+    found += [(f"apply.yml:{k}", job) for k, job in load("apply.yml")["jobs"].items() if k.startswith("plan-")]
+    return found
+
+
+def test_every_plan_job_locks_the_providers_and_saves_the_lock_file_with_the_plan() -> None:
+    for name, job in plan_jobs():
+        script = _runs(job)
+        lock = script.index("providers lock")
+        assert lock < script.index(" plan -input=false"), f"{name}: lock before planning"
+        lock_line = script[lock : script.index("\n", lock)]
+        for platform in ("linux_amd64", "linux_arm64", "darwin_arm64"):
+            assert f"-platform={platform}" in lock_line, f"{name}: {platform}"
+        assert re.search(r"sha256sum .*\.tfplan.* terraform/\.terraform\.lock\.hcl", script), f"{name}: fingerprint"
+        uploads = [s for s in steps(job) if "upload-artifact" in s.get("uses", "")]
+        (artifact,) = [u for u in uploads if u["with"]["name"].startswith("tfplan-")]
+        paths = artifact["with"]["path"]
+        assert "terraform/.terraform.lock.hcl" in paths and ".tfplan\n" in paths, f"{name}: {paths}"
+        assert artifact["with"]["include-hidden-files"] is True, f"{name}: upload-artifact skips dot files otherwise"
+
+
+def test_every_apply_initialises_from_the_plans_lock_file_read_only() -> None:
+    jobs = load("apply.yml")["jobs"]
+    for env in ("dev", "staging", "prod"):
+        job = jobs[f"apply-{env}"]
+        names = [s.get("uses", "") + s.get("run", "") for s in steps(job)]
+        download = next(i for i, s in enumerate(names) if "download-artifact" in s)
+        init = next(i for i, s in enumerate(names) if "init -input=false" in s)
+        assert download < init, env
+        init_line = next(line for line in _runs(job).splitlines() if "terraform -chdir=terraform init" in line)
+        assert "-lockfile=readonly" in init_line, f"apply-{env} may resolve other provider builds: {init_line}"
+        assert "providers lock" not in _runs(job) and "-upgrade" not in _runs(job)
 
 
 def test_tflint_uses_the_aws_ruleset() -> None:

@@ -10,6 +10,7 @@ real handlers or a poller build their own :class:`~scripts.local_stack.stack.Loc
 from __future__ import annotations
 
 import base64
+import io
 import json
 import threading
 import time
@@ -129,6 +130,28 @@ def sign_in(stack: LocalStack, username: str, password: str) -> dict[str, str]:
         AuthParameters={"USERNAME": username, "PASSWORD": password},
     )
     return dict(result["AuthenticationResult"])
+
+
+def small_jpegs(count: int, *, width: int = 128, height: int = 96) -> list[bytes]:
+    """``count`` distinct small JPEGs (a different colour and mark each, so none is a DUPLICATE of another):
+    cheap for the offline analyzer, which is not what load tests measure."""
+    from PIL import Image, ImageDraw
+
+    photos = []
+    for index in range(count):
+        image = Image.new("RGB", (width, height), ((index * 37) % 256, (index * 91) % 256, (index * 53) % 256))
+        draw = ImageDraw.Draw(image)
+        x, y = (index * 13) % (width - 32), (index * 7) % (height - 32)
+        draw.rectangle((x, y, x + 32, y + 32), fill=((index * 7) % 256, 200, (255 - index) % 256))
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=85)
+        photos.append(buffer.getvalue())
+    return photos
+
+
+def token_sub(token: str) -> str:
+    """The ``sub`` claim of a JWT (no verification: the gateway verified it already)."""
+    return str(json.loads(b64url_decode(token.split(".")[1]))["sub"])
 
 
 # ---------------------------------------------------------------- fixtures

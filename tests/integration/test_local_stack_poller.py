@@ -228,3 +228,20 @@ def test_a_subprocess_function_runs_warm_in_its_own_process_and_is_killed_on_tim
         slow.close()
     assert result.error is not None
     assert "timed out" in result.error
+
+
+def test_make_run_retries_a_failed_message_after_seconds_not_the_visibility_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scripts.local_stack.__main__ import DEFAULT_RETRY_DELAY_SECONDS, _options
+
+    free_ports = ["--port", "0", "--aws-port", "0"]
+    monkeypatch.delenv("PV_RETRY_DELAY", raising=False)
+    assert _options(free_ports).failure_visibility_timeout == DEFAULT_RETRY_DELAY_SECONDS == 10
+    monkeypatch.setenv("PV_RETRY_DELAY", "0")
+    assert _options(free_ports).failure_visibility_timeout == 0
+    monkeypatch.setenv("PV_RETRY_DELAY", "queue")  # Lambda's behaviour: wait out the queue's visibility timeout
+    assert _options(free_ports).failure_visibility_timeout is None
+    monkeypatch.setenv("PV_RETRY_DELAY", "soon")
+    with pytest.raises(SystemExit):
+        _options(free_ports)

@@ -123,8 +123,30 @@ def test_function_environment_is_a_valid_settings_for_the_handlers(local_stack: 
     settings = Settings.from_env(local_stack.function_environment())
     assert settings.table_name == local_stack.resources.table_name
     assert settings.originals_bucket == local_stack.resources.originals_bucket
-    assert (settings.analyzer, settings.captioner) == ("local", "local")
     assert settings.media_base_url == local_stack.url
+    assert not {"ANALYZER", "CAPTIONER"} & set(local_stack.function_environment())  # no production switch
+
+
+def test_the_worker_gets_the_offline_analyzer_and_no_caption_model_through_the_composition_root(
+    local_stack: LocalStack,
+) -> None:
+    from photovault import composition
+    from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
+    from photovault.adapters.sns import SnsNotifier
+    from scripts.local_stack.offline import install
+    from scripts.local_stack.offline.analyzer import OfflineAnalyzer
+
+    # Given the wiring the stack runs in the worker's environment before its handler loads
+    assert local_stack.options.worker_init == f"{install.__module__}.{install.__name__}"
+    install()
+    try:
+        # When the worker builds its use case
+        ingest = composition.ingest()
+        # Then what the emulator cannot answer is offline, and everything else is the AWS adapters on the emulator
+        assert isinstance(ingest.analyzer, OfflineAnalyzer) and ingest.captioner is None
+        assert isinstance(ingest.repository, DynamoPhotoRepository) and isinstance(ingest.notifier, SnsNotifier)
+    finally:
+        composition.reset()
 
 
 def test_a_second_run_converges_on_the_same_resources(local_stack: LocalStack) -> None:

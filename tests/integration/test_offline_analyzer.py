@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from photovault.adapters.local.analyzer import OfflineAnalyzer
-from photovault.adapters.local.vision import taxonomy
-from photovault.adapters.local.vision.torch_pickle import load_state_dict
 from photovault.errors import ImageRejected
 from photovault.model import Label
 from photovault.ports import ImageAnalyzer
+from scripts.local_stack.offline.analyzer import OfflineAnalyzer
+from scripts.local_stack.offline.vision import taxonomy
+from scripts.local_stack.offline.vision.torch_pickle import load_state_dict
 
 # One worker holds the models for the whole module under ``pytest -n 2 --dist loadgroup``.
 pytestmark = pytest.mark.xdist_group("offline-analyzer")
@@ -268,7 +268,7 @@ def test_the_weights_reader_refuses_pickled_code(tmp_path: Path) -> None:
 
 
 def test_shipped_weights_load_as_arrays() -> None:
-    from photovault.adapters.local.vision.classifier import _weights_path
+    from scripts.local_stack.offline.vision.classifier import _weights_path
 
     state = load_state_dict(_weights_path())
     assert state["_fc.weight"].shape == (1000, 1280)

@@ -12,14 +12,16 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from photovault.adapters.dynamodb import DynamoPhotoRepository, photo_item, serialize
+from photovault.adapters.dynamodb.codec import photo_item, serialize
+from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
 from photovault.ids import new_photo_id
-from photovault.model import Photo, PhotoStatus
+from photovault.model import Photo, PhotoStatus, PipelineError
 from photovault.pipeline.events import parse_body
 from photovault.ports import ClaimState
 from scripts import redrive, reprocess
 from scripts.inspect_photo import inspect_photo, render
 from scripts.ops_common import RESOURCES_PATH, Names
+from tests.support.events import s3_notification
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -115,25 +117,14 @@ def put_photo(stack: Stack, status: PhotoStatus, *, created_ms: int, updated_at:
     return photo
 
 
-def s3_event(bucket: str, key: str, version: str) -> str:
-    return json.dumps(
-        {
-            "Records": [
-                {
-                    "eventName": "ObjectCreated:Put",
-                    "s3": {"bucket": {"name": bucket}, "object": {"key": key, "versionId": version}},
-                }
-            ]
-        }
-    )
-
-
 # ---------------------------------------------------------------- redrive
 
 
 def test_redrive_moves_every_parked_message_back_once(stack: Stack) -> None:
     """Given 23 poisoned uploads in the DLQ, when redriven, each is on the ingest queue once and the DLQ is empty."""
-    bodies = {s3_event(stack.names.originals_bucket, f"uploads/{OWNER}/p{i}", f"v{i}") for i in range(23)}
+    bodies = {
+        s3_notification(stack.names.originals_bucket, f"uploads/{OWNER}/p{i}", version_id=f"v{i}") for i in range(23)
+    }
     for body in bodies:
         stack.sqs.send_message(QueueUrl=stack.dlq_url, MessageBody=body)
 
@@ -206,7 +197,9 @@ def test_redrive_uses_a_move_task_where_sqs_has_them() -> None:
 
 
 def test_peek_shows_what_is_parked_without_taking_it(stack: Stack) -> None:
-    stack.sqs.send_message(QueueUrl=stack.dlq_url, MessageBody=s3_event("b", f"uploads/{OWNER}/x", "v1"))
+    stack.sqs.send_message(
+        QueueUrl=stack.dlq_url, MessageBody=s3_notification("b", f"uploads/{OWNER}/x", version_id="v1")
+    )
     assert redrive.peek(stack.sqs, stack.dlq_url) == [f"s3://b/uploads/{OWNER}/x"]
     assert len(drain(stack.sqs, stack.dlq_url)) == 1
 
@@ -243,14 +236,9 @@ def test_select_by_user_and_upload_date_is_a_key_range(stack: Stack) -> None:
     assert [p.photo_id for p in selected] == [p.photo_id for p in photos[1:4]]
 
 
-def test_reprocess_marks_and_enqueues_an_event_the_worker_claims_again(stack: Stack) -> None:
-    """Given a READY photo, when reprocessed, the queued event names the same object version and the worker's
-    claim — which skips a second delivery of a processed upload — takes it once more."""
-    photo = put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00+00:00")
-    repository = DynamoPhotoRepository(stack.dynamodb, stack.names.table)
-    refs = list(reprocess.select_by_status(stack.dynamodb, stack.names.table, ["READY"]))
-
-    result = reprocess.reprocess(
+def run_reprocess(stack: Stack, refs: list[reprocess.PhotoRef], **options: Any) -> reprocess.ReprocessResult:
+    """``reprocess.reprocess`` on this stack's table, queue and bucket, without a progress bar."""
+    return reprocess.reprocess(
         refs,
         dynamodb=stack.dynamodb,
         s3=stack.s3,
@@ -258,10 +246,24 @@ def test_reprocess_marks_and_enqueues_an_event_the_worker_claims_again(stack: St
         table=stack.names.table,
         queue_url=stack.queue_url,
         originals_bucket=stack.names.originals_bucket,
+        show_progress=False,
+        **options,
+    )
+
+
+def test_reprocess_marks_and_enqueues_an_event_the_worker_claims_again(stack: Stack) -> None:
+    """Given a READY photo, when reprocessed, the queued event names the same object version and the worker's
+    claim — which skips a second delivery of a processed upload — takes it once more."""
+    photo = put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00+00:00")
+    repository = DynamoPhotoRepository(stack.dynamodb, stack.names.table)
+    refs = list(reprocess.select_by_status(stack.dynamodb, stack.names.table, ["READY"]))
+
+    result = run_reprocess(
+        stack,
+        refs,
         reason="caption model change",
         run_id="run-1",
         now="2026-03-01T00:00:00+00:00",
-        show_progress=False,
     )
 
     assert (result.selected, result.marked, result.enqueued, result.skipped) == (1, 1, 1, [])
@@ -276,19 +278,59 @@ def test_reprocess_marks_and_enqueues_an_event_the_worker_claims_again(stack: St
     claim = repository.claim(source, now="2026-03-01T00:00:01+00:00", lease_until=2_000_000_000, now_epoch=1)
     assert claim.state is ClaimState.CLAIMED
     assert claim.photo is not None and claim.photo.provenance["caption_model_id"] == "model-a"  # kept for history
-    repository.release(source, claim.token, now="2026-03-01T00:00:02+00:00")
+    failure = PipelineError("throttled", "Throttled: DetectLabels", "2026-03-01T00:00:02+00:00")
+    repository.release(source, claim.token, now="2026-03-01T00:00:02+00:00", error=failure)
     again = repository.claim(source, now="2026-03-01T00:00:03+00:00", lease_until=2_000_000_000, now_epoch=1)
     assert again.state is ClaimState.CLAIMED  # released: the lease is free; the mark was consumed by the claim
+
+
+def test_reprocess_steps_embed_reaches_the_worker_as_an_embed_only_request(stack: Stack) -> None:
+    """Given a READY photo, ``--steps embed`` marks it so the worker's claim hands over an embed-only request."""
+    photo = put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00+00:00")
+    refs = list(reprocess.select_by_status(stack.dynamodb, stack.names.table, ["READY"]))
+    result = run_reprocess(
+        stack,
+        refs,
+        reason="backfill search vectors",
+        steps=["embed"],
+        run_id="run-helper",
+        now="2026-03-01T00:00:00+00:00",
+    )
+    assert (result.marked, result.enqueued) == (1, 1)
+    (body,) = drain(stack.sqs, stack.queue_url)
+    (source,) = parse_body(body).sources
+    claim = DynamoPhotoRepository(stack.dynamodb, stack.names.table).claim(
+        source, now="2026-03-01T00:00:01+00:00", lease_until=2_000_000_000, now_epoch=1
+    )
+    assert claim.reprocess is not None and claim.reprocess["steps"] == ["embed"]
+    assert claim.photo is not None and claim.photo.photo_id == photo.photo_id
 
 
 def test_without_the_mark_a_redelivered_event_is_skipped(stack: Stack) -> None:
     photo = put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00+00:00")
     bucket, key, version = reprocess.parse_fingerprint(photo.source_fingerprint or "") or ("", "", "")
-    (source,) = parse_body(s3_event(bucket, key, version)).sources
+    (source,) = parse_body(s3_notification(bucket, key, version_id=version)).sources
     claim = DynamoPhotoRepository(stack.dynamodb, stack.names.table).claim(
         source, now="2026-03-01T00:00:00+00:00", lease_until=2_000_000_000, now_epoch=1
     )
     assert claim.state is ClaimState.DONE
+
+
+def test_a_failed_photo_is_taken_again_by_its_own_event_and_reprocessed_with_all_finished_ones(stack: Stack) -> None:
+    """A redrive brings back the very event that failed: the claim takes a FAILED photo with the same fingerprint
+    (a READY one it skips), and ``--all`` selects FAILED photos like every other finished one."""
+    failed = put_photo(stack, PhotoStatus.FAILED, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00Z")
+    put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00Z")
+    selected = {
+        p.status for p in reprocess.select_by_status(stack.dynamodb, stack.names.table, reprocess.TERMINAL_STATUSES)
+    }
+    assert selected == {"FAILED", "READY"}
+    bucket, key, version = reprocess.parse_fingerprint(failed.source_fingerprint or "") or ("", "", "")
+    (source,) = parse_body(s3_notification(bucket, key, version_id=version)).sources
+    claim = DynamoPhotoRepository(stack.dynamodb, stack.names.table).claim(
+        source, now="2026-03-01T00:00:00+00:00", lease_until=2_000_000_000, now_epoch=1
+    )
+    assert claim.state is ClaimState.CLAIMED and claim.photo is not None and claim.photo.status is PhotoStatus.FAILED
 
 
 def test_reprocess_skips_photos_mid_processing_and_photos_without_an_original(stack: Stack) -> None:
@@ -301,16 +343,10 @@ def test_reprocess_skips_photos_mid_processing_and_photos_without_an_original(st
         reprocess.PhotoRef(OWNER, gone.photo_id, "READY"),
     ]
 
-    result = reprocess.reprocess(
+    result = run_reprocess(
+        stack,
         refs,
-        dynamodb=stack.dynamodb,
-        s3=stack.s3,
-        sqs=stack.sqs,
-        table=stack.names.table,
-        queue_url=stack.queue_url,
-        originals_bucket=stack.names.originals_bucket,
         reason="test",
-        show_progress=False,
     )
 
     assert (result.marked, result.enqueued) == (0, 0)
@@ -321,17 +357,11 @@ def test_reprocess_skips_photos_mid_processing_and_photos_without_an_original(st
 def test_dry_run_changes_nothing(stack: Stack) -> None:
     put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00Z")
     refs = list(reprocess.select_by_status(stack.dynamodb, stack.names.table, reprocess.TERMINAL_STATUSES))
-    result = reprocess.reprocess(
+    result = run_reprocess(
+        stack,
         refs,
-        dynamodb=stack.dynamodb,
-        s3=stack.s3,
-        sqs=stack.sqs,
-        table=stack.names.table,
-        queue_url=stack.queue_url,
-        originals_bucket=stack.names.originals_bucket,
         reason="test",
         dry_run=True,
-        show_progress=False,
     )
     assert (result.selected, result.marked, result.enqueued) == (1, 0, 0)
     assert drain(stack.sqs, stack.queue_url) == []
@@ -348,6 +378,18 @@ def test_uuid7_bounds_enclose_every_id_of_that_millisecond() -> None:
 # ---------------------------------------------------------------- inspect
 
 
+def inspect(stack: Stack, photo_id: str) -> dict[str, Any]:
+    return inspect_photo(
+        dynamodb=stack.dynamodb,
+        s3=stack.s3,
+        table=stack.names.table,
+        originals_bucket=stack.names.originals_bucket,
+        derivatives_bucket=stack.names.derivatives_bucket,
+        owner=OWNER,
+        photo_id=photo_id,
+    )
+
+
 def test_inspect_shows_item_versions_derivatives_and_history(stack: Stack) -> None:
     photo = put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00Z")
     stack.dynamodb.update_item(
@@ -357,15 +399,7 @@ def test_inspect_shows_item_versions_derivatives_and_history(stack: Stack) -> No
         ExpressionAttributeValues={":h": {"L": [{"M": {"caption_model_id": {"S": "model-0"}}}]}},
     )
 
-    record = inspect_photo(
-        dynamodb=stack.dynamodb,
-        s3=stack.s3,
-        table=stack.names.table,
-        originals_bucket=stack.names.originals_bucket,
-        derivatives_bucket=stack.names.derivatives_bucket,
-        owner=OWNER,
-        photo_id=photo.photo_id,
-    )
+    record = inspect(stack, photo.photo_id)
 
     assert record["item"]["status"] == "READY"
     (version,) = record["original"]["versions"]
@@ -375,15 +409,26 @@ def test_inspect_shows_item_versions_derivatives_and_history(stack: Stack) -> No
     assert "model-0" in text and "model-a" in text and "MISSING" in text
 
 
-def test_inspect_an_unknown_photo(stack: Stack) -> None:
-    record = inspect_photo(
-        dynamodb=stack.dynamodb,
-        s3=stack.s3,
-        table=stack.names.table,
-        originals_bucket=stack.names.originals_bucket,
-        derivatives_bucket=stack.names.derivatives_bucket,
-        owner=OWNER,
-        photo_id=new_photo_id(),
+def test_inspect_shows_why_a_photo_failed(stack: Stack) -> None:
+    photo = put_photo(stack, PhotoStatus.PROCESSING, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00Z")
+    bucket, key, version = reprocess.parse_fingerprint(photo.source_fingerprint or "") or ("", "", "")
+    (source,) = parse_body(s3_notification(bucket, key, version_id=version)).sources
+    error = PipelineError("throttled", "Throttled: Rekognition DetectLabels: Rate exceeded", "2026-01-01T10:05:00Z")
+    assert DynamoPhotoRepository(stack.dynamodb, stack.names.table).give_up(
+        source,
+        reason_code="service_unavailable",
+        reason="We could not finish processing this photo.",
+        error=error,
+        now="2026-01-01T10:05:00Z",
+        now_epoch=1,
     )
+    record = inspect(stack, photo.photo_id)
+    text = render(record)
+    assert "status      FAILED" in text and "reason_code service_unavailable" in text
+    assert "last error  throttled at 2026-01-01T10:05:00Z: Throttled: Rekognition DetectLabels: Rate exceeded" in text
+
+
+def test_inspect_an_unknown_photo(stack: Stack) -> None:
+    record = inspect(stack, new_photo_id())
     assert record["item"] is None
     assert "no photo item" in render(record)

@@ -231,10 +231,12 @@ def test_poisoned_upload_is_redriven_after_the_fix_and_ends_ready_once(
     parked = redrive.peek(ops.client("sqs"), resources.dlq_url)
     assert parked == [f"s3://{resources.originals_bucket}/uploads/{ops.owner}/{photo_id}"]
 
-    # … the photo is not READY and nothing was half-written: no terms, no facets, no notification, the claim
-    # released (so a redriven message is taken at once), every receive counted
+    # … the last receive marked the photo FAILED with a reason its owner reads (and the error for operators), and
+    # nothing was half-written: no terms, no facets, no notification, no claim held (so a redriven message is taken
+    # at once), every receive counted
     item = ops.item(photo_id)
-    assert item["status"] == "PROCESSING"
+    assert (item["status"], item["reason_code"]) == ("FAILED", "processing_error")  # a fault on our side
+    assert "kept safe" in item["reason"] and "NoSuchBucket" in item["last_error"]["detail"]
     assert item.get("claim_token") is None and item.get("lease_until") == 0
     assert item["attempts"] == int(resources.ingest["max_receive_count"])
     assert not item.get("derivatives") and not item.get("indexed_terms") and not item.get("notified_at")
@@ -252,8 +254,9 @@ def test_poisoned_upload_is_redriven_after_the_fix_and_ends_ready_once(
     assert "receive-send-delete: moved 1, failed 0, status COMPLETED" in out.out, out
     redriven_at = time.monotonic()
 
-    # Then the photo ends READY, announced once
+    # Then the photo ends READY, its failure cleared, announced once
     item = ops.wait_for_status(photo_id, "READY")
+    assert not {"reason_code", "reason", "last_error"} & set(item)
     ops.wait_for_quiet_queues()
     ready_at = time.monotonic()
     assert ops.depth(resources.dlq_url) == 0

@@ -81,74 +81,84 @@ function defaultMessage(status) {
   return `Request failed (${status}).`;
 }
 
-// ---- response normalisation: tolerate the small naming differences a JSON API grows --------------------------
+// ---- endpoints: each answers the shape docs/openapi.json documents for it, as is ----------------------------------
 
-/** A page of items: {items, next_cursor}. */
-export function page(data, ...keys) {
-  const d = data || {};
-  let items = d.items;
-  for (const key of keys) if (!items && Array.isArray(d[key])) items = d[key];
-  if (!items && Array.isArray(data)) items = data;
-  return { items: items || [], cursor: d.next_cursor ?? d.nextCursor ?? d.cursor ?? null };
-}
-
-// ---- endpoints ----------------------------------------------------------------------------------------------------
+const id = encodeURIComponent;
 
 export const api = {
+  /** UploadCreated: {photo_id, url, fields, expires_at, max_bytes}. */
   createUpload: (file) =>
     request('POST', '/uploads', { body: { filename: file.name, content_type: file.type, size: file.size } }),
-  listPhotos: ({ cursor, limit, status, signal } = {}) =>
-    request('GET', '/photos', { params: { cursor, limit, status }, signal }).then((d) => page(d, 'photos')),
-  getPhoto: (id, { signal } = {}) => request('GET', `/photos/${encodeURIComponent(id)}`, { signal }).then(photoDetail),
-  deletePhoto: (id) => request('DELETE', `/photos/${encodeURIComponent(id)}`),
-  search: ({ q, cursor, signal }) =>
-    request('GET', '/search', { params: { q, cursor }, signal }).then((d) => page(d, 'hits', 'results', 'photos')),
-  labels: ({ signal } = {}) =>
-    request('GET', '/labels', { signal }).then((d) => {
-      const items = Array.isArray(d) ? d : d?.labels || d?.items || d?.facets || [];
-      return items
-        .map((x) => (typeof x === 'string' ? { name: x, count: null } : { name: x.name || x.label || x.term, count: x.count ?? x.photos ?? null }))
-        .filter((x) => x.name);
-    }),
+
+  // -- the timeline and one photo
+  /** PhotoList: READY photos in the library by date taken. {order: taken_desc|taken_asc, from, to (YYYY-MM-DD), favorite}. */
+  listPhotos: ({ cursor, limit, order, from, to, favorite, signal } = {}) =>
+    request('GET', '/photos', { params: { cursor, limit, order, from, to, favorite: favorite ? 'true' : undefined }, signal }),
+  /** MonthList: {items: [{month, count}], total}, newest first. */
+  months: ({ signal } = {}) => request('GET', '/photos/dates', { signal }),
+  /** PhotoList of uploads not in the timeline (unfinished, REJECTED, QUARANTINED, DUPLICATE, FAILED). */
+  attention: ({ cursor, limit, signal } = {}) => request('GET', '/photos/attention', { params: { cursor, limit }, signal }),
+  /** PhotoDetail: every PhotoSummary field and what the photo page shows (albums, neighbours…). */
+  getPhoto: (photoId, { signal } = {}) => request('GET', `/photos/${id(photoId)}`, { signal }),
+  /** Move to the trash (204). */
+  trashPhoto: (photoId) => request('DELETE', `/photos/${id(photoId)}`),
+  restorePhoto: (photoId) => request('POST', `/photos/${id(photoId)}/restore`),
+  setFavorite: (photoId, on) => request(on ? 'PUT' : 'DELETE', `/photos/${id(photoId)}/favorite`),
+  /** ActionResults: {action, results: [{id, result}], ok, failed}; at most 100 ids. */
+  act: (action, photoIds, albumId) =>
+    request('POST', '/photos/actions', { body: albumId ? { action, photo_ids: photoIds, album_id: albumId } : { action, photo_ids: photoIds } }),
+  /** MediaUrlList: {items: [{id, urls}]} for the READY photos among at most 100 ids. */
+  mediaUrls: (photoIds) => request('POST', '/media/urls', { body: { photo_ids: photoIds } }),
+
+  // -- trash
+  /** TrashList: {items, cursor, retention_days}. */
+  listTrash: ({ cursor, limit, signal } = {}) => request('GET', '/trash', { params: { cursor, limit }, signal }),
+  deleteForever: (photoId) => request('DELETE', `/trash/photos/${id(photoId)}`),
+
+  // -- search
+  /** SearchResults: {query, label, terms, partial, items: [{photo, matches}], cursor}. */
+  search: ({ q, label, cursor, signal }) => request('GET', '/search', { params: { q, label, cursor }, signal }),
+  /** LabelList: {items: [{label, count}]}. */
+  labels: ({ signal } = {}) => request('GET', '/labels', { signal }),
+
+  // -- albums
+  /** AlbumList: {items: Album[], cursor}. */
+  listAlbums: ({ cursor, limit, signal } = {}) => request('GET', '/albums', { params: { cursor, limit }, signal }),
+  /** Album. */
+  createAlbum: (name) => request('POST', '/albums', { body: { name } }),
+  getAlbum: (albumId, { signal } = {}) => request('GET', `/albums/${id(albumId)}`, { signal }),
+  /** Album; `changes` is {name} and/or {cover_photo_id}. */
+  updateAlbum: (albumId, changes) => request('PATCH', `/albums/${id(albumId)}`, { body: changes }),
+  deleteAlbum: (albumId) => request('DELETE', `/albums/${id(albumId)}`),
+  /** PhotoList: the album's photos by date taken. */
+  albumPhotos: (albumId, { cursor, limit, order, signal } = {}) =>
+    request('GET', `/albums/${id(albumId)}/photos`, { params: { cursor, limit, order }, signal }),
+  /** ActionResults; at most 100 ids. */
+  addToAlbum: (albumId, photoIds) => request('POST', `/albums/${id(albumId)}/photos`, { body: { photo_ids: photoIds } }),
+  removeFromAlbum: (albumId, photoIds) => request('DELETE', `/albums/${id(albumId)}/photos`, { body: { photo_ids: photoIds } }),
+
+  // -- shares
+  /** Share (kind photo). */
   createShare: (photoId, { expiresIn, maxViews }) =>
-    request('POST', `/photos/${encodeURIComponent(photoId)}/shares`, {
-      body: maxViews ? { expires_in: expiresIn, max_views: maxViews } : { expires_in: expiresIn },
-    }),
-  listShares: ({ signal } = {}) => request('GET', '/shares', { signal }).then((d) => page(d, 'shares')),
-  revokeShare: (token) => request('DELETE', `/shares/${encodeURIComponent(token)}`),
-  publicShare: (token) => request('GET', `/public/shares/${encodeURIComponent(token)}`, { anonymous: true }),
+    request('POST', `/photos/${id(photoId)}/shares`, { body: shareBody(expiresIn, maxViews) }),
+  /** Share (kind album). */
+  createAlbumShare: (albumId, { expiresIn, maxViews }) =>
+    request('POST', `/albums/${id(albumId)}/shares`, { body: shareBody(expiresIn, maxViews) }),
+  /** ShareList: {items: Share[], cursor}. */
+  listShares: ({ cursor, signal } = {}) => request('GET', '/shares', { params: { cursor }, signal }),
+  revokeShare: (token) => request('DELETE', `/shares/${id(token)}`),
+  /** PublicShare: {caption, preview: {url, width, height, expires_at}, expires_at}. */
+  publicShare: (token) => request('GET', `/public/shares/${id(token)}`, { anonymous: true }),
+  /** PublicAlbum: {title, items: [{caption, thumb, preview}], cursor, expires_at}. */
+  publicAlbum: (token, { cursor } = {}) => request('GET', `/public/albums/${id(token)}`, { params: { cursor }, anonymous: true }),
+
+  // -- jobs
+  /** JobAccepted {id}: download the originals of up to 10,000 photos as zip parts. */
+  downloadJob: (photoIds) => request('POST', '/jobs', { body: { kind: 'download', photo_ids: photoIds } }),
+  /** Job: {id, kind, state, progress: {done, total}, files: [{name, url, expires_at, size_bytes, photos}], error}. */
+  getJob: (jobId, { signal } = {}) => request('GET', `/jobs/${id(jobId)}`, { signal }),
 };
 
-/** A photo's media URL of one kind, whether the API nests them under `urls` or flattens them. */
-export function mediaUrl(photo, kind) {
-  if (!photo) return null;
-  const urls = photo.urls || {};
-  return urls[kind] || photo[`${kind}_url`] || (kind === 'thumb' ? photo.thumbnail_url || urls.thumbnail : null) || null;
+function shareBody(expiresIn, maxViews) {
+  return maxViews ? { expires_in: expiresIn, max_views: maxViews } : { expires_in: expiresIn };
 }
-
-/** GET /photos/{id} answers {photo: {...stored fields}, urls: {thumb, preview, original, expires_at}}: flatten it. */
-export function photoDetail(data) {
-  if (data && data.photo && typeof data.photo === 'object' && !data.photo_id) {
-    return { ...data.photo, urls: { ...(data.photo.urls || {}), ...(data.urls || {}) } };
-  }
-  return data;
-}
-
-/** The photo of a list item or search hit ({photo: {...}, matches} or flat). */
-export function photoOf(item) {
-  return item && item.photo && typeof item.photo === 'object' ? item.photo : item;
-}
-
-/** Why a search hit matched: [{term, field, confidence}] (the API calls it `matches`; `matched` also accepted). */
-export function matchesOf(item) {
-  return item?.matches || item?.matched || item?.photo?.matches || [];
-}
-
-export function captionOf(photo) {
-  const c = photo?.caption;
-  if (!c) return { text: '', fallback: false };
-  if (typeof c === 'string') return { text: c, fallback: Boolean(photo.caption_fallback) };
-  return { text: c.text || '', fallback: Boolean(c.fallback) };
-}
-
-export const TERMINAL = new Set(['READY', 'REJECTED', 'QUARANTINED', 'DUPLICATE']);

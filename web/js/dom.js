@@ -44,6 +44,22 @@ const ICONS = {
   link: 'M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1',
   image: 'M4 5.5h16v13H4zM8.5 10a1.5 1.5 0 1 1-.01 0M5 17l5-4.5 3.5 3 2.5-2 3.5 3.5',
   alert: 'M12 4l9 16H3zM12 10v4.5M12 17.5v.01',
+  heart: 'M12 20s-7.5-4.6-7.5-10.2A4.3 4.3 0 0 1 12 7.3a4.3 4.3 0 0 1 7.5 2.5C19.5 15.4 12 20 12 20z',
+  check: 'M5 12.5l4.5 4.5L19 7.5',
+  album: 'M4 6.5h16v12H4zM7 4h10M9 15l2.5-3 2 2 1.5-1.5L17 15',
+  plus: 'M12 5v14M5 12h14',
+  download: 'M12 4v11M7 10l5 5 5-5M5 19.5h14',
+  restore: 'M4.5 12a7.5 7.5 0 1 0 2.2-5.3M4.5 4.5v4h4',
+  info: 'M12 3.5a8.5 8.5 0 1 1-.01 0M12 11v5.5M12 7.8v.01',
+  left: 'M15 5l-7 7 7 7',
+  right: 'M9 5l7 7-7 7',
+  calendar: 'M4.5 6.5h15v13h-15zM4.5 10.5h15M8.5 4v4M15.5 4v4',
+  photos: 'M4 5.5h16v13H4zM8.5 10a1.5 1.5 0 1 1-.01 0M5 17l5-4.5 3.5 3 2.5-2 3.5 3.5',
+  attention: 'M12 3.5a8.5 8.5 0 1 1-.01 0M12 8v5M12 16v.01',
+  logout: 'M14 4.5h4.5v15H14M10 8l-4 4 4 4M6 12h9',
+  more: 'M5 12h.01M12 12h.01M19 12h.01',
+  edit: 'M4.5 19.5l1-4L15.5 5.5l3 3-10 10zM13.5 7.5l3 3',
+  star: 'M12 4l2.4 5 5.4.6-4 3.7 1.1 5.4L12 16l-4.9 2.7 1.1-5.4-4-3.7 5.4-.6z',
 };
 export function icon(name, label) {
   const ns = 'http://www.w3.org/2000/svg';
@@ -75,25 +91,20 @@ export function formatBytes(n) {
   return `${n.toFixed(i === 0 || n >= 10 ? 0 : 1)} ${units[i]}`;
 }
 
-export function formatPercent(confidence) {
-  if (confidence === null || confidence === undefined || !Number.isFinite(Number(confidence))) return '';
-  const value = Number(confidence);
-  // Rekognition gives 0–100; be tolerant of 0–1 as well.
-  return `${Math.round(value <= 1 && value > 0 ? value * 100 : value)}%`;
+/** The contract's confidences and shares are percentages (0–100): "97%". */
+export function formatPercent(percent) {
+  return `${Math.round(percent)}%`;
 }
 
-export function percentValue(confidence) {
-  const value = Number(confidence);
-  if (!Number.isFinite(value)) return 0;
-  return Math.max(0, Math.min(100, value <= 1 && value > 0 ? value * 100 : value));
+/** A percentage clamped to 0–100 (a meter's width). */
+export function percentValue(percent) {
+  return Math.max(0, Math.min(100, percent));
 }
 
 const dateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+/** An ISO 8601 timestamp (uploaded_at, taken_at) or epoch seconds (expires_at), as a local date and time. */
 export function formatDate(value) {
-  if (!value) return '';
-  // EXIF-ish "2024:05:01 10:20:30" → ISO
-  const iso = /^\d{4}:\d{2}:\d{2}/.test(value) ? value.replace(/^(\d{4}):(\d{2}):(\d{2})/, '$1-$2-$3') : value;
-  const date = typeof iso === 'number' ? new Date(iso * 1000) : new Date(iso);
+  const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
   return Number.isNaN(date.getTime()) ? String(value) : dateFmt.format(date);
 }
 

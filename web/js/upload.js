@@ -1,37 +1,29 @@
-// The upload queue: ask the API for a presigned POST, send the file straight to S3 with XHR (for progress events),
-// then poll the photo until the pipeline settles it (READY / REJECTED / QUARANTINED / DUPLICATE).
-// The queue outlives page navigation: uploads keep going while a person looks at other photos.
+// The upload queue: ask the API for a presigned POST, send the file straight to S3 with XHR (for progress
+// events), and move on to the next file as soon as the bytes are stored. Processing is followed separately by one
+// tracker for all stored files: GET /photos/attention lists every upload still in the pipeline or refused, so one
+// request per tick covers them all; a file that left that list is read once (READY, or gone). The queue outlives
+// page navigation, and the page warns before it is left while bytes are still being sent. States: web/js/queue.js.
 
-import { ApiError, TERMINAL, api } from './api.js';
+import { ApiError, api } from './api.js';
+import { EXTENSION_TYPES } from './formats.js';
+import { isFinal } from './photos.js';
+import { isDone, sendingBytes } from './queue.js';
 
 const CONCURRENCY = 3;
-const POLL_FIRST_MS = 700;
-const POLL_MAX_MS = 3000;
-const POLL_GIVE_UP_MS = 5 * 60 * 1000;
+const TRACK_FIRST_MS = 800;
+const TRACK_MAX_MS = 4000;
+const TRACK_GIVE_UP_MS = 10 * 60 * 1000;
+const ATTENTION_PAGE = 100;
 
-const EXT_TYPES = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  heic: 'image/heic',
-  heif: 'image/heif',
-};
-
-/** The browser leaves File.type empty for some formats (HEIC on most desktops): infer it from the extension. */
+/** The browser leaves File.type empty for some formats (HEIC, AVIF on many desktops): infer it from the extension. */
 export function contentTypeOf(file) {
   if (file.type) return file.type;
   const ext = (file.name.split('.').pop() || '').toLowerCase();
-  return EXT_TYPES[ext] || 'application/octet-stream';
+  return EXTENSION_TYPES[ext] || 'application/octet-stream';
 }
 
 let nextLocalId = 1;
 
-/**
- * One file's journey. `state` is one of: queued, uploading, processing, READY, REJECTED, QUARANTINED, DUPLICATE,
- * failed (the upload itself failed: API refused it, network error).
- */
 class UploadItem {
   constructor(file) {
     this.id = `u${nextLocalId++}`;
@@ -41,12 +33,13 @@ class UploadItem {
     this.state = 'queued';
     this.progress = 0;
     this.photoId = null;
-    this.photo = null;
+    this.photo = null; // the latest PhotoSummary/PhotoDetail the API gave for it
     this.message = '';
+    this.storedAt = 0;
   }
 
   get done() {
-    return this.state === 'failed' || TERMINAL.has(this.state);
+    return isDone(this);
   }
 }
 
@@ -54,7 +47,7 @@ function postToS3(url, fields, file, onProgress) {
   return new Promise((resolve, reject) => {
     const form = new FormData();
     // S3 requires the policy fields first and the file last.
-    for (const [key, value] of Object.entries(fields || {})) form.append(key, value);
+    for (const [key, value] of Object.entries(fields)) form.append(key, value);
     form.append('file', file);
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
@@ -72,18 +65,21 @@ function postToS3(url, fields, file, onProgress) {
 }
 
 function s3Message(body, status) {
-  const m = /<Message>([^<]*)<\/Message>/.exec(body || '');
-  if (status === 400 && /EntityTooLarge/.test(body || '')) return 'That file is too large.';
+  const text = body || '';
+  if (status === 400 && /EntityTooLarge/.test(text)) return 'That file is too large.';
+  if (status === 403 && /expired/i.test(text)) return 'The upload form expired before the file was sent. Please try again.';
+  const m = /<Message>([^<]*)<\/Message>/.exec(text);
   return m ? `Storage refused the file: ${m[1]}` : `Storage refused the file (${status}).`;
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class UploadQueue extends EventTarget {
   constructor() {
     super();
     this.items = [];
     this.active = 0;
+    this.trackTimer = null;
+    this.trackDelay = TRACK_FIRST_MS;
+    this.tracking = false;
   }
 
   /** Queue files; returns the new items. */
@@ -95,10 +91,23 @@ export class UploadQueue extends EventTarget {
     return added;
   }
 
+  /** Send a failed upload again (a new upload: the old form may have expired). */
+  retry(item) {
+    if (item.state !== 'failed') return;
+    Object.assign(item, { state: 'queued', progress: 0, photoId: null, photo: null, message: '' });
+    this.emit('item', item);
+    this.pump();
+  }
+
   /** Forget finished items (the "Clear finished" button). */
   clearFinished() {
     this.items = this.items.filter((item) => !item.done);
     this.emit('change');
+  }
+
+  /** Bytes are still on their way: leaving the page would lose them. */
+  sendingBytes() {
+    return sendingBytes(this.items);
   }
 
   emit(type, item = null) {
@@ -108,6 +117,7 @@ export class UploadQueue extends EventTarget {
   update(item, changes) {
     Object.assign(item, changes);
     this.emit('item', item);
+    if (item.done) this.emit('settled', item);
   }
 
   pump() {
@@ -116,55 +126,98 @@ export class UploadQueue extends EventTarget {
       if (!item) return;
       this.active += 1;
       this.update(item, { state: 'uploading', progress: 0 });
-      this.run(item)
+      this.send(item)
         .catch((err) => {
           if (err instanceof ApiError && err.status === 401) return; // the shell returns to sign-in
           this.update(item, { state: 'failed', message: err.message || 'Upload failed.' });
         })
         .finally(() => {
           this.active -= 1;
-          if (item.done) this.emit('settled', item);
           this.pump();
         });
     }
   }
 
-  async run(item) {
+  /** Only the bytes: once S3 has them, the slot goes to the next file and the tracker follows this one. */
+  async send(item) {
     const type = contentTypeOf(item.file);
     const file = item.file.type === type ? item.file : new File([item.file], item.file.name, { type });
     const created = await api.createUpload(file);
-    const photoId = created.photo_id || created.photoId || created.id;
-    const upload = created.upload || created;
-    this.update(item, { photoId });
-    await postToS3(upload.url, upload.fields, file, (fraction) => this.update(item, { progress: fraction }));
-    this.update(item, { state: 'processing', progress: 1 });
-    await this.poll(item);
+    item.photoId = created.photo_id;
+    await postToS3(created.url, created.fields, file, (fraction) => this.update(item, { progress: fraction }));
+    this.update(item, { state: 'processing', progress: 1, storedAt: Date.now() });
+    this.trackSoon(true);
   }
 
-  async poll(item) {
-    const started = Date.now();
-    let delay = POLL_FIRST_MS;
-    while (Date.now() - started < POLL_GIVE_UP_MS) {
-      await sleep(delay);
-      let photo;
-      try {
-        photo = await api.getPhoto(item.photoId);
-      } catch (err) {
-        // Right after the POST the item may not be visible yet on an eventually consistent read; keep polling.
-        if (err instanceof ApiError && (err.status === 404 || err.status === 0 || err.status >= 500)) {
-          delay = Math.min(delay * 1.5, POLL_MAX_MS);
+  trackSoon(reset = false) {
+    if (reset) this.trackDelay = TRACK_FIRST_MS;
+    if (this.trackTimer || this.tracking) return;
+    this.trackTimer = setTimeout(() => {
+      this.trackTimer = null;
+      this.track();
+    }, this.trackDelay);
+  }
+
+  /** One tick: the attention listing for everything still in the pipeline, one read for each that left it. */
+  async track() {
+    const waiting = this.items.filter((item) => item.state === 'processing');
+    if (waiting.length === 0) return;
+    this.tracking = true;
+    let changed = false;
+    try {
+      const { items } = await api.attention({ limit: ATTENTION_PAGE });
+      const listed = new Map(items.map((photo) => [photo.id, photo]));
+      for (const item of waiting) {
+        const photo = listed.get(item.photoId);
+        if (photo) {
+          changed = this.observe(item, photo) || changed;
           continue;
         }
-        throw err;
+        if (Date.now() - item.storedAt > TRACK_GIVE_UP_MS) {
+          this.update(item, { state: 'failed', message: 'Still not processed after 10 minutes — see Needs attention later.' });
+          continue;
+        }
+        // Not among the unfinished ones: READY (in the timeline now), gone, or not yet listed (a fresh upload).
+        try {
+          changed = this.observe(item, await api.getPhoto(item.photoId)) || changed;
+        } catch (err) {
+          if (err instanceof ApiError && err.status === 404) {
+            this.update(item, { state: 'gone', message: 'This upload no longer exists: its file never arrived in time, or it was deleted.' });
+            changed = true;
+          } else if (!(err instanceof ApiError) || err.status === 401) {
+            throw err;
+          }
+        }
       }
-      if (TERMINAL.has(photo.status)) {
-        this.update(item, { state: photo.status, photo, message: photo.reason || '' });
-        return;
-      }
-      delay = Math.min(delay * 1.3, POLL_MAX_MS);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return;
+      // A failed tick (network, throttling): try again on the next one.
+    } finally {
+      this.tracking = false;
     }
-    this.update(item, { state: 'failed', message: 'Still processing after 5 minutes — check the gallery later.' });
+    this.trackDelay = changed ? TRACK_FIRST_MS : Math.min(TRACK_MAX_MS, this.trackDelay * 1.4);
+    if (this.items.some((item) => item.state === 'processing')) this.trackSoon();
+  }
+
+  /** Take in what the API says about an item's photo; true when something a person sees changed. */
+  observe(item, photo) {
+    const before = `${item.photo?.status}|${Boolean(item.photo?.retry)}`;
+    if (isFinal(photo.status)) {
+      this.update(item, { state: photo.status, photo, message: photo.reason?.message || '' });
+      return true;
+    }
+    item.photo = photo;
+    const now = `${photo.status}|${Boolean(photo.retry)}`;
+    if (now !== before) this.emit('item', item);
+    return now !== before;
   }
 }
 
 export const uploads = new UploadQueue();
+
+// Leaving while bytes are on their way loses them; processing continues on the server either way.
+window.addEventListener('beforeunload', (event) => {
+  if (!uploads.sendingBytes()) return;
+  event.preventDefault();
+  event.returnValue = '';
+});

@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from photovault.adapters.rekognition import call_aws
+from photovault.adapters.aws import call_aws
 from photovault.ports import GeneratedText
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+    from mypy_boto3_bedrock_runtime.literals import ImageFormatType
+    from mypy_boto3_bedrock_runtime.type_defs import MessageTypeDef
+
+_FORMATS: dict[str, ImageFormatType] = {"gif": "gif", "jpeg": "jpeg", "png": "png", "webp": "webp"}
 
 
 class BedrockTextGenerator:
-    def __init__(self, client: Any, model_id: str, *, temperature: float = 0.2) -> None:
+    def __init__(self, client: BedrockRuntimeClient, model_id: str, *, temperature: float = 0.2) -> None:
         self._client = client
         self.model_id = model_id
         self._temperature = temperature
 
     def generate(self, *, system: str, prompt: str, image: bytes, image_format: str, max_tokens: int) -> GeneratedText:
-        response = call_aws(
+        message: MessageTypeDef = {
+            "role": "user",
+            "content": [
+                {"image": {"format": _FORMATS[image_format], "source": {"bytes": image}}},
+                {"text": prompt},
+            ],
+        }
+        response: Mapping[str, Any] = call_aws(
             lambda: self._client.converse(
                 modelId=self.model_id,
                 system=[{"text": system}],
-                messages=[
-                    {
-                        "role": "user",
-                        "content": [
-                            {"image": {"format": image_format, "source": {"bytes": image}}},
-                            {"text": prompt},
-                        ],
-                    }
-                ],
+                messages=[message],
                 inferenceConfig={"maxTokens": max_tokens, "temperature": self._temperature},
             ),
             "Bedrock",

@@ -18,7 +18,13 @@ import json
 import re
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from photovault.api.origin import OriginSecrets
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from mypy_boto3_ssm import SSMClient
 
 _SIGNING_PARAMS = ("Expires", "Policy", "Signature", "Key-Pair-Id")
 _CF_ENCODE = str.maketrans({"+": "-", "=": "_", "/": "~"})
@@ -61,19 +67,23 @@ class CloudFrontSigner:
         self._key_pair_id = key_pair_id
         self._base_url = base_url.rstrip("/")
         self._load_key = load_key
-        self._key: Any = None
+        self._key: RSAPrivateKey | None = None
         self._lock = threading.Lock()
 
-    def _private_key(self) -> Any:
+    def _private_key(self) -> RSAPrivateKey:
         if self._key is None:
             with self._lock:
                 if self._key is None:
                     from cryptography.hazmat.primitives import serialization
+                    from cryptography.hazmat.primitives.asymmetric import rsa
 
                     pem = self._load_key()
-                    self._key = serialization.load_pem_private_key(
+                    key = serialization.load_pem_private_key(
                         pem.encode() if isinstance(pem, str) else pem, password=None
                     )
+                    if not isinstance(key, rsa.RSAPrivateKey):
+                        raise TypeError("CloudFront signing keys are RSA keys")
+                    self._key = key
         return self._key
 
     def _signature(self, policy: str) -> str:
@@ -206,7 +216,7 @@ def verify_signed_url(
     return isinstance(policy, dict) and _check_policy(policy, resource_url, now, client_ip)
 
 
-def ssm_key_loader(parameter_name: str, ssm_client: Any) -> Callable[[], str]:
+def ssm_key_loader(parameter_name: str, ssm_client: SSMClient) -> Callable[[], str]:
     """Fetch the private key PEM from an SSM SecureString through Powertools parameters (cached per cold start)."""
 
     def load() -> str:
@@ -216,5 +226,15 @@ def ssm_key_loader(parameter_name: str, ssm_client: Any) -> Callable[[], str]:
         if not isinstance(value, str) or "PRIVATE KEY" not in value:
             raise RuntimeError(f"SSM parameter {parameter_name} does not hold a PEM private key")
         return value
+
+    return load
+
+
+def origin_secrets_loader(parameter_name: str, ssm_client: SSMClient) -> Callable[[], OriginSecrets]:
+    """Read CloudFront's origin-verify secrets from their SSM SecureString (``photovault.api.origin`` caches them)."""
+
+    def load() -> OriginSecrets:
+        value = ssm_client.get_parameter(Name=parameter_name, WithDecryption=True)["Parameter"].get("Value", "")
+        return OriginSecrets.parse(value)
 
     return load

@@ -1,14 +1,13 @@
 """Amazon Rekognition implementation of ImageAnalyzer (DetectLabels+ImageProperties, DetectFaces, DetectText,
-DetectModerationLabels), mapping throttling to ``Throttled`` so the pipeline retries within its deadline."""
+DetectModerationLabels); throttling leaves as ``Throttled`` (``adapters.aws``) so the pipeline retries within its
+deadline."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
-
-from photovault.errors import Throttled, TransientDependencyError
+from photovault.adapters.aws import call_aws
 from photovault.model import (
     BoundingBox,
     DominantColor,
@@ -21,15 +20,11 @@ from photovault.model import (
 )
 from photovault.ports import LabelResult, ModerationResult
 
-T = TypeVar("T")
-
-THROTTLING_CODES = frozenset(
-    {"ThrottlingException", "ProvisionedThroughputExceededException", "LimitExceededException", "TooManyRequests"}
-)
-TRANSIENT_CODES = frozenset({"InternalServerError", "ServiceUnavailableException", "ServiceUnavailable"})
+if TYPE_CHECKING:
+    from mypy_boto3_rekognition import RekognitionClient
 
 
-def _box(raw: dict[str, Any] | None) -> BoundingBox:
+def _box(raw: Mapping[str, Any] | None) -> BoundingBox:
     raw = raw or {}
     return BoundingBox(
         left=float(raw.get("Left", 0.0)),
@@ -39,22 +34,7 @@ def _box(raw: dict[str, Any] | None) -> BoundingBox:
     )
 
 
-def call_aws(fn: Callable[[], T], service: str) -> T:
-    """Run one AWS call, turning throttling and transient faults into the domain's retryable errors."""
-    try:
-        return fn()
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in THROTTLING_CODES:
-            raise Throttled(f"{service} throttled the request ({code})") from exc
-        if code in TRANSIENT_CODES:
-            raise TransientDependencyError(f"{service} is unavailable ({code})") from exc
-        raise
-    except (ConnectionError, ReadTimeoutError) as exc:
-        raise TransientDependencyError(f"{service} could not be reached: {exc}") from exc
-
-
-def labels_from_response(response: dict[str, Any]) -> LabelResult:
+def labels_from_response(response: Mapping[str, Any]) -> LabelResult:
     labels = tuple(
         Label(
             name=str(item["Name"]),
@@ -87,7 +67,7 @@ def labels_from_response(response: dict[str, Any]) -> LabelResult:
     return LabelResult(labels=labels, properties=properties, model_version=str(response.get("LabelModelVersion", "")))
 
 
-def faces_from_response(response: dict[str, Any]) -> tuple[Face, ...]:
+def faces_from_response(response: Mapping[str, Any]) -> tuple[Face, ...]:
     faces = []
     for item in response.get("FaceDetails", []):
         age = item.get("AgeRange") or {}
@@ -109,7 +89,7 @@ def faces_from_response(response: dict[str, Any]) -> tuple[Face, ...]:
     return tuple(faces)
 
 
-def text_from_response(response: dict[str, Any]) -> tuple[TextLine, ...]:
+def text_from_response(response: Mapping[str, Any]) -> tuple[TextLine, ...]:
     return tuple(
         TextLine(
             text=str(item["DetectedText"]),
@@ -121,7 +101,7 @@ def text_from_response(response: dict[str, Any]) -> tuple[TextLine, ...]:
     )
 
 
-def moderation_from_response(response: dict[str, Any]) -> ModerationResult:
+def moderation_from_response(response: Mapping[str, Any]) -> ModerationResult:
     return ModerationResult(
         labels=tuple(
             ModerationLabel(
@@ -138,7 +118,7 @@ def moderation_from_response(response: dict[str, Any]) -> ModerationResult:
 class RekognitionAnalyzer:
     name = "rekognition"
 
-    def __init__(self, client: Any, *, min_confidence: float = 60.0, max_labels: int = 30) -> None:
+    def __init__(self, client: RekognitionClient, *, min_confidence: float = 60.0, max_labels: int = 30) -> None:
         self._client = client
         self._min_confidence = min_confidence
         self._max_labels = max_labels

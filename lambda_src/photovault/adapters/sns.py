@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+from photovault.adapters.aws import aws_errors
 from photovault.ports import PhotoEvent
+
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
 
 
 class SnsNotifier:
-    def __init__(self, client: Any, topic_arn: str) -> None:
+    def __init__(self, client: SNSClient, topic_arn: str) -> None:
         self._client = client
         self._topic_arn = topic_arn
 
+    @aws_errors("SNS")
     def publish(self, event: PhotoEvent) -> None:
         self._client.publish(
             TopicArn=self._topic_arn,

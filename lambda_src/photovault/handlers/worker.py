@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import time
-from functools import cache
-from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from photovault.model import PhotoStatus
+from photovault import composition, keys
+from photovault.errors import OutOfTime
+from photovault.handlers.batch import batch_handler
+from photovault.model import PhotoStatus, SourceObject
 from photovault.observability import MetricName, logger, metrics, tracer
 from photovault.pipeline.events import parse_body
 from photovault.pipeline.ingest import IngestOutcome, IngestPhoto
 from photovault.ports import ClaimState
-from photovault.settings import get_settings
 
 # Leave this much of the invocation for the final writes after analysis gives up retrying.
 SAFETY_MARGIN_SECONDS = 10.0
@@ -34,53 +34,95 @@ _STATUS_METRIC = {
 }
 
 
-@cache
-def ingest() -> IngestPhoto:
-    from photovault.composition import build_ingest
-
-    return build_ingest(get_settings())
-
-
-class _Invocation:
-    """Per-invocation state the record handler needs (the Lambda context's deadline)."""
-
-    context: LambdaContext | None = None
-
-
-def _remaining_seconds() -> float:
-    context = _Invocation.context
-    return context.get_remaining_time_in_millis() / 1000 if context is not None else 60.0
-
-
-def _deadline() -> float:
-    return time.monotonic() + max(1.0, _remaining_seconds() - SAFETY_MARGIN_SECONDS)
-
-
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
+    """One SQS record (BatchProcessor passes the invocation's context: the deadline every photo must meet).
+
+    A failure fails the record, so SQS delivers it again; on the last delivery before the DLQ the photo is first
+    marked FAILED, so its owner reads what happened while the message waits in the DLQ for an operator."""
     parsed = parse_body(record.body)
     for reason in parsed.ignored:
         logger.info("ignoring S3 notification record", extra={"why": reason, "message_id": record.message_id})
+    ingest = composition.ingest()
+    if parsed.pending_check:
+        _check_pending(ingest)
+    receive_count = int(record.attributes.approximate_receive_count or 1)
+    failure: Exception | None = None
     for source, event_time in zip(parsed.sources, parsed.event_times, strict=True):
-        started = time.time()
         logger.append_keys(photo_id=source.photo_id, owner=source.owner)
-        lease = int(_remaining_seconds()) + LEASE_MARGIN_SECONDS
-        outcome = ingest()(source, deadline=_deadline(), lease_seconds=lease)
-        _record_metrics(outcome, started=started, event_time=event_time)
-        logger.info(
-            "photo processed" if outcome.skipped is None else "delivery skipped",
-            extra={
-                "status": outcome.status.value if outcome.status else None,
-                "skipped": outcome.skipped.value if outcome.skipped else None,
-                "reason_code": outcome.reason_code,
-                "caption_fallback": outcome.caption_fallback,
-                "caption_error": outcome.caption_error,
-                "throttle_retries": outcome.throttle_retries,
-                "receive_count": record.attributes.approximate_receive_count,
-                **outcome.extra,
-            },
+        try:
+            _ingest_one(ingest, source, event_time, lambda_context, receive_count)
+        except Exception as exc:
+            failure = failure or exc
+            logger.warning(
+                "attempt failed; SQS will deliver the record again",
+                extra={"error": repr(exc)[:500], "receive_count": receive_count},
+            )
+            if receive_count >= ingest.config.max_deliveries:
+                _give_up(ingest, source, exc)
+        finally:
+            logger.remove_keys(["photo_id", "owner"])
+    if failure is not None:
+        raise failure
+
+
+def _ingest_one(
+    ingest: IngestPhoto, source: SourceObject, event_time: float | None, context: LambdaContext, receive_count: int
+) -> None:
+    remaining = context.get_remaining_time_in_millis() / 1000
+    available = remaining - SAFETY_MARGIN_SECONDS
+    if available < ingest.config.seconds_per_photo:
+        # Starting a photo that may need its whole budget would run into the function timeout: hand it back untouched
+        # (no claim taken) for an invocation with time to spare.
+        raise OutOfTime(
+            f"{remaining:.1f} s left in this invocation; a photo may need "
+            f"{ingest.config.seconds_per_photo + SAFETY_MARGIN_SECONDS:.0f} s"
         )
-        logger.remove_keys(["photo_id", "owner"])
+    started = time.time()
+    outcome = ingest(source, deadline=time.monotonic() + available, lease_seconds=int(remaining) + LEASE_MARGIN_SECONDS)
+    _record_metrics(outcome, started=started, event_time=event_time)
+    logger.info(
+        "photo processed" if outcome.skipped is None else "delivery skipped",
+        extra={
+            "status": outcome.status.value if outcome.status else None,
+            "skipped": outcome.skipped.value if outcome.skipped else None,
+            "reason_code": outcome.reason_code,
+            "caption_fallback": outcome.caption_fallback,
+            "caption_error": outcome.caption_error,
+            "throttle_retries": outcome.throttle_retries,
+            "receive_count": receive_count,
+            **outcome.extra,
+        },
+    )
+
+
+def _check_pending(ingest: IngestPhoto) -> None:
+    """The schedule's check: how long the oldest upload with its file in S3 has been stuck PENDING (0 if none)."""
+    check = ingest.check_pending()
+    metrics.add_metric(name=MetricName.OLDEST_PENDING_AGE, unit=MetricUnit.Seconds, value=round(check.age_seconds))
+    stuck = check.stuck
+    logger.info(
+        "pending check",
+        extra={
+            "checked": check.checked,
+            "oldest_stuck_age_seconds": round(check.age_seconds),
+            **({"stuck_key": keys.originals_key(stuck.owner, stuck.photo_id)} if stuck else {}),
+        },
+    )
+
+
+def _give_up(ingest: IngestPhoto, source: SourceObject, error: Exception) -> None:
+    """The last delivery failed: mark the photo FAILED (the record still fails, so SQS parks it in the DLQ)."""
+    try:
+        marked = ingest.give_up(source, error)
+    except Exception:  # the table itself may be what fails: the DLQ and its alarm still hold the upload
+        logger.exception("could not mark the photo FAILED; its message goes to the DLQ all the same")
+        return
+    if marked:
+        metrics.add_metric(name=MetricName.PHOTOS_FAILED, unit=MetricUnit.Count, value=1)
+        logger.error("last delivery failed: photo marked FAILED, message goes to the DLQ", extra={"error": repr(error)})
+    else:
+        logger.warning("last delivery failed; the photo was not marked FAILED (finished, gone or being processed)")
 
 
 def _record_metrics(outcome: IngestOutcome, *, started: float, event_time: float | None) -> None:
@@ -107,21 +149,18 @@ def _record_metrics(outcome: IngestOutcome, *, started: float, event_time: float
         metrics.add_metric(
             name=MetricName.BEDROCK_OUTPUT_TOKENS, unit=MetricUnit.Count, value=outcome.bedrock_output_tokens
         )
+    if outcome.embedding_images:
+        metrics.add_metric(name=MetricName.EMBEDDING_IMAGES, unit=MetricUnit.Count, value=outcome.embedding_images)
+    if outcome.embedding_input_tokens:
+        metrics.add_metric(
+            name=MetricName.EMBEDDING_INPUT_TOKENS, unit=MetricUnit.Count, value=outcome.embedding_input_tokens
+        )
+    if outcome.embedding_failed:
+        metrics.add_metric(name=MetricName.EMBEDDING_FAILED, unit=MetricUnit.Count, value=1)
     if outcome.status is PhotoStatus.READY:
         metrics.add_metric(
             name=MetricName.CAPTION_FALLBACK, unit=MetricUnit.Count, value=1 if outcome.caption_fallback else 0
         )
 
 
-@logger.inject_lambda_context(correlation_id_path="Records[0].messageId", clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    _Invocation.context = context
-    try:
-        response = process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-        return dict(response)
-    finally:
-        _Invocation.context = None
+handler = batch_handler(processor=processor, record_handler=record_handler, correlation_id_path="Records[0].messageId")

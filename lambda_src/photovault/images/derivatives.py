@@ -1,12 +1,14 @@
-"""Derivatives of a validated photo: WebP thumb and preview for people, a JPEG rendition for the analysers.
+"""Derivatives of a decoded photo: WebP thumb and preview for people, a JPEG rendition for the analysers.
 
-All three come from the one decode validation already did: the preview-sized working image is made once
-(colour-managed to sRGB, turned upright), the thumb is scaled from it, and no metadata is ever written out.
+All three come from the one decode validation does (in its budgeted child process): the preview-sized working
+image is made once (colour-managed to sRGB, turned upright), the thumb is scaled from it, and no metadata is ever
+written out.
 """
 
 from __future__ import annotations
 
 import io
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageCms
 
-from photovault.images.geometry import ANALYSIS_SIDE, ORIENTATION_TRANSPOSE, PREVIEW_SIDE, THUMB_SIDE, fit
+from photovault.images.geometry import ORIENTATION_TRANSPOSE, PREVIEW_SIDE, THUMB_SIDE, fit
 from photovault.model import Derivative
 
 if TYPE_CHECKING:
-    from photovault.images.validation import ValidatedImage
+    from photovault.images.validation import DecodedImage
 
 # WebP method 2 is ~3× faster than 3–4 for ~5 % larger files at the same quality (measured on 12 MP photos);
 # method ≥ 3 switches on the slow rate-distortion search, which previews do not need.
@@ -33,7 +35,24 @@ _LANCZOS = Image.Resampling.LANCZOS
 # 2× residual: the shrink-then-reduce libvips does, with the quality of a full Lanczos at a fraction of its cost.
 _REDUCING_GAP = 1.0
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-_THUMB_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photovault-thumb")
+_thumb_pool: ThreadPoolExecutor | None = None
+
+
+def _side_pool() -> ThreadPoolExecutor:
+    """One thread for the small outputs, made in the process that uses it: render runs in a forked child, which
+    inherits the parent's executor object but none of its threads (work submitted there would never run)."""
+    global _thumb_pool  # noqa: PLW0603 - one lazily made pool per process
+    if _thumb_pool is None:
+        _thumb_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photovault-thumb")
+    return _thumb_pool
+
+
+def _forget_pool_in_child() -> None:
+    global _thumb_pool  # noqa: PLW0603
+    _thumb_pool = None
+
+
+os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,38 +64,33 @@ class Renditions:
     analysis_jpeg: Derivative
 
 
-def render(validated: ValidatedImage, *, analysis_max_bytes: int = ANALYSIS_MAX_BYTES) -> Renditions:
+def make_renditions(decoded: DecodedImage, *, analysis_max_bytes: int = ANALYSIS_MAX_BYTES) -> Renditions:
     """Thumb (fits 256 px) and preview (fits 1600 px) as WebP, and a JPEG ≤ ``analysis_max_bytes`` for analysis.
 
     All upright, sRGB, with no EXIF, GPS, XMP or ICC data.
     """
-    working = upright_working_image(validated, PREVIEW_SIDE)
+    working = upright_working_image(decoded, PREVIEW_SIDE)
     # Pillow releases the GIL while resizing and encoding, so the small outputs are made beside the preview.
-    side_outputs = _THUMB_POOL.submit(_thumb_and_analysis, working, analysis_max_bytes)
+    side_outputs = _side_pool().submit(_thumb_and_analysis, working, analysis_max_bytes)
     preview = _webp("preview", working)
     thumb, analysis = side_outputs.result()
     return Renditions(thumb=thumb, preview=preview, analysis_jpeg=analysis)
 
 
-def render_analysis_jpeg(validated: ValidatedImage, *, max_bytes: int = ANALYSIS_MAX_BYTES) -> Derivative:
-    """Only the analysis JPEG (e.g. to re-run analysis without rewriting derivatives)."""
-    return analysis_jpeg(upright_working_image(validated, ANALYSIS_SIDE), max_bytes=max_bytes)
-
-
-def upright_working_image(validated: ValidatedImage, side: int) -> Image.Image:
+def upright_working_image(decoded: DecodedImage, side: int) -> Image.Image:
     """The decoded pixels scaled to fit ``side``, in an 8-bit display mode (RGB, RGBA or L), sRGB and upright."""
-    image, icc_profile = _display_mode(validated.image)
+    image, icc_profile = _display_mode(decoded.image)
     size = fit(*image.size, side)
     if size != image.size:
         image = image.resize(size, _LANCZOS, reducing_gap=_REDUCING_GAP)
     if icc_profile:
         # After the downscale: colour conversion costs per pixel, and the preview has a fraction of the original's.
         image = _to_srgb(image, icc_profile)
-    transpose = ORIENTATION_TRANSPOSE.get(validated.orientation)
+    transpose = ORIENTATION_TRANSPOSE.get(decoded.orientation)
     if transpose is not None:
         image = image.transpose(transpose)
-    if image is validated.image:
-        image = image.copy()  # never mutate the validated image: render may be called again
+    if image is decoded.image:
+        image = image.copy()  # never mutate the decoded image: renditions may be made again
     image.info.clear()  # nothing read from the original (EXIF, XMP, ICC, comments) travels onwards
     return image
 

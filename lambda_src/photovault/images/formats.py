@@ -1,6 +1,8 @@
-"""Format detection from magic bytes and the structural checks that catch polyglot files.
+"""The formats PhotoVault accepts, format detection from magic bytes, and the checks that catch polyglot files.
 
-Nothing here trusts a file name or a declared Content-Type: the bytes alone decide what a file is.
+``ACCEPTED_FORMATS`` is the one list of what may be uploaded: the API's allow-list and 415 message, the worker's
+rejection sentences and the web app's hint all come from it. This module imports nothing heavy (no Pillow), so the
+API can use it. Nothing here trusts a file name or a declared Content-Type: the bytes alone decide what a file is.
 """
 
 from __future__ import annotations
@@ -10,12 +12,45 @@ from dataclasses import dataclass
 
 from photovault.errors import ImageRejected
 
-ACCEPTED_SENTENCE = "PhotoVault accepts JPEG, PNG, WebP, GIF, HEIC and AVIF photos."
+
+@dataclass(frozen=True, slots=True)
+class AcceptedFormat:
+    """A format people may upload: its name for people, its MIME types (the first is canonical) and extensions."""
+
+    label: str
+    mime_types: tuple[str, ...]
+    extensions: tuple[str, ...]
+
+
+ACCEPTED_FORMATS: tuple[AcceptedFormat, ...] = (
+    AcceptedFormat("JPEG", ("image/jpeg",), (".jpg", ".jpeg", ".jfif")),
+    AcceptedFormat("PNG", ("image/png",), (".png",)),
+    AcceptedFormat("WebP", ("image/webp",), (".webp",)),
+    AcceptedFormat("GIF", ("image/gif",), (".gif",)),
+    AcceptedFormat("HEIC", ("image/heic", "image/heif"), (".heic", ".heif")),
+    AcceptedFormat("AVIF", ("image/avif",), (".avif",)),
+)
+ACCEPTED_MIME_TYPES: tuple[str, ...] = tuple(mime for fmt in ACCEPTED_FORMATS for mime in fmt.mime_types)
+ACCEPTED_EXTENSIONS: tuple[str, ...] = tuple(ext for fmt in ACCEPTED_FORMATS for ext in fmt.extensions)
+
+
+def _labels(labels: list[str]) -> str:
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+ACCEPTED_LABELS = _labels([fmt.label for fmt in ACCEPTED_FORMATS])  # "JPEG, PNG, WebP, GIF, HEIC and AVIF"
+ACCEPTED_SENTENCE = f"PhotoVault accepts {ACCEPTED_LABELS} photos."
+
+
+def accepted_format(mime_type: str) -> AcceptedFormat | None:
+    """The accepted format a MIME type names (case and parameters ignored), or None."""
+    essence = mime_type.split(";", 1)[0].strip().lower()
+    return next((fmt for fmt in ACCEPTED_FORMATS if essence in fmt.mime_types), None)
 
 
 @dataclass(frozen=True, slots=True)
 class ImageFormat:
-    """An accepted format: the name stored in ImageFacts, its MIME type and the Pillow plugins allowed to open it."""
+    """What sniffing found: the name stored in ImageFacts, its MIME type and the Pillow plugins allowed to open it."""
 
     name: str
     mime_type: str
@@ -29,6 +64,7 @@ GIF = ImageFormat("GIF", "image/gif", ("GIF",))
 HEIC = ImageFormat("HEIF", "image/heic", ("HEIF",))
 HEIF = ImageFormat("HEIF", "image/heif", ("HEIF",))
 AVIF = ImageFormat("AVIF", "image/avif", ("AVIF",))
+SNIFFED_FORMATS = (JPEG, PNG, WEBP, GIF, HEIC, HEIF, AVIF)
 
 _HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"})
 _HEIF_BRANDS = frozenset({b"mif1", b"msf1", b"mif2"})
@@ -141,8 +177,12 @@ def _describe_text(head: bytes) -> str:
     return "not an image format PhotoVault recognises"
 
 
-def check_polyglot(data: bytes, fmt: ImageFormat) -> None:
+def check_polyglot(data: bytes, fmt: ImageFormat, end: int | None) -> None:
     """Refuse a photo that is also something else: markup in the sniffed head, a ZIP, or unexplained trailing data.
+
+    ``end`` is the offset just past the image's own end marker, read with its structure (None when not found).
+    GIFs keep to the head and ZIP checks, as they always have: holding them to the trailer rule too would be a
+    policy change of its own.
 
     The rule: the first KiB must not hold markup or a PDF header (what browsers and PDF readers look at); the file
     must not end in a ZIP end record (what ZIP/JAR readers look for); and nothing but padding may follow the image's
@@ -153,8 +193,7 @@ def check_polyglot(data: bytes, fmt: ImageFormat) -> None:
         raise _polyglot("markup or a document header hidden in the start of the image")
     if _ends_with_zip(data):
         raise _polyglot("a ZIP archive appended to the image")
-    end = image_end(data, fmt)
-    if end is None or end >= len(data):
+    if end is None or end >= len(data) or fmt is GIF:
         return  # no trailer, or structure the decoder will judge (a broken structure fails decoding)
     trailer = data[end:]
     if _TAIL_MARKUP.search(trailer):
@@ -184,74 +223,3 @@ def _ends_with_zip(data: bytes) -> bool:
             return True
         pos = data.rfind(_ZIP_EOCD, start, pos)
     return False
-
-
-def image_end(data: bytes, fmt: ImageFormat) -> int | None:
-    """Offset just past the image's own end marker, or None when the format has none we can find cheaply."""
-    if fmt is JPEG:
-        return _jpeg_end(data)
-    if fmt is PNG:
-        return _png_end(data)
-    if fmt is WEBP:
-        riff_size = int.from_bytes(data[4:8], "little")
-        return 8 + riff_size + (riff_size & 1)
-    if fmt in (HEIC, HEIF, AVIF):
-        return _bmff_end(data)
-    return None  # GIF: finding the trailer means walking every block; the head and ZIP checks still apply
-
-
-def _jpeg_end(data: bytes) -> int | None:
-    pos = 2
-    size = len(data)
-    while pos + 4 <= size:
-        if data[pos] != 0xFF:
-            return None
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker == 0x01 or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        if marker == 0xD9:
-            return pos + 2
-        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
-        if marker == 0xDA:
-            # Entropy-coded data stuffs every 0xFF (FF00) and only restart markers and scan tables follow, so
-            # the first FFD9 after the first scan is the end of this image; an EXIF thumbnail's EOI sits inside
-            # APP1, which the walk above stepped over.
-            eoi = data.find(b"\xff\xd9", pos + 2 + length)
-            return None if eoi == -1 else eoi + 2
-        pos += 2 + length
-    return None
-
-
-def _png_end(data: bytes) -> int | None:
-    pos = 8
-    size = len(data)
-    while pos + 12 <= size:
-        length = int.from_bytes(data[pos : pos + 4], "big")
-        if data[pos + 4 : pos + 8] == b"IEND":
-            return pos + 12 + length
-        pos += 12 + length
-    return None
-
-
-def _bmff_end(data: bytes) -> int | None:
-    pos = 0
-    size = len(data)
-    while pos + 8 <= size:
-        box_size = int.from_bytes(data[pos : pos + 4], "big")
-        box_type = data[pos + 4 : pos + 8]
-        if box_size == 0:
-            return size
-        if box_size == 1:
-            if pos + 16 > size:
-                return None
-            box_size = int.from_bytes(data[pos + 8 : pos + 16], "big")
-        if box_size < 8 or not all(32 <= c < 127 for c in box_type):
-            return pos  # not a box: whatever is here is trailing data
-        if pos + box_size > size:
-            return None  # truncated box: decoding will fail and say so
-        pos += box_size
-    return pos

@@ -1,27 +1,37 @@
-"""Validate an uploaded file as a photo we accept, decode it once, and read its facts.
+"""Validate an uploaded file as a photo we accept: check its bytes, judge its decode cost, then decode it once and
+make its renditions in a child process held to a wall-clock budget and a memory cap.
 
-The decoded image is kept on the result so derivatives never decode the original a second time.
+Every way a file can fail ends in ImageRejected (terminal: the photo ends REJECTED and is never retried), except
+running out of the invocation's own time, which a retry with a fresh invocation fixes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pi_heif
 from PIL import Image
 
 from photovault.errors import ImageRejected
+from photovault.images import budget
+from photovault.images.cost import MAX_PIECES, check_cost, check_pixels
+from photovault.images.derivatives import Renditions, make_renditions
 from photovault.images.facts import read_facts, read_orientation
-from photovault.images.formats import JPEG, WEBP, check_polyglot, sniff
+from photovault.images.formats import JPEG, ImageFormat, check_polyglot, sniff
 from photovault.images.geometry import DECODE_SIDE, fit
+from photovault.images.limits import ImageLimits
+from photovault.images.structure import read_structure
 
 if TYPE_CHECKING:
     from photovault.model import ImageFacts
-    from photovault.settings import Settings
+
+__all__ = ["DecodedImage", "Decoder", "ImageLimits", "ValidatedImage", "decode_and_render", "render", "validate"]
 
 
 def register_heif_decoder() -> None:
@@ -33,32 +43,21 @@ def register_heif_decoder() -> None:
 register_heif_decoder()
 
 
-# Pillow decodes every WebP through its animation decoder at full size, holding ~16 bytes a pixel (JPEG, drafted:
-# ~1.5): measured 197 MB of working set at 12 MP. 40 MP keeps a WebP's peak near 650 MB in the 2 GB worker;
-# real WebP photos are far smaller (the format's own limit is 16383 px a side).
-WEBP_MAX_PIXELS = 40_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class ImageLimits:
-    """What an upload may be: bytes are checked before any decoding, pixels from the header before allocating."""
-
-    max_bytes: int = 50 * 1024 * 1024
-    max_pixels: int = 100_000_000
-    min_dimension: int = 32
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ImageLimits:
-        return cls(settings.max_upload_bytes, settings.max_pixels, settings.min_dimension)
-
-
 @dataclass(frozen=True, slots=True)
 class ValidatedImage:
-    """A photo that passed validation, with its pixels already decoded.
+    """A photo that passed validation: its facts and the renditions made from its one decode."""
+
+    facts: ImageFacts
+    renditions: Renditions
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedImage:
+    """Decoded pixels, inside the child that decoded them (they never cross the pipe: only renditions do).
 
     ``image`` is in stored orientation and, for JPEG, already DCT-scaled to the smallest size that still covers the
     largest rendition; ``orientation`` is the EXIF transform still to apply to it (1 when the decoder did it, as
-    pillow-heif does for HEIC). Treat ``image`` as read-only: render() derives new images from it.
+    pillow-heif does for HEIC). Treat ``image`` as read-only.
     """
 
     facts: ImageFacts
@@ -66,11 +65,18 @@ class ValidatedImage:
     orientation: int
 
 
-def validate(data: bytes, limits: ImageLimits, *, decode_side: int = DECODE_SIDE) -> ValidatedImage:
+# What runs in the budgeted child: bytes already sniffed and costed in, a validated photo (or ImageRejected) out.
+Decoder = Callable[[bytes, ImageFormat, ImageLimits], ValidatedImage]
+
+
+def validate(
+    data: bytes, limits: ImageLimits, *, deadline: float | None = None, decoder: Decoder | None = None
+) -> ValidatedImage:
     """Accept ``data`` as a photo or raise ImageRejected with a stable reason_code and a sentence for a person.
 
-    ``decode_side`` is the largest rendition side the caller will need; JPEGs are decoded no larger than that
-    allows (the whole entropy-coded stream is still read, so truncation is caught all the same).
+    ``deadline`` (a time.monotonic() instant) is when the caller's own time runs out: the decode gets the smaller of
+    its budget and what is left, and if the deadline (not the budget) stops it, TimeoutError says to retry later.
+    ``decoder`` replaces decode_and_render (tests inject slow or failing decoders); it runs under the same budget.
     """
     size = len(data)
     if size == 0:
@@ -82,17 +88,82 @@ def validate(data: bytes, limits: ImageLimits, *, decode_side: int = DECODE_SIDE
             details={"size_bytes": size, "max_bytes": limits.max_bytes},
         )
     fmt = sniff(data)
-    check_polyglot(data, fmt)
+    structure = read_structure(data, fmt, max_pieces=MAX_PIECES)
+    check_cost(structure, fmt, limits)
+    check_polyglot(data, fmt, structure.end)
+    return _decode_within_budget(data, fmt, limits, deadline, decoder or decode_and_render)
 
+
+def render(validated: ValidatedImage) -> Renditions:
+    """The renditions validate made in the same budgeted decode (there is no second decode to do)."""
+    return validated.renditions
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    """An ImageRejected carried out of the child as plain data (the exception itself does not survive pickling)."""
+
+    reason_code: str
+    message: str
+    details: dict[str, Any]
+
+
+def _decode_within_budget(
+    data: bytes, fmt: ImageFormat, limits: ImageLimits, deadline: float | None, decoder: Decoder
+) -> ValidatedImage:
+    seconds = limits.decode_budget_seconds
+    if deadline is not None:
+        seconds = min(seconds, deadline - time.monotonic())
+        if seconds <= 0:
+            raise TimeoutError("no time left in this invocation to open the photo; a later delivery will")
+
+    def attempt() -> ValidatedImage | _Refusal:
+        try:
+            return decoder(data, fmt, limits)
+        except ImageRejected as rejected:
+            return _Refusal(rejected.reason_code, rejected.message, rejected.details)
+
+    try:
+        outcome = budget.run_within_budget(attempt, seconds=seconds, memory_bytes=limits.decode_memory_bytes)
+    except budget.OverBudget as over:
+        if seconds < limits.decode_budget_seconds:  # the caller's deadline stopped it, not the photo's own budget
+            raise TimeoutError(f"the invocation's time ran out after {over.seconds:.1f} s of decoding") from over
+        raise ImageRejected(
+            "decode_timeout",
+            f"This file took longer than {limits.decode_budget_seconds:.0f} seconds to open and was stopped; it may "
+            "be damaged or built to stall image decoders.",
+            details={"budget_seconds": limits.decode_budget_seconds},
+        ) from over
+    except budget.OutOfMemory as exc:
+        raise ImageRejected(
+            "decode_memory",
+            f"This file needs more than {limits.decode_memory_bytes // (1024 * 1024):,} MB of memory to open; it "
+            "may be damaged or built to exhaust image decoders.",
+            details={"memory_bytes": limits.decode_memory_bytes, "error": str(exc)[:300]},
+        ) from exc
+    except budget.ChildCrashed as crashed:
+        raise _corrupt(crashed) from crashed
+    if isinstance(outcome, _Refusal):
+        raise ImageRejected(outcome.reason_code, outcome.message, details=outcome.details)
+    return outcome
+
+
+def decode_and_render(data: bytes, fmt: ImageFormat, limits: ImageLimits) -> ValidatedImage:
+    """Decode ``data`` once (JPEG DCT-scaled to what the renditions need), read its facts and make its renditions."""
+    decoded = decode(data, fmt, limits)
+    return ValidatedImage(decoded.facts, make_renditions(decoded))
+
+
+def decode(data: bytes, fmt: ImageFormat, limits: ImageLimits, *, decode_side: int = DECODE_SIDE) -> DecodedImage:
+    """The decoded pixels and facts of ``data``; JPEGs are decoded no larger than ``decode_side`` needs (the whole
+    entropy-coded stream is still read, so truncation is caught all the same)."""
     with warnings.catch_warnings():
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that; a would-be bomb is an error here. The filter
-        # is process-wide, but the explicit max_pixels check below is the real guard either way.
+        # is process-wide, but the explicit pixel check below is the real guard either way.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         image = _open(data, fmt.plugins)
         width, height = image.size
-        max_pixels = min(limits.max_pixels, WEBP_MAX_PIXELS) if fmt is WEBP else limits.max_pixels
-        if width * height > max_pixels:
-            raise _too_many_pixels(width, height, max_pixels)
+        check_pixels(width, height, fmt, limits)
         if min(width, height) < limits.min_dimension:
             raise ImageRejected(
                 "image_too_small",
@@ -110,11 +181,11 @@ def validate(data: bytes, limits: ImageLimits, *, decode_side: int = DECODE_SIDE
         image,
         fmt,
         stored_size=(width, height),
-        size_bytes=size,
+        size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         orientation=orientation,
     )
-    return ValidatedImage(facts=facts, image=image, orientation=orientation)
+    return DecodedImage(facts=facts, image=image, orientation=orientation)
 
 
 def _open(data: bytes, plugins: tuple[str, ...]) -> Image.Image:
@@ -125,7 +196,7 @@ def _open(data: bytes, plugins: tuple[str, ...]) -> Image.Image:
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise _too_many_pixels_from(exc) from exc
     except Exception as exc:  # any parser failure on hostile bytes is a terminal rejection, never a retry
-        raise _corrupt(exc) from exc
+        raise _corrupt_or_out_of_memory(exc) from exc
 
 
 def _load(image: Image.Image) -> None:
@@ -134,7 +205,19 @@ def _load(image: Image.Image) -> None:
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise _too_many_pixels_from(exc) from exc
     except Exception as exc:  # truncated or malformed data: terminal, the same bytes will never decode
-        raise _corrupt(exc) from exc
+        raise _corrupt_or_out_of_memory(exc) from exc
+
+
+def _corrupt_or_out_of_memory(exc: Exception) -> Exception:
+    """MemoryError (the budget runner reports it as decode_memory) when the decoder ran out of memory, else corrupt.
+
+    Under the memory cap Pillow raises MemoryError itself, but libheif and libavif report a failed allocation (or
+    their own memory limits) as an error of their own ("Memory allocation error"); libjpeg's is indistinguishable
+    from bad data and stays corrupt_image.
+    """
+    if isinstance(exc, MemoryError) or "memory" in str(exc).lower():
+        return MemoryError(str(exc))
+    return _corrupt(exc)
 
 
 def _corrupt(exc: Exception) -> ImageRejected:
@@ -142,15 +225,6 @@ def _corrupt(exc: Exception) -> ImageRejected:
         "corrupt_image",
         "This photo is damaged or incomplete and cannot be read; try uploading it again from the original.",
         details={"error": f"{type(exc).__name__}: {exc}"[:300]},
-    )
-
-
-def _too_many_pixels(width: int, height: int, max_pixels: int) -> ImageRejected:
-    return ImageRejected(
-        "too_many_pixels",
-        f"This image is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels); PhotoVault accepts photos "
-        f"up to {max_pixels / 1e6:.0f} megapixels.",
-        details={"width": width, "height": height, "max_pixels": max_pixels},
     )
 
 

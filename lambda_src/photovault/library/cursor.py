@@ -1,9 +1,11 @@
-"""Opaque pagination cursors: a repository position, HMAC-signed and bound to the caller and the listing.
+"""Opaque pagination cursors: a repository position, sealed (AES-GCM) and bound to the caller and the listing.
 
-A cursor is ``base64url(json) . base64url(hmac)``; the MAC covers the caller's ``sub``, the listing kind (photos,
-search, shares) and any listing parameters (the search terms, the status filter). A cursor copied to another user,
-another listing or edited by hand fails verification and is refused with 400 ``invalid_cursor``. Repositories build
-partition keys from the caller's ``sub`` anyway: the MAC is the second lock, not the only one.
+A cursor is ``base64url(nonce ‖ ciphertext ‖ tag)``; the associated data is the caller's ``sub`` (or a public link's
+token), the listing kind (photos, search, shares …) and any listing parameters (the order, the date range, the search
+terms). A cursor copied to another user, another listing or edited by hand fails authentication and is refused with
+400 ``invalid_cursor``. Sealed, not only signed: a position holds photo ids and dates, and a public album's cursor
+must not tell a link holder those. Repositories build partition keys from the caller's ``sub`` anyway: the seal is
+the second lock, not the only one.
 """
 
 from __future__ import annotations
@@ -13,12 +15,17 @@ import binascii
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Mapping
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from photovault.errors import InvalidInput
 
 MAX_CURSOR_LENGTH = 1024
-_VERSION = 1
+_VERSION = 2
+_NONCE = 12
 
 
 class InvalidCursor(InvalidInput):
@@ -34,39 +41,41 @@ def _unb64(text: str) -> bytes:
 
 
 class CursorCodec:
-    """Signs and verifies cursors with a server-side secret (derived from the media signing key in AWS)."""
+    """Seals and opens cursors with a server-side secret (derived from the media signing key in AWS)."""
 
     def __init__(self, secret: bytes) -> None:
         if len(secret) < 16:
             raise ValueError("cursor secret must be at least 16 bytes")
-        self._secret = secret
+        self._aead = AESGCM(hmac.new(secret, b"photovault-cursor-aes-gcm", hashlib.sha256).digest())
 
-    def _mac(self, owner: str, kind: str, binding: str, payload: bytes) -> bytes:
-        message = b"\x00".join([owner.encode(), kind.encode(), binding.encode(), payload])
-        return hmac.new(self._secret, message, hashlib.sha256).digest()[:16]
+    @staticmethod
+    def _context(owner: str, kind: str, binding: str) -> bytes:
+        return b"\x00".join([str(_VERSION).encode(), owner.encode(), kind.encode(), binding.encode()])
 
     def encode(self, owner: str, kind: str, position: Mapping[str, str], *, binding: str = "") -> str:
-        payload = json.dumps({"v": _VERSION, "p": dict(position)}, separators=(",", ":"), sort_keys=True).encode()
-        return f"{_b64(payload)}.{_b64(self._mac(owner, kind, binding, payload))}"
+        payload = json.dumps(dict(position), separators=(",", ":"), sort_keys=True).encode()
+        nonce = os.urandom(_NONCE)
+        return _b64(nonce + self._aead.encrypt(nonce, payload, self._context(owner, kind, binding)))
 
     def decode(self, owner: str, kind: str, cursor: str, *, binding: str = "") -> dict[str, str]:
         """The position inside ``cursor``; InvalidCursor when it was not issued for this caller and listing."""
         invalid = InvalidCursor("The cursor is not valid for this request.", details={"field": "cursor"})
-        if len(cursor) > MAX_CURSOR_LENGTH or cursor.count(".") != 1:
+        if not cursor or len(cursor) > MAX_CURSOR_LENGTH:
             raise invalid
-        body, mac = cursor.split(".")
         try:
-            payload = _unb64(body)
-            given = _unb64(mac)
+            raw = _unb64(cursor)
         except (binascii.Error, ValueError) as exc:
             raise invalid from exc
-        if not hmac.compare_digest(given, self._mac(owner, kind, binding, payload)):
+        if len(raw) <= _NONCE:
             raise invalid
         try:
-            data = json.loads(payload)
-        except ValueError as exc:  # pragma: no cover - only reachable with a forged MAC
+            payload = self._aead.decrypt(raw[:_NONCE], raw[_NONCE:], self._context(owner, kind, binding))
+        except InvalidTag as exc:
             raise invalid from exc
-        position = data.get("p") if isinstance(data, dict) and data.get("v") == _VERSION else None
+        try:
+            position = json.loads(payload)
+        except ValueError as exc:  # pragma: no cover - only reachable with the server's own key
+            raise invalid from exc
         if not isinstance(position, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in position.items()
         ):

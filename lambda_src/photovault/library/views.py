@@ -1,43 +1,29 @@
-"""What the library use cases return: plain dataclasses the handler turns into JSON (pydantic models at the edge)."""
+"""What the library use cases return: domain photos paired with what only a request can add (signed URLs, cursors).
+
+These are not response shapes: ``photovault.api.mappers`` turns them into the contract's models.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+
+from photovault.model import Album, Photo, Retry
+from photovault.ports import PresignedPost, TermMatch
 
 
 @dataclass(frozen=True, slots=True)
 class UploadTicket:
-    photo_id: str
-    key: str
-    url: str
-    fields: dict[str, str]
+    photo: Photo
+    post: PresignedPost
     expires_at: int
     max_bytes: int
 
 
 @dataclass(frozen=True, slots=True)
-class PhotoSummary:
-    photo_id: str
-    status: str
-    filename: str
-    content_type: str
-    created_at: str
-    updated_at: str
-    caption: str | None = None
-    width: int | None = None
-    height: int | None = None
-    thumb_url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PhotoList:
-    items: list[PhotoSummary]
-    cursor: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class MediaLinks:
+    """Signed URLs of a photo's media, all valid until ``expires_at``; None where there is nothing to show."""
+
     expires_at: int
     thumb: str | None = None
     preview: str | None = None
@@ -45,38 +31,73 @@ class MediaLinks:
 
 
 @dataclass(frozen=True, slots=True)
-class PhotoDetail:
-    photo: dict[str, Any]
-    urls: MediaLinks
+class ShownPhoto:
+    photo: Photo
+    links: MediaLinks
+    retry: Retry | None = None  # how a PROCESSING photo waits for its next attempt, as of this request
 
 
 @dataclass(frozen=True, slots=True)
-class MatchReason:
-    term: str
-    field: str
-    confidence: float
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    photo: PhotoSummary
-    matches: list[MatchReason] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    query: str
-    terms: list[str]
-    items: list[SearchHit]
+class Gallery:
+    items: list[ShownPhoto]
     cursor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class LabelFacet:
-    label: str
-    count: int
+class PhotoView:
+    """One photo as its page shows it: the photo, its albums and its neighbours in the timeline."""
+
+    shown: ShownPhoto
+    albums: list[Album]
+    previous: ShownPhoto | None = None  # newer: shown before it in the timeline (newest first)
+    next: ShownPhoto | None = None  # older
 
 
 @dataclass(frozen=True, slots=True)
-class LabelList:
-    items: list[LabelFacet]
+class AlbumView:
+    album: Album
+    cover: ShownPhoto | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlbumListing:
+    items: list[AlbumView]
+    cursor: str | None = None
+
+
+class Outcome(StrEnum):
+    """What an action did to one photo of a selection."""
+
+    OK = "ok"  # done now, or it already was so
+    NOT_FOUND = "not_found"  # no such photo (or album) of the caller
+    CONFLICT = "conflict"  # not possible in the photo's state (not in the library, processing, not in the trash)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    photo_id: str
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    term: str
+    match: TermMatch
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    shown: ShownPhoto
+    matches: list[Match] = field(default_factory=list)  # the words it matched, each with field and confidence
+    similarity: float | None = None  # it looks like what was described: cosine similarity to the query
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    query: str
+    terms: list[str]
+    items: list[SearchHit]
+    cursor: str | None = None
+    label: str | None = None
+    partial: bool = False  # no photo matched every term: these match the most terms (each hit says which)
+    embedding_tokens: int = 0  # billable text tokens spent embedding the query

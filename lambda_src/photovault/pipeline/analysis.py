@@ -84,5 +84,6 @@ def analyse(analyzer: ImageAnalyzer, image: bytes, *, deadline: float, policy: R
         moderation_model_version=moderation.model_version,
         analyzer=analyzer.name,
         units=len(futures),
+        classes=labels.classes,
     )
     return AnalysisRun(analysis=analysis, retries=stats.retries)

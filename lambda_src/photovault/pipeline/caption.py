@@ -69,26 +69,78 @@ def _join(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+# How a person names what a label stands for, when "a <label>" is not it.
+_PHRASES = {
+    "Coffee": "a cup of coffee",
+    "Espresso": "a cup of espresso",
+    "Beverage": "a drink",
+    "Water": "water",
+    "Grass": "grass",
+    "Gravel": "gravel",
+    "Text": "text",
+    "Document": "a document",
+    "Food": "food",
+    "Clothing": "clothing",
+    "Person": "a person",
+    "Face": "a face",
+}
+_VOWELS = "aeiou"
+
+
+def _phrase(label: Label, confidence_of: dict[str, float]) -> str:
+    """ "a tabby cat" for a class whose name carries its group's noun ("Tabby Cat" under "Cat"), "a cat" for a breed
+    a person would not name ("Egyptian Mau" under a more certain "Cat"), "a horse" for a plain label."""
+    name = label.name
+    if name in _PHRASES:
+        return _PHRASES[name]
+    group = label.parents[0] if label.parents else ""
+    # Only when the group is clearly surer than the class: Rekognition gives a "Dog" and its "Animal" parent the
+    # same confidence, and "a dog" is what a person says.
+    surer = confidence_of.get(group, 0.0) > label.confidence + 5
+    if group and surer and group.lower().split()[-1] not in name.lower():
+        name = group
+    if name in _PHRASES:
+        return _PHRASES[name]
+    words = name.lower()
+    return f"{'an' if words[:1] in _VOWELS else 'a'} {words}"
+
+
 def compose_caption(analysis: Analysis, min_confidence: float) -> str:
-    """A deterministic caption from the analysis alone (used when no model is available)."""
-    names = [lab.name.lower() for lab in _top_labels(analysis.labels, min_confidence, limit=3)]
+    """A deterministic caption from the analysis alone (used when no model is available), written the way a person
+    would: "A tabby cat.", "A cup of coffee and a spoon with one person.", "A page showing the text "…"."."""
+    confidence_of = {lab.name: lab.confidence for lab in analysis.labels}
+    leaves = _top_labels(analysis.labels, min_confidence, limit=3)
+    phrases = list(dict.fromkeys(_phrase(lab, confidence_of) for lab in leaves))
+    faces = len(analysis.faces)
+    people = [p for p in phrases if p not in ("a person", "a face")]
     colours = list(
         dict.fromkeys(c.simplified for c in (analysis.properties.dominant_colors if analysis.properties else ()))
     )
-    if names:
-        subject = f"A photo of {_join(names)}"
+    if people:
+        subject = _join(people[:2])
+    elif faces:
+        subject = "a person" if faces == 1 else f"{faces} people"
+        faces = 0
+    elif phrases:
+        subject = phrases[0]
+    elif analysis.text:
+        subject = "text reading"
     elif colours and colours[0]:
         # Nothing recognised with confidence: say what is certainly true rather than guess at content.
-        subject = f"A photo in {_join([c for c in colours if c][:3])} tones"
+        subject = f"a photo in {_join([c for c in colours if c][:3])} tones"
     else:
-        subject = "A photo"
-    faces = len(analysis.faces)
+        subject = "a photo"
     if faces:
         subject += " with one person" if faces == 1 else f" with {faces} people"
     if analysis.text:
         snippet = " ".join(analysis.text[0].text.split()[:4])
-        subject += f' showing the text "{snippet}"'
+        subject += f' "{snippet}"' if subject == "text reading" else f' showing the text "{snippet}"'
     return clean_caption(subject)
+
+
+def is_composed(caption: Caption) -> bool:
+    """True when the caption was composed from the analysis (no model configured, or the model failed)."""
+    return caption.fallback or caption.model_id in (LOCAL_COMPOSER, FALLBACK_MODEL)
 
 
 def make_caption(

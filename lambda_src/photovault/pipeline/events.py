@@ -11,12 +11,17 @@ from urllib.parse import unquote_plus
 from photovault.keys import parse_originals_key
 from photovault.model import SourceObject
 
+# What the schedule (EventBridge Scheduler in AWS, the local stack's ticker) puts on the ingest queue every few
+# minutes: "look for uploads stuck PENDING" (terraform/modules/compute/schedule.tf sends exactly this body).
+PENDING_CHECK: dict[str, str] = {"PhotoVault": "pending-check"}
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedBody:
     sources: tuple[SourceObject, ...]
     event_times: tuple[float | None, ...]  # epoch seconds of each object's creation, when S3 said it
     ignored: tuple[str, ...]  # human-readable reasons for records that are not uploads (logged by the handler)
+    pending_check: bool = False  # the schedule's "look for uploads stuck PENDING"
 
 
 def _epoch(value: Any) -> float | None:
@@ -29,7 +34,8 @@ def _epoch(value: Any) -> float | None:
 
 
 def parse_body(body: str) -> ParsedBody:
-    """The uploads an SQS message announces. ``s3:TestEvent`` and non-upload keys are ignored, never errors.
+    """The uploads an SQS message announces (or the schedule's pending check). ``s3:TestEvent`` and non-upload keys
+    are ignored, never errors.
 
     Raises ``ValueError`` for a body that is not an S3 notification at all (the record then fails and, after
     the queue's retries, lands in the DLQ where an operator can see it)."""
@@ -41,6 +47,8 @@ def parse_body(body: str) -> ParsedBody:
         raise ValueError("message body is not a JSON object")
     if message.get("Event") == "s3:TestEvent":
         return ParsedBody((), (), ("s3:TestEvent",))
+    if message == PENDING_CHECK:
+        return ParsedBody((), (), (), pending_check=True)
     records = message.get("Records")
     if not isinstance(records, list):
         raise ValueError("message body has no S3 Records")

@@ -5,27 +5,37 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from photovault import keys
 from photovault.errors import ClaimLost, ImageRejected, PhotoBusy
 from photovault.images import ImageLimits, render, validate
+from photovault.images.validation import Decoder
 from photovault.model import Analysis, Caption, ImageFacts, ModerationLabel, Photo, PhotoStatus, SourceObject
+from photovault.model import iso_epoch as _iso
 from photovault.pipeline.analysis import RetryPolicy, analyse
 from photovault.pipeline.caption import make_caption
+from photovault.pipeline.embedding import EmbeddingRun, embed_and_index
+from photovault.pipeline.failure import failure_reason, pipeline_error
 from photovault.pipeline.notify import photo_event
 from photovault.ports import (
     ClaimState,
+    Embedder,
     ImageAnalyzer,
     MediaStore,
     Notifier,
     OriginalStore,
     PhotoRepository,
     TextGenerator,
+    VectorIndex,
+    VersionedBucket,
 )
 from photovault.search.index import stamp_index
 
 PIPELINE_VERSION = "1"
+# ``make reprocess ARGS="--steps embed"``: the steps an operator may ask for alone; the paid analyses and the
+# caption of the previous run are reused.
+EMBED_STEP = "embed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +44,35 @@ class IngestConfig:
     moderation_threshold: float = 80.0
     min_label_confidence: float = 70.0
     caption_max_tokens: int = 80
+    # The ingest queue's maxReceiveCount: the delivery with this receive count is the last before the DLQ.
+    max_deliveries: int = 5
+    # Room for everything after decoding (analysis, captioning, derivative and table writes) of a typical photo.
+    # An invocation starts a photo only with its decode budget plus this left (plus the handler's safety margin).
+    after_decode_seconds: float = 10.0
+    # Replaces the real decoder (tests inject slow or failing ones); it runs under the same budget.
+    decoder: Decoder | None = None
+    # The schedule's pending check: where uploads land, and how long a PENDING upload lives before it expires.
+    originals_bucket: str = ""
+    pending_lifetime_seconds: int = 600 + 5 * 720
+
+    @property
+    def seconds_per_photo(self) -> float:
+        """What one more photo may take at most before its final writes: its decode budget and the rest."""
+        return self.limits.decode_budget_seconds + self.after_decode_seconds
+
+
+# The pending check reads at most this many of the oldest PENDING uploads (and HEADs their objects) per run.
+PENDING_CHECK_LIMIT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class PendingCheck:
+    """The oldest upload whose file is in S3 while its photo is still PENDING: its event never reached (or never got
+    through) the worker. ``age_seconds`` is 0 when there is none among the ``checked`` oldest PENDING uploads."""
+
+    checked: int
+    age_seconds: float = 0.0
+    stuck: Photo | None = None
 
 
 @dataclass(slots=True)
@@ -51,12 +90,11 @@ class IngestOutcome:
     caption_fallback: bool = False
     caption_error: str | None = None
     throttle_retries: int = 0
+    embedding_images: int = 0
+    embedding_input_tokens: int = 0
+    embedding_failed: bool = False
     notified: bool = False
     extra: dict[str, str] = field(default_factory=dict)
-
-
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass
@@ -67,14 +105,19 @@ class IngestPhoto:
     analyzer: ImageAnalyzer
     captioner: TextGenerator | None
     notifier: Notifier
+    uploads: VersionedBucket  # the originals bucket: an upload nobody asked for (or asks for any more) is deleted
     config: IngestConfig
     clock: Callable[[], float] = time.time
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Search by meaning; None (no vector index configured) = photos are findable by their words only.
+    embedder: Embedder | None = None
+    vectors: VectorIndex | None = None
 
     def __call__(self, source: SourceObject, *, deadline: float, lease_seconds: int) -> IngestOutcome:
-        """Process one upload. ``deadline`` is a ``retry.clock`` time by which retries must give up; the claim's
-        lease lasts ``lease_seconds`` (the invocation's remaining time plus a margin: shorter than the queue's
-        visibility timeout, so a redelivery after a crash finds the lease expired).
+        """Process one upload. ``deadline`` is the ``time.monotonic()`` instant by which decoding must be over and
+        retries must give up (the analysis reads it on ``retry.clock``, measured from now); the claim's lease lasts
+        ``lease_seconds`` (the invocation's remaining time plus a margin: shorter than the queue's visibility timeout,
+        so a redelivery after a crash finds the lease expired).
 
         Retryable failures raise (the SQS record fails and is redelivered); bad files end REJECTED and return."""
         outcome = IngestOutcome(photo_id=source.photo_id, owner=source.owner, status=None)
@@ -93,7 +136,10 @@ class IngestPhoto:
         if claim.state is not ClaimState.CLAIMED:
             outcome.skipped = claim.state
             if claim.state is ClaimState.MISSING:
-                outcome.extra["why"] = "no photo record: deleted by its owner or not requested through the API"
+                # Deleted by its owner, expired unused, or never requested: a form used anyway must leave nothing.
+                removed = self.uploads.delete_all_versions(source.key)
+                outcome.extra["why"] = "no photo record: deleted, expired or not requested through the API"
+                outcome.extra["deleted_versions"] = str(removed)
             if claim.state is ClaimState.DONE and claim.photo is not None and claim.photo.status.terminal:
                 outcome.status = claim.photo.status
                 if claim.photo.notified_at is None:  # a crash between the write and the announcement
@@ -111,6 +157,11 @@ class IngestPhoto:
             content_type=previous.content_type if previous else "",
             source_fingerprint=source.fingerprint,
             provenance={"reprocess": claim.reprocess} if claim.reprocess else {},
+            # The owner's library state rides through a (re)processing unchanged: a trashed photo stays in the
+            # trash, a favourite stays one. The API does not change it while the photo is PROCESSING.
+            favorite=previous.favorite if previous else False,
+            trashed_at=previous.trashed_at if previous else None,
+            album_ids=previous.album_ids if previous else (),
         )
         try:
             try:
@@ -130,13 +181,37 @@ class IngestPhoto:
             outcome.skipped = ClaimState.MISSING
             outcome.extra["why"] = "photo deleted or taken over during processing"
             return outcome
-        except BaseException:
-            self.repository.release(source, claim.token, now=_iso(self.clock()))
+        except BaseException as failure:
+            at = _iso(self.clock())
+            self.repository.release(source, claim.token, now=at, error=pipeline_error(failure, at=at))
             raise
         outcome.status = photo.status
         outcome.reason_code = photo.reason_code
         self._announce(photo, outcome)
         return outcome
+
+    def give_up(self, source: SourceObject, error: BaseException) -> bool:
+        """Mark the upload's photo FAILED after ``error`` on the last delivery before the DLQ: its owner reads why,
+        operators see ``error``. False when the photo is finished, gone, or being processed by another invocation."""
+        code, reason = failure_reason(error)
+        now = self.clock()
+        at = _iso(now)
+        return self.repository.give_up(
+            source, reason_code=code, reason=reason, error=pipeline_error(error, at=at), now=at, now_epoch=int(now)
+        )
+
+    def check_pending(self) -> PendingCheck:
+        """Find the oldest upload stuck PENDING with its file in S3 (a broken S3 → SQS → worker path). Uploads whose
+        file never arrived are not stuck, only abandoned: they expire on their own and are not counted."""
+        now = self.clock()
+        since = _iso(now - self.config.pending_lifetime_seconds)  # older ones have expired: abandoned, not stuck
+        pending = self.repository.oldest_pending(since=since, limit=PENDING_CHECK_LIMIT)
+        for photo in pending:  # oldest first: the first with its file in S3 is the answer
+            key = keys.originals_key(photo.owner, photo.photo_id)
+            if self.originals.head(self.config.originals_bucket, key) is not None:
+                age = now - datetime.fromisoformat(photo.created_at).timestamp()
+                return PendingCheck(checked=len(pending), age_seconds=max(0.0, age), stuck=photo)
+        return PendingCheck(checked=len(pending))
 
     # -- steps -------------------------------------------------------------------------------------------------
     def _process(
@@ -149,7 +224,7 @@ class IngestPhoto:
         outcome: IngestOutcome,
     ) -> Photo:
         data = self.originals.read(source.bucket, source.key, source.version_id, self.config.limits.max_bytes)
-        validated = validate(data, self.config.limits)
+        validated = validate(data, self.config.limits, deadline=deadline, decoder=self.config.decoder)
         facts: ImageFacts = validated.facts
         base = replace(base, facts=facts, content_type=facts.mime_type)
 
@@ -167,7 +242,11 @@ class IngestPhoto:
             return self._finish(photo, token, previous)
 
         renditions = render(validated)
-        run = analyse(self.analyzer, renditions.analysis_jpeg.data, deadline=deadline, policy=self.retry)
+        # The retry policy keeps its own clock (tests jump it ahead instead of sleeping): the same time left, on it.
+        retry_deadline = self.retry.clock() + (deadline - time.monotonic())
+        if previous is not None and _embed_only(base, previous):
+            return self._embed_again(base, previous, renditions.preview.data, token, retry_deadline, outcome)
+        run = analyse(self.analyzer, renditions.analysis_jpeg.data, deadline=retry_deadline, policy=self.retry)
         analysis = run.analysis
         outcome.analysis_units = analysis.units
         outcome.throttle_retries = run.retries
@@ -206,6 +285,7 @@ class IngestPhoto:
             self.media.put(key, derivative.data, derivative.content_type)
             derivatives[derivative.kind] = {"key": key, "width": derivative.width, "height": derivative.height}
 
+        embedded = self._embed(base, renditions.preview.data, analysis, caption, retry_deadline, outcome)
         photo = replace(
             base,
             status=PhotoStatus.READY,
@@ -213,9 +293,56 @@ class IngestPhoto:
             caption=caption,
             derivatives=derivatives,
             updated_at=_iso(self.clock()),
-            provenance=self._provenance(base, previous, analysis, caption),
+            provenance=self._provenance(base, previous, analysis, caption, embedded),
         )
         return self._finish(photo, token, previous)
+
+    def _embed_again(
+        self, base: Photo, previous: Photo, preview: bytes, token: str, deadline: float, outcome: IngestOutcome
+    ) -> Photo:
+        """``--steps embed``: the photo as it was, with a (new) vector; nothing paid for before is asked again."""
+        embedded = self._embed(base, preview, previous.analysis, previous.caption, deadline, outcome)
+        photo = replace(
+            base,
+            status=PhotoStatus.READY,
+            analysis=previous.analysis,
+            caption=previous.caption,
+            derivatives=previous.derivatives,
+            updated_at=_iso(self.clock()),
+            provenance={
+                **self._provenance(base, previous, previous.analysis, previous.caption, embedded),
+                "steps": [EMBED_STEP],
+            },
+        )
+        return self._finish(photo, token, previous)
+
+    def _embed(
+        self,
+        base: Photo,
+        preview: bytes,
+        analysis: Analysis | None,
+        caption: Caption | None,
+        deadline: float,
+        outcome: IngestOutcome,
+    ) -> EmbeddingRun | None:
+        if self.embedder is None or self.vectors is None:
+            return None
+        run = embed_and_index(
+            self.embedder,
+            self.vectors,
+            owner=base.owner,
+            photo_id=base.photo_id,
+            preview=preview,
+            analysis=analysis,
+            caption=caption,
+            deadline=deadline,
+            policy=self.retry,
+        )
+        outcome.embedding_images = run.images
+        outcome.embedding_input_tokens = run.input_tokens
+        outcome.embedding_failed = run.embedding is None
+        outcome.throttle_retries += run.retries
+        return run
 
     def _moderation_hit(self, labels: tuple[ModerationLabel, ...]) -> ModerationLabel | None:
         hits = [label for label in labels if label.confidence >= self.config.moderation_threshold]
@@ -223,19 +350,31 @@ class IngestPhoto:
 
     def _finish(self, photo: Photo, token: str, previous: Photo | None) -> Photo:
         """Write the terminal record with exactly what it adds to the index; returns the photo as written."""
-        photo, hits = stamp_index(photo, self.config.min_label_confidence)
+        photo, postings = stamp_index(photo, self.config.min_label_confidence)
+        if self.vectors is not None and photo.status is not PhotoStatus.READY and previous is not None:
+            # Only READY photos are findable: a reprocess that ends elsewhere takes the earlier vector back.
+            self.vectors.delete(photo.owner, photo.photo_id)
         try:
-            self.repository.finish(photo, hits, token, previous=previous)
+            self.repository.finish(photo, postings, token, previous=previous)
         except ClaimLost:
             if self.repository.get(photo.owner, photo.photo_id) is None:
-                # Its owner deleted it while we worked; the DELETE could not see what we were about to write.
-                self.repository.discard(photo, hits)
+                # Its owner deleted it while we worked; the DELETE could not see what we were about to write (nor an
+                # original uploaded again through its form meanwhile).
+                self.repository.discard(photo, postings)
                 self.media.delete_prefix(keys.derivative_prefix(photo.owner, photo.photo_id))
+                self.uploads.delete_all_versions(keys.originals_key(photo.owner, photo.photo_id))
+                if self.vectors is not None:
+                    self.vectors.delete(photo.owner, photo.photo_id)
             raise
         return photo
 
     def _provenance(
-        self, base: Photo, previous: Photo | None, analysis: Analysis | None, caption: Caption | None
+        self,
+        base: Photo,
+        previous: Photo | None,
+        analysis: Analysis | None,
+        caption: Caption | None,
+        embedded: EmbeddingRun | None = None,
     ) -> dict[str, object]:
         record: dict[str, object] = {
             "pipeline_version": PIPELINE_VERSION,
@@ -253,6 +392,8 @@ class IngestPhoto:
                 prompt_version=caption.prompt_version,
                 caption_fallback=caption.fallback,
             )
+        if embedded is not None and self.embedder is not None:
+            record.update(embedded.provenance(self.embedder, _iso(self.clock())))
         if base.provenance.get("reprocess"):  # why an operator asked for this run (scripts/reprocess.py)
             record["reprocess"] = base.provenance["reprocess"]
         if previous is not None and previous.provenance.get("processed_at"):
@@ -273,3 +414,10 @@ class IngestPhoto:
             raise
         self.repository.end_notification(photo.owner, photo.photo_id, sent_at=_iso(self.clock()))
         outcome.notified = True
+
+
+def _embed_only(base: Photo, previous: Photo) -> bool:
+    """True for an operator's ``--steps embed`` reprocess of a READY photo whose analysis can be reused."""
+    request = base.provenance.get("reprocess")
+    steps = request.get("steps") if isinstance(request, dict) else None
+    return steps == [EMBED_STEP] and previous.status is PhotoStatus.READY and previous.analysis is not None

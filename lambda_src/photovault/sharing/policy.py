@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from photovault.api_ports import Share
-from photovault.model import Photo, PhotoStatus
+from photovault.model import Photo
+from photovault.ports import Share
 
 MIN_EXPIRES_IN = 60  # 1 minute
 MAX_EXPIRES_IN = 30 * 24 * 3600  # 30 days
@@ -35,5 +35,6 @@ def can_view(share: Share, now_epoch: int) -> bool:
 
 
 def shareable(photo: Photo) -> bool:
-    """Only finished, accepted photos can be shared: never PENDING, QUARANTINED, REJECTED or DUPLICATE ones."""
-    return photo.status is PhotoStatus.READY and "preview" in photo.derivatives
+    """Only finished, accepted photos in the library can be shared: never PENDING, QUARANTINED, REJECTED or
+    DUPLICATE ones, nor one in the trash (its links stop working at once, and work again once it is restored)."""
+    return photo.in_timeline and "preview" in photo.derivatives

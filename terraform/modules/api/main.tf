@@ -1,44 +1,38 @@
 data "aws_region" "current" {}
 
 locals {
-  # The routes of the design. Everything needs a verified Cognito JWT except the public share page and health.
-  protected_routes = toset([
-    "POST /uploads",
-    "GET /photos",
-    "GET /photos/{id}",
-    "DELETE /photos/{id}",
-    "GET /search",
-    "GET /labels",
-    "POST /photos/{id}/shares",
-    "GET /shares",
-    "DELETE /shares/{token}",
-  ])
-  public_routes = toset([
-    "GET /public/shares/{token}",
-    "GET /health",
-    "GET /openapi.json",
-  ])
-
-  prefixed_protected = { for route in local.protected_routes : route => replace(route, " /", " ${var.route_prefix}/") }
-  prefixed_public    = { for route in local.public_routes : route => replace(route, " /", " ${var.route_prefix}/") }
+  # The routes and their authorization come from resources.json (api.routes), which the local gateway and api.py's
+  # route table read too: everything needs a verified Cognito JWT except what is marked "none".
+  prefixed         = { for route in var.routes : route.route => replace(route.route, " /", " ${var.route_prefix}/") }
+  protected_routes = { for route in var.routes : route.route => local.prefixed[route.route] if route.auth == "jwt" }
+  public_routes    = { for route in var.routes : route.route => local.prefixed[route.route] if route.auth == "none" }
 }
 
 # ---------------------------------------------------------------- Cognito
 
+# Threat protection (adaptive authentication, compromised-credential checks) exists only on the Plus feature plan;
+# without it the cheaper Essentials plan has everything else this pool uses.
 resource "aws_cognito_user_pool" "this" {
   name                     = "${var.name_prefix}-users"
-  username_attributes      = ["email"]
+  username_attributes      = var.user_pool.username_attributes
   auto_verified_attributes = ["email"]
   mfa_configuration        = var.mfa_configuration
+  user_pool_tier           = var.threat_protection == "OFF" ? "ESSENTIALS" : "PLUS"
   deletion_protection      = var.deletion_protection ? "ACTIVE" : "INACTIVE"
+  tags                     = var.tags
+
+  # Changing this replaces the pool (new user ids): see the README's Notes before touching it on a live pool.
+  username_configuration {
+    case_sensitive = var.user_pool.username_case_sensitive
+  }
 
   password_policy {
-    minimum_length                   = 12
-    require_lowercase                = true
-    require_uppercase                = true
-    require_numbers                  = true
-    require_symbols                  = true
-    temporary_password_validity_days = 3
+    minimum_length                   = var.user_pool.password_policy.minimum_length
+    require_lowercase                = var.user_pool.password_policy.require_lowercase
+    require_uppercase                = var.user_pool.password_policy.require_uppercase
+    require_numbers                  = var.user_pool.password_policy.require_numbers
+    require_symbols                  = var.user_pool.password_policy.require_symbols
+    temporary_password_validity_days = var.user_pool.password_policy.temporary_password_validity_days
   }
 
   dynamic "software_token_mfa_configuration" {
@@ -47,6 +41,10 @@ resource "aws_cognito_user_pool" "this" {
     content {
       enabled = true
     }
+  }
+
+  user_pool_add_ons {
+    advanced_security_mode = var.threat_protection
   }
 
   account_recovery_setting {
@@ -81,9 +79,11 @@ resource "aws_cognito_user_pool_client" "web" {
   allowed_oauth_scopes                 = ["openid", "email"]
   callback_urls                        = var.callback_urls
   logout_urls                          = var.callback_urls
-  access_token_validity                = 60
-  id_token_validity                    = 60
-  refresh_token_validity               = 30
+  # Short ID/access tokens: a token outlives sign-out, a password change or a deleted account by at most this long
+  # (the api function's "tokens valid after" check closes even that window). Refresh tokens are revocable.
+  access_token_validity  = var.user_pool.token_validity.access_token_minutes
+  id_token_validity      = var.user_pool.token_validity.id_token_minutes
+  refresh_token_validity = var.user_pool.token_validity.refresh_token_days
 
   token_validity_units {
     access_token  = "minutes"
@@ -98,6 +98,7 @@ resource "aws_apigatewayv2_api" "this" {
   name          = "${var.name_prefix}-api"
   protocol_type = "HTTP"
   description   = "PhotoVault HTTP API (served to browsers under /api/* through CloudFront)"
+  tags          = var.tags
 }
 
 resource "aws_apigatewayv2_authorizer" "cognito" {
@@ -121,7 +122,7 @@ resource "aws_apigatewayv2_integration" "this" {
 }
 
 resource "aws_apigatewayv2_route" "this" {
-  for_each = local.prefixed_protected
+  for_each = local.protected_routes
 
   api_id             = aws_apigatewayv2_api.this.id
   route_key          = each.value
@@ -131,8 +132,8 @@ resource "aws_apigatewayv2_route" "this" {
 }
 
 resource "aws_apigatewayv2_route" "public" {
-  #checkov:skip=CKV_AWS_309:Deliberately unauthenticated: the health probe returns no data, and a share link is opened by people without an account; the unguessable, expiring, revocable share token is the credential, checked by the function.
-  for_each = local.prefixed_public
+  #checkov:skip=CKV_AWS_309:Only routes marked auth "none" in resources.json: the health probe and the OpenAPI document return no user data, and a share link is opened by people without an account; the unguessable, expiring, revocable share token is the credential, checked by the function.
+  for_each = local.public_routes
 
   api_id             = aws_apigatewayv2_api.this.id
   route_key          = each.value
@@ -144,16 +145,32 @@ resource "aws_cloudwatch_log_group" "access" {
   name              = "/aws/apigateway/${var.name_prefix}-api"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
+  tags              = var.tags
 }
 
+# API Gateway throttles per stage and route, for all callers together (HTTP APIs have no per-client usage plans):
+# the routes anyone can call in bulk (uploads, public share views) get their own, lower limits so a flood on them
+# cannot use up the budget of every other route. Per-IP limits are the edge WAF's (root main.tf).
 resource "aws_apigatewayv2_stage" "this" {
   api_id      = aws_apigatewayv2_api.this.id
   name        = "$default"
   auto_deploy = true
+  tags        = var.tags
 
   default_route_settings {
     throttling_rate_limit  = var.throttling.rate_limit
     throttling_burst_limit = var.throttling.burst_limit
+  }
+
+  dynamic "route_settings" {
+    for_each = var.throttling.routes
+
+    content {
+      # The route's own attribute (not a copy of its key), so the setting is created after the route exists.
+      route_key              = merge(aws_apigatewayv2_route.this, aws_apigatewayv2_route.public)[route_settings.key].route_key
+      throttling_rate_limit  = route_settings.value.rate_limit
+      throttling_burst_limit = route_settings.value.burst_limit
+    }
   }
 
   access_log_settings {

@@ -3,13 +3,8 @@ output "api_id" {
   value       = aws_apigatewayv2_api.this.id
 }
 
-output "api_endpoint" {
-  description = "Default endpoint of the HTTP API (https://<id>.execute-api.<region>.amazonaws.com)."
-  value       = aws_apigatewayv2_api.this.api_endpoint
-}
-
 output "api_domain_name" {
-  description = "Host name of the HTTP API's default endpoint, for the CloudFront origin."
+  description = "Host name of the HTTP API's default endpoint, for the CloudFront origin only: the function refuses requests that do not come through CloudFront."
   value       = replace(aws_apigatewayv2_api.this.api_endpoint, "https://", "")
 }
 

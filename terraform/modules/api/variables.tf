@@ -13,6 +13,49 @@ variable "function_invoke_arn" {
   type        = string
 }
 
+variable "routes" {
+  description = "Routes of the API (resources.json api.routes): \"METHOD /path\" and auth, jwt (Cognito JWT authorizer) or none."
+  type = list(object({
+    route = string
+    auth  = string
+  }))
+
+  validation {
+    condition     = alltrue([for route in var.routes : contains(["jwt", "none"], route.auth)])
+    error_message = "Every route's auth must be jwt or none."
+  }
+}
+
+variable "user_pool" {
+  description = "Sign-in attributes, username case sensitivity, token lifetimes and password policy of the Cognito user pool (resources.json user_pool; the local stack uses the same)."
+  type = object({
+    username_attributes     = list(string)
+    username_case_sensitive = bool
+    token_validity = object({
+      access_token_minutes = number
+      id_token_minutes     = number
+      refresh_token_days   = number
+    })
+    password_policy = object({
+      minimum_length                   = number
+      require_lowercase                = bool
+      require_uppercase                = bool
+      require_numbers                  = bool
+      require_symbols                  = bool
+      temporary_password_validity_days = number
+    })
+  })
+
+  validation {
+    condition = (
+      var.user_pool.token_validity.access_token_minutes >= 5 && var.user_pool.token_validity.access_token_minutes <= 1440 &&
+      var.user_pool.token_validity.id_token_minutes >= 5 && var.user_pool.token_validity.id_token_minutes <= 1440 &&
+      var.user_pool.token_validity.refresh_token_days >= 1 && var.user_pool.token_validity.refresh_token_days <= 3650
+    )
+    error_message = "Cognito accepts ID and access tokens of 5 minutes to 1 day and refresh tokens of 1 day to 10 years."
+  }
+}
+
 variable "route_prefix" {
   description = "Path prefix of every route: CloudFront forwards /api/* unchanged, so the API serves under /api."
   type        = string
@@ -35,6 +78,17 @@ variable "mfa_configuration" {
   }
 }
 
+variable "threat_protection" {
+  description = "Cognito threat protection for password sign-in: ENFORCED (block or challenge risky sign-ins, compromised credentials), AUDIT (log risk only) or OFF. Anything but OFF puts the pool on the Plus feature plan."
+  type        = string
+  default     = "ENFORCED"
+
+  validation {
+    condition     = contains(["OFF", "AUDIT", "ENFORCED"], var.threat_protection)
+    error_message = "threat_protection must be OFF, AUDIT or ENFORCED."
+  }
+}
+
 variable "deletion_protection" {
   description = "Protect the user pool from deletion (on in prod)."
   type        = bool
@@ -42,14 +96,23 @@ variable "deletion_protection" {
 }
 
 variable "throttling" {
-  description = "Stage-wide throttling: steady requests per second and burst."
+  description = "Throttling for all callers together: the stage default (requests per second, burst) and, by route as written in routes (\"POST /uploads\"), lower limits for routes that must not use up the stage's budget."
   type = object({
     rate_limit  = number
     burst_limit = number
+    routes = optional(map(object({
+      rate_limit  = number
+      burst_limit = number
+    })), {})
   })
   default = {
     rate_limit  = 50
     burst_limit = 100
+  }
+
+  validation {
+    condition     = alltrue([for route in keys(var.throttling.routes) : contains([for item in var.routes : item.route], route)])
+    error_message = "Every throttled route must be one of the API's routes, written as in resources.json (\"POST /uploads\")."
   }
 }
 
@@ -62,4 +125,10 @@ variable "log_retention_days" {
   description = "Retention of the access-log log group, in days."
   type        = number
   default     = 365
+}
+
+variable "tags" {
+  description = "Tags added to every taggable resource of the module (on top of the provider's default_tags)."
+  type        = map(string)
+  default     = {}
 }

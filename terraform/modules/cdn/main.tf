@@ -2,9 +2,13 @@ data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
 
+data "aws_region" "current" {}
+
 locals {
   custom_domain = var.domain != null
-  waf_enabled   = var.waf.enabled
+
+  # The SSM parameters' ARNs are known at plan time, so the api role's policy can name them before they exist.
+  parameter_arn_prefix = "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter"
 
   # AWS managed policies (IDs are global constants, documented in the CloudFront developer guide).
   cache_policy_caching_optimized               = "658327ea-f89d-4fab-a63d-7e88639e58f6" # Managed-CachingOptimized
@@ -22,24 +26,6 @@ locals {
     "form-action 'self'",
     "frame-ancestors 'none'",
   ])
-}
-
-# ---------------------------------------------------------------- signed URLs for /media/*
-
-resource "aws_cloudfront_public_key" "this" {
-  name_prefix = "${var.name_prefix}-media-"
-  comment     = "Verifies signed /media/* URLs minted by the api function"
-  encoded_key = var.signing_public_key_pem
-
-  lifecycle {
-    create_before_destroy = true # rotate without a window where no key is trusted
-  }
-}
-
-resource "aws_cloudfront_key_group" "this" {
-  name    = "${var.name_prefix}-media"
-  comment = "Keys trusted to sign /media/* URLs"
-  items   = [aws_cloudfront_public_key.this.id]
 }
 
 # ---------------------------------------------------------------- SPA routes
@@ -111,6 +97,7 @@ resource "aws_acm_certificate" "this" {
 
   domain_name       = var.domain.name
   validation_method = "DNS"
+  tags              = var.tags
 
   lifecycle {
     create_before_destroy = true
@@ -153,7 +140,7 @@ resource "aws_route53_record" "alias" {
 
 resource "aws_cloudfront_distribution" "this" {
   #checkov:skip=CKV_AWS_86:Access logs use CloudFront standard logging v2 (aws_cloudwatch_log_delivery below, to the logs bucket); checkov only recognises the legacy logging_config, which needs S3 ACLs that this project keeps disabled.
-  #checkov:skip=CKV_AWS_174:With a custom domain the viewer policy is TLSv1.2_2021. Without one, the default *.cloudfront.net certificate only accepts the TLSv1 policy value (AWS limitation); set var.domain for TLS >= 1.2 - prod does.
+  #checkov:skip=CKV_AWS_174:With a custom domain the viewer policy is TLSv1.2_2021. Without one, the default *.cloudfront.net certificate only accepts the TLSv1 policy value (AWS limitation); a prod plan without a domain fails unless allow_default_certificate is set (root variables.tf).
   #checkov:skip=CKV2_AWS_42:A custom ACM certificate is used whenever var.domain is set; environments without a domain can only use the default CloudFront certificate.
   #checkov:skip=CKV_AWS_310:Origins are single-region S3 buckets and one HTTP API; an origin group needs a replicated bucket in a second region, which this product does not run.
   #checkov:skip=CKV2_AWS_47:Log4j lookups are blocked by AWSManagedRulesKnownBadInputsRuleSet (CKV_AWS_192 passes; the backend is Python anyway). This check also demands AWSManagedRulesAnonymousIpList, which would lock out users of VPNs and privacy relays from their own photos.
@@ -165,7 +152,8 @@ resource "aws_cloudfront_distribution" "this" {
   price_class         = var.price_class
   default_root_object = "index.html"
   aliases             = local.custom_domain ? [var.domain.name] : []
-  web_acl_id          = one(aws_wafv2_web_acl.this[*].arn)
+  web_acl_id          = var.web_acl_arn
+  tags                = var.tags
 
   origin {
     origin_id                = "web"
@@ -182,6 +170,12 @@ resource "aws_cloudfront_distribution" "this" {
   origin {
     origin_id   = "api"
     domain_name = var.api_domain_name
+
+    # Proof for the api function that the request came through this distribution (origin_verify.tf).
+    custom_header {
+      name  = local.origin_verify_header
+      value = local.origin_verify_secrets[0]
+    }
 
     custom_origin_config {
       http_port              = 80
@@ -242,6 +236,9 @@ resource "aws_cloudfront_distribution" "this" {
     ssl_support_method             = local.custom_domain ? "sni-only" : null
     minimum_protocol_version       = local.custom_domain ? "TLSv1.2_2021" : "TLSv1"
   }
+
+  # A rotated origin secret must be accepted (parameter) before CloudFront starts sending it.
+  depends_on = [aws_ssm_parameter.origin_verify]
 }
 
 # ---------------------------------------------------------------- access logs (standard logging v2 → logs bucket)
@@ -252,6 +249,7 @@ resource "aws_cloudwatch_log_delivery_source" "this" {
   name         = "${var.name_prefix}-cloudfront"
   log_type     = "ACCESS_LOGS"
   resource_arn = aws_cloudfront_distribution.this.arn
+  tags         = var.tags
 }
 
 resource "aws_cloudwatch_log_delivery_destination" "this" {
@@ -259,6 +257,7 @@ resource "aws_cloudwatch_log_delivery_destination" "this" {
 
   name          = "${var.name_prefix}-cloudfront-s3"
   output_format = "parquet"
+  tags          = var.tags
 
   delivery_destination_configuration {
     destination_resource_arn = "${var.logs_bucket_arn}/cloudfront"
@@ -270,4 +269,5 @@ resource "aws_cloudwatch_log_delivery" "this" {
 
   delivery_source_name     = aws_cloudwatch_log_delivery_source.this.name
   delivery_destination_arn = aws_cloudwatch_log_delivery_destination.this.arn
+  tags                     = var.tags
 }

@@ -23,7 +23,27 @@ output "key_group_id" {
   value       = aws_cloudfront_key_group.this.id
 }
 
-output "web_acl_arn" {
-  description = "ARN of the WAF web ACL, or null when WAF is off."
-  value       = local.waf_enabled ? aws_wafv2_web_acl.this[0].arn : null
+output "signing_key_parameter_name" {
+  description = "SSM SecureString parameter holding the private key that signs /media/* URLs."
+  value       = local.signing_key_parameter_name
+}
+
+output "signing_key_parameter_arn" {
+  description = "ARN of the signing-key parameter (the api function may read it)."
+  value       = local.signing_key_parameter_arn
+}
+
+output "signing_public_key_pem" {
+  description = "PEM public key trusted for /media/* (the supplied one or the generated key's public half): what a key rotation changes."
+  value       = local.signing_public_key_pem
+}
+
+output "origin_verify_parameter_name" {
+  description = "SSM SecureString the api function reads to verify that a request came through CloudFront: {\"header\": name, \"values\": [current, previous]}."
+  value       = local.origin_verify_parameter_name
+}
+
+output "origin_verify_parameter_arn" {
+  description = "ARN of the origin-secret parameter (the api function may read it)."
+  value       = "${local.parameter_arn_prefix}${local.origin_verify_parameter_name}"
 }

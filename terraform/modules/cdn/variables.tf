@@ -19,12 +19,18 @@ variable "logs_bucket_arn" {
 }
 
 variable "api_domain_name" {
-  description = "Host name of the HTTP API's default endpoint, served under /api/*."
+  description = "Host name of the HTTP API's default endpoint, the origin of /api/* (requests that skip CloudFront are refused by the function: origin_verify.tf)."
   type        = string
 }
 
 variable "signing_public_key_pem" {
-  description = "PEM public key (RSA 2048) trusted to sign /media/* URLs."
+  description = "PEM public key (RSA 2048) trusted to sign /media/* URLs. Null: generate a key pair here and store the private half in the SSM SecureString signing_key_parameter_name. Set: the operator stores the matching private key in that parameter."
+  type        = string
+  default     = null
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the signing-key and origin-secret parameters."
   type        = string
 }
 
@@ -43,13 +49,21 @@ variable "domain" {
   default = null
 }
 
-variable "waf" {
-  description = "Optional AWS WAF web ACL in front of the distribution: on/off and the per-IP request limit per 5 minutes."
-  type = object({
-    enabled    = optional(bool, true)
-    rate_limit = optional(number, 2000)
-  })
-  default = {}
+variable "web_acl_arn" {
+  description = "ARN of the CLOUDFRONT-scope WAF web ACL in front of the distribution (the waf module's), or null for none."
+  type        = string
+  default     = null
+}
+
+variable "origin_verify_generation" {
+  description = "Generation of the secret CloudFront sends to the API origin (X-Origin-Verify). Raise it by one to rotate: the api function accepts this generation and the one before, so nothing is refused while CloudFront deploys the new value."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.origin_verify_generation >= 1 && floor(var.origin_verify_generation) == var.origin_verify_generation
+    error_message = "origin_verify_generation must be a whole number, at least 1."
+  }
 }
 
 variable "price_class" {
@@ -63,8 +77,8 @@ variable "price_class" {
   }
 }
 
-variable "log_retention_days" {
-  description = "Retention of the WAF log group, in days."
-  type        = number
-  default     = 365
+variable "tags" {
+  description = "Tags added to every taggable resource of the module (on top of the provider's default_tags)."
+  type        = map(string)
+  default     = {}
 }

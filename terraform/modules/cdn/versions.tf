@@ -7,5 +7,9 @@ terraform {
       version               = "6.25.0"
       configuration_aliases = [aws.us_east_1]
     }
+    tls = {
+      source  = "hashicorp/tls"
+      version = "4.1.0"
+    }
   }
 }

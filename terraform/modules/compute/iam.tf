@@ -16,6 +16,7 @@ resource "aws_iam_role" "this" {
 
   name               = "${var.name_prefix}-${each.key}"
   assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
 }
 
 # ENI management for functions in a VPC. The EC2 network-interface actions do not support resource-level
@@ -28,6 +29,7 @@ resource "aws_iam_role_policy_attachment" "vpc_access" {
 }
 
 locals {
+  # On the table only: an index is read-only, and its ARN in a write grant would only hide what the role may do.
   table_item_actions = [
     "dynamodb:GetItem",
     "dynamodb:PutItem",
@@ -38,9 +40,28 @@ locals {
     "dynamodb:ConditionCheckItem",
     "dynamodb:Query",
   ]
+
+  # Query on exactly the indexes each function's code uses (resources.json functions.<name>.table_indexes): the api
+  # lists shares by owner (gsi2) and must not read gsi1, the operators' index of every user's photos by status.
+  index_arns = {
+    for name, fn in var.functions : name => [for index in fn.table_indexes : "${var.table_arn}/index/${index}"]
+    if length(fn.table_indexes) > 0
+  }
+}
+
+data "aws_iam_policy_document" "query_indexes" {
+  for_each = local.index_arns
+
+  statement {
+    sid       = "QueryIndexes"
+    actions   = ["dynamodb:Query"]
+    resources = each.value
+  }
 }
 
 data "aws_iam_policy_document" "worker" {
+  source_policy_documents = [for name, document in data.aws_iam_policy_document.query_indexes : document.json if name == "worker"]
+
   #checkov:skip=CKV_AWS_356:Resource "*" only on rekognition:Detect* (calls to the AWS-owned built-in models have no resource ARN; only custom-model project versions, which this project does not use, are ARN-scoped) and xray:Put* (no resource-level permissions). Every other statement names its ARNs.
   statement {
     sid       = "Logs"
@@ -67,6 +88,15 @@ data "aws_iam_policy_document" "worker" {
   }
 
   statement {
+    # An upload whose photo record is gone (deleted by its owner, expired unused, or never requested through the API)
+    # must not stay in S3: a form used after its photo was deleted would otherwise leave the original for ever. The
+    # worker deletes every version of such an upload's key, and nothing outside uploads/.
+    sid       = "DeleteUnclaimedUploads"
+    actions   = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+    resources = ["${var.bucket_arns["originals"]}/${var.ingest.upload_prefix}*"]
+  }
+
+  statement {
     # DeleteObject: a run whose photo was deleted under it takes back the derivatives it had just written.
     sid       = "WriteDerivatives"
     actions   = ["s3:PutObject", "s3:DeleteObject"]
@@ -75,9 +105,10 @@ data "aws_iam_policy_document" "worker" {
 
   statement {
     # Without ListBucket, S3 answers 403 rather than 404 for a missing key: a deleted upload would look like an
-    # outage and be retried into the DLQ. Scoped to the worker's two prefixes.
+    # outage and be retried into the DLQ. ListBucketVersions finds every version of an unclaimed upload to delete.
+    # Scoped to the worker's two prefixes.
     sid       = "ListPhotoObjects"
-    actions   = ["s3:ListBucket"]
+    actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
     resources = [var.bucket_arns["originals"], var.bucket_arns["derivatives"]]
 
     condition {
@@ -90,7 +121,7 @@ data "aws_iam_policy_document" "worker" {
   statement {
     sid       = "Table"
     actions   = local.table_item_actions
-    resources = [var.table_arn, "${var.table_arn}/index/*"]
+    resources = [var.table_arn]
   }
 
   statement {
@@ -111,6 +142,19 @@ data "aws_iam_policy_document" "worker" {
   }
 
   statement {
+    sid       = "EmbedPhotos"
+    actions   = ["bedrock:InvokeModel"]
+    resources = [local.embedding_model_arn]
+  }
+
+  statement {
+    # A READY photo's vector in, a reprocess that ends elsewhere takes it out; no reads.
+    sid       = "WriteVectors"
+    actions   = ["s3vectors:PutVectors", "s3vectors:DeleteVectors"]
+    resources = [var.embedding.vector_index_arn]
+  }
+
+  statement {
     sid       = "PublishEvents"
     actions   = ["sns:Publish"]
     resources = [aws_sns_topic.events.arn]
@@ -124,6 +168,8 @@ data "aws_iam_policy_document" "worker" {
 }
 
 data "aws_iam_policy_document" "api" {
+  source_policy_documents = [for name, document in data.aws_iam_policy_document.query_indexes : document.json if name == "api"]
+
   statement {
     sid       = "Logs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -174,14 +220,29 @@ data "aws_iam_policy_document" "api" {
 
   statement {
     sid       = "Table"
-    actions   = concat(local.table_item_actions, ["dynamodb:DeleteItem", "dynamodb:BatchGetItem"])
-    resources = [var.table_arn, "${var.table_arn}/index/*"]
+    actions   = concat(local.table_item_actions, ["dynamodb:BatchGetItem"])
+    resources = [var.table_arn]
   }
 
   statement {
-    sid       = "ReadSigningKey"
+    sid       = "EmbedQueries"
+    actions   = ["bedrock:InvokeModel"]
+    resources = [local.embedding_model_arn]
+  }
+
+  statement {
+    # QueryVectors with a metadata filter (the owner) or returnMetadata needs GetVectors too; deleting a photo
+    # deletes its vector.
+    sid       = "SearchVectors"
+    actions   = ["s3vectors:QueryVectors", "s3vectors:GetVectors", "s3vectors:DeleteVectors"]
+    resources = [var.embedding.vector_index_arn]
+  }
+
+  statement {
+    # The CloudFront signing key, and the origin secret that proves a request came through CloudFront.
+    sid       = "ReadParameters"
     actions   = ["ssm:GetParameter"]
-    resources = [local.signing_key_parameter_arn]
+    resources = [var.signing_key_parameter_arn, var.origin_verify_parameter.arn]
   }
 
   statement {
@@ -191,10 +252,20 @@ data "aws_iam_policy_document" "api" {
   }
 }
 
+locals {
+  # Each function's own policy (purge.tf and jobs.tf hold the purge's and the jobs function's).
+  function_policies = {
+    api    = data.aws_iam_policy_document.api.json
+    worker = data.aws_iam_policy_document.worker.json
+    purge  = data.aws_iam_policy_document.purge.json
+    jobs   = data.aws_iam_policy_document.jobs.json
+  }
+}
+
 resource "aws_iam_role_policy" "this" {
   for_each = var.functions
 
   name   = "${var.name_prefix}-${each.key}"
   role   = aws_iam_role.this[each.key].id
-  policy = each.key == "worker" ? data.aws_iam_policy_document.worker.json : data.aws_iam_policy_document.api.json
+  policy = local.function_policies[each.key]
 }

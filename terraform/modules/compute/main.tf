@@ -9,9 +9,8 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
-  signing_key_parameter_name = "/${var.name_prefix}/cloudfront/signing-key"
-  signing_key_parameter_arn  = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter${local.signing_key_parameter_name}"
-  bedrock_model_arn          = "arn:${local.partition}:bedrock:${local.region}::foundation-model/${var.bedrock_model_id}"
+  bedrock_model_arn   = "arn:${local.partition}:bedrock:${local.region}::foundation-model/${var.bedrock_model_id}"
+  embedding_model_arn = "arn:${local.partition}:bedrock:${local.region}::foundation-model/${var.embedding.model_id}"
 
   # Lambda must not hand a message to a second worker while the first still works on it: AWS recommends a
   # visibility timeout of at least 6x the function timeout for SQS event sources.
@@ -24,18 +23,29 @@ locals {
     ORIGINALS_BUCKET             = var.bucket_names["originals"]
     DERIVATIVES_BUCKET           = var.bucket_names["derivatives"]
     EVENTS_TOPIC_ARN             = aws_sns_topic.events.arn
-    ANALYZER                     = "rekognition"
-    CAPTIONER                    = "bedrock"
     BEDROCK_MODEL_ID             = var.bedrock_model_id
+    EMBEDDING_MODEL_ID           = var.embedding.model_id
+    EMBEDDING_DIMENSION          = tostring(var.embedding.dimension)
+    VECTOR_BUCKET                = var.embedding.vector_bucket
+    VECTOR_INDEX                 = var.embedding.vector_index
     MODERATION_THRESHOLD         = tostring(var.moderation_threshold)
     MIN_LABEL_CONFIDENCE         = tostring(var.min_label_confidence)
     MAX_UPLOAD_BYTES             = tostring(var.max_upload_bytes)
     MEDIA_BASE_URL               = var.media_base_url
     CLOUDFRONT_KEY_PAIR_ID       = var.cloudfront_key_pair_id
-    SIGNING_KEY_PARAMETER        = local.signing_key_parameter_name
+    SIGNING_KEY_PARAMETER        = var.signing_key_parameter_name
+    JOBS_QUEUE_URL               = aws_sqs_queue.jobs.id
+    JOBS_MAX_RECEIVE_COUNT       = tostring(var.jobs.max_receive_count)
+    EXPORTS_RETENTION_DAYS       = tostring(var.exports.expiration_days)
+    ORIGIN_VERIFY_PARAMETER      = var.origin_verify_parameter.name
     POWERTOOLS_SERVICE_NAME      = "photovault"
     POWERTOOLS_METRICS_NAMESPACE = "PhotoVault"
     POWERTOOLS_LOG_LEVEL         = "INFO"
+
+    # The worker marks a photo FAILED on the last delivery before the DLQ; the API keeps an unused upload claimable
+    # for the queue's whole retry span (receives x visibility timeout) before it expires.
+    INGEST_MAX_RECEIVE_COUNT          = tostring(var.ingest.max_receive_count)
+    INGEST_VISIBILITY_TIMEOUT_SECONDS = tostring(local.ingest_visibility_timeout)
   }
 }
 
@@ -47,25 +57,29 @@ resource "aws_cloudwatch_log_group" "this" {
   name              = "/aws/lambda/${var.name_prefix}-${each.key}"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
+  tags              = var.tags
 }
 
 resource "aws_lambda_function" "this" {
-  #checkov:skip=CKV_AWS_116:Both functions are invoked synchronously (API Gateway, SQS event source mapping); an async-invocation DLQ would never receive anything. Failed SQS records go to the ingest queue's redrive DLQ.
+  #checkov:skip=CKV_AWS_116:Every function is invoked synchronously (API Gateway, or an SQS or DynamoDB-stream event source mapping); an async-invocation DLQ would never receive anything. Failed SQS records go to their queue's redrive DLQ, failed stream batches to the purge mapping's on-failure queue.
   #checkov:skip=CKV_AWS_272:Code signing needs AWS Signer jobs on S3-hosted artifacts; the zips are built reproducibly by `make build` in CI and pinned with source_code_hash, so an unexpected artifact changes the plan.
   for_each = var.functions
 
-  function_name                  = "${var.name_prefix}-${each.key}"
-  description                    = "PhotoVault ${each.key}"
-  role                           = aws_iam_role.this[each.key].arn
-  runtime                        = "python3.13"
-  architectures                  = [var.architecture]
-  handler                        = each.value.handler
-  memory_size                    = each.value.memory_size
-  timeout                        = each.value.timeout
-  filename                       = each.value.zip_path
-  source_code_hash               = filebase64sha256(each.value.zip_path)
+  function_name = "${var.name_prefix}-${each.key}"
+  description   = "PhotoVault ${each.key}"
+  role          = aws_iam_role.this[each.key].arn
+  runtime       = "python3.13"
+  architectures = [var.architecture]
+  handler       = each.value.handler
+  memory_size   = each.value.memory_size
+  timeout       = each.value.timeout
+  filename      = each.value.zip_path
+  # try(): `terraform validate` and mocked plans run on a tree with no built zips (a function added to resources.json
+  # has none until `make build`); `make plan` and the apply workflow always build first, and apply uploads `filename`.
+  source_code_hash               = try(filebase64sha256(each.value.zip_path), null)
   reserved_concurrent_executions = var.reserved_concurrency[each.key]
   kms_key_arn                    = var.kms_key_arn
+  tags                           = var.tags
 
   environment {
     variables = local.environment_variables
@@ -94,6 +108,7 @@ resource "aws_sqs_queue" "dlq" {
   name                      = "${var.name_prefix}-${var.ingest.dlq_role}"
   message_retention_seconds = var.ingest.dlq_message_retention_seconds
   kms_master_key_id         = var.kms_key_arn
+  tags                      = var.tags
 }
 
 resource "aws_sqs_queue" "ingest" {
@@ -106,6 +121,7 @@ resource "aws_sqs_queue" "ingest" {
     deadLetterTargetArn = aws_sqs_queue.dlq.arn
     maxReceiveCount     = var.ingest.max_receive_count
   })
+  tags = var.tags
 }
 
 resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
@@ -165,6 +181,7 @@ resource "aws_lambda_event_source_mapping" "worker" {
   batch_size                         = var.ingest.batch_size
   maximum_batching_window_in_seconds = var.ingest.maximum_batching_window_seconds
   function_response_types            = ["ReportBatchItemFailures"]
+  tags                               = var.tags
 
   scaling_config {
     maximum_concurrency = var.worker_maximum_concurrency
@@ -176,25 +193,5 @@ resource "aws_lambda_event_source_mapping" "worker" {
 resource "aws_sns_topic" "events" {
   name              = "${var.name_prefix}-${var.events_topic_role}"
   kms_master_key_id = var.kms_key_arn
-}
-
-# ---------------------------------------------------------------- CloudFront signing key
-
-# Generated only when no public key is supplied. The private half is also in Terraform state, which is why the
-# state bucket is encrypted, versioned and private (scripts/bootstrap_state.py).
-resource "tls_private_key" "signing" {
-  count = var.signing_public_key_pem == null ? 1 : 0
-
-  algorithm = "RSA"
-  rsa_bits  = 2048 # CloudFront trusted key groups accept RSA 2048 keys only
-}
-
-resource "aws_ssm_parameter" "signing_key" {
-  count = var.signing_public_key_pem == null ? 1 : 0
-
-  name        = local.signing_key_parameter_name
-  description = "Private key that signs CloudFront /media/* URLs (PEM)"
-  type        = "SecureString"
-  key_id      = var.kms_key_arn
-  value       = tls_private_key.signing[0].private_key_pem
+  tags              = var.tags
 }

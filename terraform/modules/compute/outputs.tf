@@ -53,12 +53,32 @@ output "events_topic_arn" {
   value       = aws_sns_topic.events.arn
 }
 
-output "signing_key_parameter_name" {
-  description = "SSM SecureString parameter holding the CloudFront signing private key."
-  value       = local.signing_key_parameter_name
+output "jobs_queue_name" {
+  description = "Name of the jobs queue (one message per job step)."
+  value       = aws_sqs_queue.jobs.name
 }
 
-output "signing_public_key_pem" {
-  description = "PEM public key to trust in CloudFront: the supplied one, or the generated key's public half."
-  value       = var.signing_public_key_pem != null ? var.signing_public_key_pem : tls_private_key.signing[0].public_key_pem
+output "jobs_queue_url" {
+  description = "URL of the jobs queue."
+  value       = aws_sqs_queue.jobs.id
+}
+
+output "jobs_dlq_name" {
+  description = "Name of the jobs dead-letter queue."
+  value       = aws_sqs_queue.jobs_dlq.name
+}
+
+output "jobs_dlq_url" {
+  description = "URL of the jobs dead-letter queue (for redrive)."
+  value       = aws_sqs_queue.jobs_dlq.id
+}
+
+output "purge_failures_queue_name" {
+  description = "Name of the queue where stream batches the purge could not process are described."
+  value       = aws_sqs_queue.purge_failures.name
+}
+
+output "purge_failures_queue_url" {
+  description = "URL of the purge failure queue."
+  value       = aws_sqs_queue.purge_failures.id
 }

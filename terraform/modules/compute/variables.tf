@@ -9,17 +9,18 @@ variable "environment" {
 }
 
 variable "functions" {
-  description = "Lambda functions by name (api, worker) from resources.json, with the path of the zip built by `make build`."
+  description = "Lambda functions by name (api, worker, purge, jobs) from resources.json, with the path of the zip built by `make build` and the table indexes the function may Query."
   type = map(object({
-    handler     = string
-    memory_size = number
-    timeout     = number
-    zip_path    = string
+    handler       = string
+    memory_size   = number
+    timeout       = number
+    table_indexes = optional(list(string), [])
+    zip_path      = string
   }))
 
   validation {
-    condition     = length(setsubtract(["api", "worker"], keys(var.functions))) == 0
-    error_message = "functions must define api and worker."
+    condition     = length(setsubtract(["api", "worker", "purge", "jobs"], keys(var.functions))) == 0
+    error_message = "functions must define api, worker, purge and jobs."
   }
 
   validation {
@@ -40,7 +41,7 @@ variable "architecture" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrent executions per function (api, worker)."
+  description = "Reserved concurrent executions per function (api, worker, purge, jobs)."
   type        = map(number)
 }
 
@@ -57,6 +58,7 @@ variable "ingest" {
     visibility_timeout_multiplier   = number
     message_retention_seconds       = number
     dlq_message_retention_seconds   = number
+    pending_check_minutes           = number
   })
 
   validation {
@@ -78,6 +80,63 @@ variable "worker_maximum_concurrency" {
     condition     = var.worker_maximum_concurrency >= 2 && var.worker_maximum_concurrency <= 1000
     error_message = "worker_maximum_concurrency must be between 2 and 1000."
   }
+}
+
+variable "purge" {
+  description = "The purge function's event source mapping on the table's stream (resources.json purge): batching, retries, bisection, the failure queue and the filter patterns (JSON documents in Lambda's event-filter syntax) that pass only REMOVEs of photo items."
+  type = object({
+    failure_queue_role                = string
+    starting_position                 = string
+    batch_size                        = number
+    maximum_batching_window_seconds   = number
+    maximum_retry_attempts            = number
+    maximum_record_age_seconds        = number
+    bisect_batch_on_function_error    = bool
+    parallelization_factor            = number
+    failure_message_retention_seconds = number
+    filter_patterns                   = list(string)
+  })
+
+  validation {
+    condition     = length(var.purge.filter_patterns) >= 1 && length(var.purge.filter_patterns) <= 5
+    error_message = "purge.filter_patterns needs 1 to 5 patterns (Lambda's limit): without one, every write of the table would invoke the purge."
+  }
+
+  validation {
+    condition     = var.purge.batch_size >= 1 && var.purge.batch_size <= 10000 && var.purge.maximum_retry_attempts >= 0 && var.purge.maximum_retry_attempts <= 10000
+    error_message = "purge.batch_size must be 1-10000 and purge.maximum_retry_attempts 0-10000 (finite: a poison record must reach the failure queue)."
+  }
+}
+
+variable "jobs" {
+  description = "The jobs queue, its DLQ and the jobs function's event source mapping (resources.json jobs)."
+  type = object({
+    queue_role                    = string
+    dlq_role                      = string
+    max_receive_count             = number
+    batch_size                    = number
+    visibility_timeout_multiplier = number
+    message_retention_seconds     = number
+    dlq_message_retention_seconds = number
+  })
+
+  validation {
+    condition     = var.jobs.visibility_timeout_multiplier >= 6 && var.jobs.batch_size == 1
+    error_message = "The jobs queue's visibility timeout must be at least 6 jobs timeouts, and each invocation runs one step (batch_size 1)."
+  }
+}
+
+variable "exports" {
+  description = "Where jobs write in the originals bucket and how many days their files (and the jobs) are kept (resources.json exports)."
+  type = object({
+    prefix          = string
+    expiration_days = number
+  })
+}
+
+variable "table_stream_arn" {
+  description = "ARN of the table's stream: the purge function's event source, and the only stream its role may read."
+  type        = string
 }
 
 variable "events_topic_role" {
@@ -125,6 +184,17 @@ variable "bedrock_model_id" {
   type        = string
 }
 
+variable "embedding" {
+  description = "Search by meaning: the Bedrock embedding model (and its output dimension) both functions call, and the S3 Vectors bucket and index that hold the photos' vectors."
+  type = object({
+    model_id         = string
+    dimension        = number
+    vector_bucket    = string
+    vector_index     = string
+    vector_index_arn = string
+  })
+}
+
 variable "moderation_threshold" {
   description = "Rekognition moderation confidence (0-100) above which a photo is quarantined."
   type        = number
@@ -163,14 +233,32 @@ variable "cloudfront_key_pair_id" {
   type        = string
 }
 
-variable "signing_public_key_pem" {
-  description = "PEM public key for CloudFront signed URLs. Null: generate a key pair here and store the private half in SSM (SecureString). Set: the operator stores the matching private key in the SSM parameter named by signing_key_parameter_name."
+variable "signing_key_parameter_name" {
+  description = "SSM SecureString parameter holding the CloudFront signing private key (the cdn module's)."
   type        = string
-  default     = null
+}
+
+variable "signing_key_parameter_arn" {
+  description = "ARN of that parameter: the api function may read it and nothing else in SSM."
+  type        = string
+}
+
+variable "origin_verify_parameter" {
+  description = "SSM SecureString (name, ARN) with the values of the header CloudFront adds to /api/* requests (the cdn module's): the api function refuses requests without one of them."
+  type = object({
+    name = string
+    arn  = string
+  })
 }
 
 variable "log_retention_days" {
   description = "Retention of the functions' log groups, in days."
   type        = number
   default     = 365
+}
+
+variable "tags" {
+  description = "Tags added to every taggable resource of the module (on top of the provider's default_tags)."
+  type        = map(string)
+  default     = {}
 }

@@ -6,9 +6,5 @@ terraform {
       source  = "hashicorp/aws"
       version = "6.25.0"
     }
-    tls = {
-      source  = "hashicorp/tls"
-      version = "4.1.0"
-    }
   }
 }

@@ -8,7 +8,9 @@ locals {
     "PhotosReceived", "PhotosProcessed", "PhotosRejected", "PhotosQuarantined", "PhotosDuplicate",
     "DuplicateEventsSkipped", "ProcessingLatency", "ProcessingDuration", "RekognitionImages",
     "BedrockInputTokens", "BedrockOutputTokens", "CaptionFallback", "AnalysisThrottled", "UploadsRequested",
-    "SharesCreated", "ShareViews",
+    "SharesCreated", "ShareViews", "PhotosFailed", "OldestPendingAge", "EmbeddingImages", "EmbeddingInputTokens",
+    "EmbeddingFailed", "PhotosPurged", "PhotosExpired", "PurgedObjects", "PurgeDuration", "JobsSubmitted", "JobSteps",
+    "JobsCompleted", "JobsFailed", "ExportedBytes",
   ]
   custom = { for name in local.custom_metric_names : name => concat([var.metric_namespace, name], local.custom_dimensions) }
 
@@ -19,6 +21,8 @@ locals {
     "FILL(rekognition, 0) * ${var.ai_prices.rekognition_per_image}",
     "FILL(input_tokens, 0) / 1000 * ${var.ai_prices.bedrock_per_1k_input_tokens}",
     "FILL(output_tokens, 0) / 1000 * ${var.ai_prices.bedrock_per_1k_output_tokens}",
+    "FILL(embedding_images, 0) * ${var.ai_prices.embedding_per_image}",
+    "FILL(embedding_tokens, 0) / 1000 * ${var.ai_prices.embedding_per_1k_input_tokens}",
   ])
 
   sections = [
@@ -37,7 +41,7 @@ locals {
           ]
         },
         {
-          title   = "Outcomes (READY / REJECTED / QUARANTINED / DUPLICATE)"
+          title   = "Outcomes (READY / REJECTED / QUARANTINED / DUPLICATE / FAILED)"
           period  = 300
           stat    = "Sum"
           stacked = true
@@ -47,6 +51,7 @@ locals {
             concat(local.custom["PhotosRejected"], [{ label = "REJECTED", color = "#ff7f0e" }]),
             concat(local.custom["PhotosQuarantined"], [{ label = "QUARANTINED", color = "#d62728" }]),
             concat(local.custom["PhotosDuplicate"], [{ label = "DUPLICATE", color = "#7f7f7f" }]),
+            concat(local.custom["PhotosFailed"], [{ label = "FAILED", color = "#8c564b" }]),
             concat(local.custom["DuplicateEventsSkipped"], [{ label = "duplicate deliveries skipped", color = "#bcbd22" }]),
           ]
         },
@@ -77,13 +82,17 @@ locals {
           ]
         },
         {
-          title       = "Age of oldest message (s)"
-          period      = 60
-          stat        = "Maximum"
-          yAxis       = local.zero_axis
-          annotations = { horizontal = [{ label = "alarm", value = var.thresholds.queue_oldest_message_age_seconds, color = "#d62728" }] }
+          title  = "Age of oldest message and oldest PENDING upload (s)"
+          period = 60
+          stat   = "Maximum"
+          yAxis  = local.zero_axis
+          annotations = { horizontal = [
+            { label = "queue alarm", value = var.thresholds.queue_oldest_message_age_seconds, color = "#d62728" },
+            { label = "PENDING alarm", value = var.thresholds.oldest_pending_age_seconds, color = "#9467bd" },
+          ] }
           metrics = [
             ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", var.ingest_queue_name, { label = "oldest message age" }],
+            concat(local.custom["OldestPendingAge"], [{ label = "oldest PENDING upload seen", color = "#9467bd" }]),
           ]
         },
         {
@@ -99,7 +108,58 @@ locals {
       ]
     },
     {
-      title = "Lambda functions (api, worker)"
+      title = "Purge and jobs"
+      widgets = [
+        {
+          title  = "Photos purged and object versions deleted"
+          period = 300
+          stat   = "Sum"
+          yAxis  = local.zero_axis
+          metrics = [
+            concat(local.custom["PhotosPurged"], [{ label = "photos purged" }]),
+            concat(local.custom["PhotosExpired"], [{ label = "of which expired (TTL)" }]),
+            concat(local.custom["PurgedObjects"], [{ label = "object versions deleted", yAxis = "right" }]),
+          ]
+        },
+        {
+          title       = "Purge: stream lag (ms), time per photo p95 (ms), parked batches"
+          period      = 300
+          stat        = "Maximum"
+          yAxis       = local.zero_axis
+          annotations = { horizontal = [{ label = "lag alarm", value = var.thresholds.purge_iterator_age_seconds * 1000, color = "#d62728" }] }
+          metrics = [
+            ["AWS/Lambda", "IteratorAge", "FunctionName", var.purge_function_name, { label = "stream lag" }],
+            concat(local.custom["PurgeDuration"], [{ stat = "p95", label = "purge time per photo p95" }]),
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.purge_failures_queue_name, { label = "parked batches", yAxis = "right" }],
+          ]
+        },
+        {
+          title  = "Jobs: submitted, steps, done, failed"
+          period = 300
+          stat   = "Sum"
+          yAxis  = local.zero_axis
+          metrics = [
+            concat(local.custom["JobsSubmitted"], [{ label = "submitted" }]),
+            concat(local.custom["JobSteps"], [{ label = "steps" }]),
+            concat(local.custom["JobsCompleted"], [{ label = "done", color = "#2ca02c" }]),
+            concat(local.custom["JobsFailed"], [{ label = "failed", color = "#d62728" }]),
+          ]
+        },
+        {
+          title  = "Jobs: bytes exported, queue and DLQ depth"
+          period = 300
+          stat   = "Maximum"
+          yAxis  = local.zero_axis
+          metrics = [
+            concat(local.custom["ExportedBytes"], [{ stat = "Sum", label = "bytes written to archives" }]),
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.jobs_queue_name, { label = "steps waiting", yAxis = "right" }],
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.jobs_dlq_name, { label = "parked steps", yAxis = "right" }],
+          ]
+        },
+      ]
+    },
+    {
+      title = "Lambda functions (api, worker, purge, jobs)"
       widgets = [
         {
           title   = "Errors"
@@ -116,11 +176,15 @@ locals {
           metrics = [for role, name in local.functions : ["AWS/Lambda", "Throttles", "FunctionName", name, { label = role }]]
         },
         {
-          title   = "Duration p95 (ms)"
-          period  = 300
-          stat    = "p95"
-          yAxis   = local.zero_axis
-          metrics = [for role, name in local.functions : ["AWS/Lambda", "Duration", "FunctionName", name, { label = role }]]
+          title       = "Duration p95, worker p99 (ms)"
+          period      = 300
+          stat        = "p95"
+          yAxis       = local.zero_axis
+          annotations = { horizontal = [{ label = "worker alarm (${var.thresholds.worker_duration_percent_of_timeout}% of timeout)", value = local.worker_duration_alarm_ms, color = "#d62728" }] }
+          metrics = concat(
+            [for role, name in local.functions : ["AWS/Lambda", "Duration", "FunctionName", name, { label = role }]],
+            [["AWS/Lambda", "Duration", "FunctionName", var.worker_function_name, { stat = "p99", label = "worker p99" }]],
+          )
         },
         {
           title   = "Concurrent executions"
@@ -210,7 +274,8 @@ locals {
             [{ id = "fallback_rate", expression = "100 * FILL(fallback, 0) / captions", label = "Bedrock fallback rate (%)" }],
             concat(local.custom["CaptionFallback"], [{ id = "fallback", visible = false }]),
             concat(local.custom["CaptionFallback"], [{ id = "captions", stat = "SampleCount", visible = false }]),
-            concat(local.custom["AnalysisThrottled"], [{ label = "analysis calls throttled", yAxis = "right" }]),
+            concat(local.custom["AnalysisThrottled"], [{ label = "analysis and embedding calls throttled", yAxis = "right" }]),
+            concat(local.custom["EmbeddingFailed"], [{ label = "READY photos left without a vector", yAxis = "right" }]),
           ]
         },
         {
@@ -222,6 +287,8 @@ locals {
             concat(local.custom["RekognitionImages"], [{ label = "Rekognition image units" }]),
             concat(local.custom["BedrockInputTokens"], [{ label = "Bedrock input tokens", yAxis = "right" }]),
             concat(local.custom["BedrockOutputTokens"], [{ label = "Bedrock output tokens", yAxis = "right" }]),
+            concat(local.custom["EmbeddingImages"], [{ label = "photos embedded" }]),
+            concat(local.custom["EmbeddingInputTokens"], [{ label = "embedding text tokens (search queries)", yAxis = "right" }]),
           ]
         },
         {
@@ -235,6 +302,8 @@ locals {
             concat(local.custom["RekognitionImages"], [{ id = "rekognition", visible = false }]),
             concat(local.custom["BedrockInputTokens"], [{ id = "input_tokens", visible = false }]),
             concat(local.custom["BedrockOutputTokens"], [{ id = "output_tokens", visible = false }]),
+            concat(local.custom["EmbeddingImages"], [{ id = "embedding_images", visible = false }]),
+            concat(local.custom["EmbeddingInputTokens"], [{ id = "embedding_tokens", visible = false }]),
           ]
         },
       ]
@@ -267,18 +336,7 @@ locals {
     )
   ])
 
-  alarm_arns = concat(
-    [
-      aws_cloudwatch_metric_alarm.dlq_not_empty.arn,
-      aws_cloudwatch_metric_alarm.ingest_oldest_message.arn,
-      aws_cloudwatch_metric_alarm.worker_error_rate.arn,
-      aws_cloudwatch_metric_alarm.api_5xx_rate.arn,
-      aws_cloudwatch_metric_alarm.dynamodb_throttles.arn,
-      aws_cloudwatch_metric_alarm.analysis_throttled.arn,
-      aws_cloudwatch_metric_alarm.caption_fallback_rate.arn,
-    ],
-    [for role in keys(local.functions) : aws_cloudwatch_metric_alarm.lambda_throttles[role].arn],
-  )
+  alarm_arns = [for alarm in aws_cloudwatch_metric_alarm.this : alarm.arn]
 
   dashboard = {
     widgets = concat(

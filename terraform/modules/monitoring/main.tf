@@ -1,5 +1,5 @@
 # Monitoring for one environment: the alarm topic (KMS-encrypted, optional e-mail), a dashboard
-# (dashboards.tf), alarms (alarms.tf), saved Logs Insights queries, and a plan-time check on log retention.
+# (dashboards.tf), alarms (alarms.tf) and saved Logs Insights queries.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -17,6 +17,8 @@ locals {
   functions = {
     api    = var.api_function_name
     worker = var.worker_function_name
+    purge  = var.purge_function_name
+    jobs   = var.jobs_function_name
   }
 
   alarm_topic_name = "${var.name_prefix}-alarms"
@@ -24,59 +26,11 @@ locals {
 
 # ------------------------------------------------------------------ alarm topic
 
-data "aws_iam_policy_document" "alarm_key" {
-  # A key policy is attached to one key and "Resource": "*" there means that key only; the IAM-policy checks
-  # below read it as "every resource". The account-root statement is AWS's default key policy (without it the
-  # key becomes unmanageable); the service statement is limited to this account by aws:SourceAccount.
-  #checkov:skip=CKV_AWS_109:Key policy: "*" is this key; root statement is the AWS default key policy
-  #checkov:skip=CKV_AWS_111:Key policy: "*" is this key; root statement is the AWS default key policy
-  #checkov:skip=CKV_AWS_356:Key policy: "*" is this key, the only resource a key policy can name
-  statement {
-    sid       = "AccountAdministers"
-    actions   = ["kms:*"]
-    resources = ["*"] # in a key policy "*" means this key
-
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
-
-  statement {
-    sid       = "CloudWatchAlarmsPublishEncrypted"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
-    resources = ["*"] # in a key policy "*" means this key
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-# The AWS-managed aws/sns key cannot be used: its policy does not let CloudWatch alarms publish to the topic.
-resource "aws_kms_key" "alarms" {
-  description             = "${var.name_prefix} alarm topic"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy                  = data.aws_iam_policy_document.alarm_key.json
-  tags                    = var.tags
-}
-
-resource "aws_kms_alias" "alarms" {
-  name          = "alias/${local.alarm_topic_name}"
-  target_key_id = aws_kms_key.alarms.key_id
-}
-
+# Encrypted with the environment's key (storage module): its policy lets CloudWatch alarms use it, which the
+# AWS-managed aws/sns key does not allow.
 resource "aws_sns_topic" "alarms" {
   name              = local.alarm_topic_name
-  kms_master_key_id = aws_kms_key.alarms.arn
+  kms_master_key_id = var.kms_key_arn
   tags              = var.tags
 }
 

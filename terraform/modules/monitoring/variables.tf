@@ -25,6 +25,21 @@ variable "metric_dimensions" {
   default     = { service = "photovault" }
 }
 
+variable "worker_timeout_seconds" {
+  description = "Timeout of the worker function (resources.json functions.worker.timeout): the duration alarm fires at a share of it."
+  type        = number
+}
+
+variable "max_receive_count" {
+  description = "Receives of an ingest message before SQS parks it in the DLQ (resources.json ingest.max_receive_count), quoted by the DLQ alarm."
+  type        = number
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the environment's KMS key that encrypts the alarm topic; its key policy must let CloudWatch alarms use it."
+  type        = string
+}
+
 variable "worker_function_name" {
   description = "Name of the worker Lambda function (SQS consumer)."
   type        = string
@@ -32,6 +47,31 @@ variable "worker_function_name" {
 
 variable "api_function_name" {
   description = "Name of the API Lambda function."
+  type        = string
+}
+
+variable "purge_function_name" {
+  description = "Name of the purge Lambda function (table stream consumer)."
+  type        = string
+}
+
+variable "purge_failures_queue_name" {
+  description = "Name of the queue the purge's stream mapping describes failed batches in (its on-failure destination)."
+  type        = string
+}
+
+variable "jobs_function_name" {
+  description = "Name of the jobs Lambda function (jobs queue consumer)."
+  type        = string
+}
+
+variable "jobs_queue_name" {
+  description = "Name of the jobs queue."
+  type        = string
+}
+
+variable "jobs_dlq_name" {
+  description = "Name of the jobs dead-letter queue."
   type        = string
 }
 
@@ -72,32 +112,27 @@ variable "alarm_email" {
   default     = null
 }
 
-variable "log_retention_days" {
-  description = "Retention the stack's log groups are expected to have; a check block warns on plan when a function's log group differs."
-  type        = number
-  default     = 30
-
-  validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, … 3653)."
-  }
-}
-
 variable "thresholds" {
   description = "Alarm thresholds. Rates are percentages over one period; ages in seconds; counts per period."
   type = object({
-    period_seconds                   = optional(number, 300)
-    evaluation_periods               = optional(number, 1)
-    queue_oldest_message_age_seconds = optional(number, 900)
-    worker_error_rate_percent        = optional(number, 5)
-    worker_min_invocations           = optional(number, 10)
-    api_5xx_rate_percent             = optional(number, 1)
-    api_min_requests                 = optional(number, 20)
-    lambda_throttles                 = optional(number, 0)
-    dynamodb_throttles               = optional(number, 0)
-    analysis_throttled               = optional(number, 5)
-    caption_fallback_rate_percent    = optional(number, 20)
-    caption_min_photos               = optional(number, 5)
+    period_seconds                     = optional(number, 300)
+    evaluation_periods                 = optional(number, 1)
+    queue_oldest_message_age_seconds   = optional(number, 900)
+    worker_error_rate_percent          = optional(number, 5)
+    worker_min_invocations             = optional(number, 10)
+    api_5xx_rate_percent               = optional(number, 1)
+    api_min_requests                   = optional(number, 20)
+    lambda_throttles                   = optional(number, 0)
+    dynamodb_throttles                 = optional(number, 0)
+    analysis_throttled                 = optional(number, 5)
+    caption_fallback_rate_percent      = optional(number, 20)
+    caption_min_photos                 = optional(number, 5)
+    worker_duration_percent_of_timeout = optional(number, 80)
+    photos_failed                      = optional(number, 0)
+    oldest_pending_age_seconds         = optional(number, 1800)
+    purge_iterator_age_seconds         = optional(number, 3600)
+    purge_errors                       = optional(number, 0)
+    jobs_errors                        = optional(number, 0)
   })
   default = {}
 
@@ -108,11 +143,13 @@ variable "thresholds" {
 }
 
 variable "ai_prices" {
-  description = "USD prices for the estimated-AI-spend widget: Rekognition per image unit, Bedrock per 1,000 input / output tokens of the caption model."
+  description = "USD prices for the estimated-AI-spend widget: Rekognition per image unit, Bedrock per 1,000 input / output tokens of the caption model, and the embedding model per image and per 1,000 text tokens (Titan Multimodal Embeddings G1's published prices as defaults; confirm them for the region)."
   type = object({
-    rekognition_per_image        = optional(number, 0.001)
-    bedrock_per_1k_input_tokens  = optional(number, 0.00025)
-    bedrock_per_1k_output_tokens = optional(number, 0.00125)
+    rekognition_per_image         = optional(number, 0.001)
+    bedrock_per_1k_input_tokens   = optional(number, 0.00025)
+    bedrock_per_1k_output_tokens  = optional(number, 0.00125)
+    embedding_per_image           = optional(number, 0.00006)
+    embedding_per_1k_input_tokens = optional(number, 0.0008)
   })
   default = {}
 }

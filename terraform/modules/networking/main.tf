@@ -1,6 +1,14 @@
 data "aws_region" "current" {}
 
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
 locals {
+  region     = data.aws_region.current.region
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+
   # Stable subnet numbering: the n-th zone always gets the n-th /20 (private) and the (n+8)-th /20 (public).
   private_subnets = { for index, zone in var.availability_zones : zone => cidrsubnet(var.cidr_block, 4, index) }
   public_subnets  = var.enable_nat_gateway ? { for index, zone in var.availability_zones : zone => cidrsubnet(var.cidr_block, 4, index + 8) } : {}
@@ -11,18 +19,18 @@ resource "aws_vpc" "this" {
   enable_dns_support   = true
   enable_dns_hostnames = true # required for private DNS on interface endpoints
 
-  tags = {
+  tags = merge(var.tags, {
     Name = "${var.name_prefix}-vpc"
-  }
+  })
 }
 
 # Close the default security group: no rules, so nothing attached to it by mistake can talk.
 resource "aws_default_security_group" "this" {
   vpc_id = aws_vpc.this.id
 
-  tags = {
+  tags = merge(var.tags, {
     Name = "${var.name_prefix}-default-closed"
-  }
+  })
 }
 
 resource "aws_subnet" "private" {
@@ -33,18 +41,18 @@ resource "aws_subnet" "private" {
   cidr_block              = each.value
   map_public_ip_on_launch = false
 
-  tags = {
+  tags = merge(var.tags, {
     Name = "${var.name_prefix}-private-${each.key}"
     Tier = "private"
-  }
+  })
 }
 
 resource "aws_route_table" "private" {
   vpc_id = aws_vpc.this.id
 
-  tags = {
+  tags = merge(var.tags, {
     Name = "${var.name_prefix}-private"
-  }
+  })
 }
 
 resource "aws_route_table_association" "private" {
@@ -64,10 +72,10 @@ resource "aws_subnet" "public" {
   cidr_block              = each.value
   map_public_ip_on_launch = false
 
-  tags = {
+  tags = merge(var.tags, {
     Name = "${var.name_prefix}-public-${each.key}"
     Tier = "public"
-  }
+  })
 }
 
 resource "aws_internet_gateway" "this" {
@@ -75,9 +83,9 @@ resource "aws_internet_gateway" "this" {
 
   vpc_id = aws_vpc.this.id
 
-  tags = {
+  tags = merge(var.tags, {
     Name = "${var.name_prefix}-igw"
-  }
+  })
 }
 
 resource "aws_route_table" "public" {
@@ -90,9 +98,9 @@ resource "aws_route_table" "public" {
     gateway_id = aws_internet_gateway.this[0].id
   }
 
-  tags = {
+  tags = merge(var.tags, {
     Name = "${var.name_prefix}-public"
-  }
+  })
 }
 
 resource "aws_route_table_association" "public" {
@@ -107,9 +115,9 @@ resource "aws_eip" "nat" {
 
   domain = "vpc"
 
-  tags = {
+  tags = merge(var.tags, {
     Name = "${var.name_prefix}-nat"
-  }
+  })
 }
 
 resource "aws_nat_gateway" "this" {
@@ -118,9 +126,9 @@ resource "aws_nat_gateway" "this" {
   allocation_id = aws_eip.nat[0].id
   subnet_id     = aws_subnet.public[var.availability_zones[0]].id
 
-  tags = {
+  tags = merge(var.tags, {
     Name = "${var.name_prefix}-nat"
-  }
+  })
 
   depends_on = [aws_internet_gateway.this]
 }
@@ -133,36 +141,6 @@ resource "aws_route" "private_nat" {
   nat_gateway_id         = aws_nat_gateway.this[0].id
 }
 
-# --- VPC endpoints ---
-
-resource "aws_vpc_endpoint" "gateway" {
-  for_each = toset(["s3", "dynamodb"])
-
-  vpc_id            = aws_vpc.this.id
-  service_name      = "com.amazonaws.${data.aws_region.current.region}.${each.key}"
-  vpc_endpoint_type = "Gateway"
-  route_table_ids   = [aws_route_table.private.id]
-
-  tags = {
-    Name = "${var.name_prefix}-${each.key}"
-  }
-}
-
-resource "aws_vpc_endpoint" "interface" {
-  for_each = var.interface_endpoint_services
-
-  vpc_id              = aws_vpc.this.id
-  service_name        = "com.amazonaws.${data.aws_region.current.region}.${each.key}"
-  vpc_endpoint_type   = "Interface"
-  private_dns_enabled = true
-  subnet_ids          = [for zone in var.availability_zones : aws_subnet.private[zone].id]
-  security_group_ids  = [aws_security_group.endpoints.id]
-
-  tags = {
-    Name = "${var.name_prefix}-${each.key}"
-  }
-}
-
 # --- Security groups: functions may only reach the endpoints (and, with NAT, HTTPS anywhere) ---
 
 resource "aws_security_group" "lambda" {
@@ -171,9 +149,9 @@ resource "aws_security_group" "lambda" {
   description = "PhotoVault Lambda functions: HTTPS egress to VPC endpoints only"
   vpc_id      = aws_vpc.this.id
 
-  tags = {
+  tags = merge(var.tags, {
     Name = "${var.name_prefix}-lambda"
-  }
+  })
 }
 
 resource "aws_security_group" "endpoints" {
@@ -181,9 +159,9 @@ resource "aws_security_group" "endpoints" {
   description = "Interface VPC endpoints: HTTPS from the PhotoVault functions only"
   vpc_id      = aws_vpc.this.id
 
-  tags = {
+  tags = merge(var.tags, {
     Name = "${var.name_prefix}-endpoints"
-  }
+  })
 }
 
 resource "aws_vpc_security_group_ingress_rule" "endpoints_from_lambda" {
@@ -193,6 +171,7 @@ resource "aws_vpc_security_group_ingress_rule" "endpoints_from_lambda" {
   from_port                    = 443
   to_port                      = 443
   referenced_security_group_id = aws_security_group.lambda.id
+  tags                         = var.tags
 }
 
 resource "aws_vpc_security_group_egress_rule" "lambda_to_endpoints" {
@@ -202,6 +181,7 @@ resource "aws_vpc_security_group_egress_rule" "lambda_to_endpoints" {
   from_port                    = 443
   to_port                      = 443
   referenced_security_group_id = aws_security_group.endpoints.id
+  tags                         = var.tags
 }
 
 resource "aws_vpc_security_group_egress_rule" "lambda_to_gateway_endpoints" {
@@ -213,6 +193,7 @@ resource "aws_vpc_security_group_egress_rule" "lambda_to_gateway_endpoints" {
   from_port         = 443
   to_port           = 443
   prefix_list_id    = aws_vpc_endpoint.gateway[each.key].prefix_list_id
+  tags              = var.tags
 }
 
 resource "aws_vpc_security_group_egress_rule" "lambda_to_internet" {
@@ -224,6 +205,7 @@ resource "aws_vpc_security_group_egress_rule" "lambda_to_internet" {
   from_port         = 443
   to_port           = 443
   cidr_ipv4         = "0.0.0.0/0"
+  tags              = var.tags
 }
 
 # --- Flow logs ---
@@ -232,8 +214,11 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
   name              = "/aws/vpc/${var.name_prefix}/flow-logs"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
+  tags              = var.tags
 }
 
+# Only flow logs of this account may assume the role (confused deputy: another account's flow log naming this
+# role's ARN is refused).
 data "aws_iam_policy_document" "flow_logs_assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -241,6 +226,18 @@ data "aws_iam_policy_document" "flow_logs_assume" {
     principals {
       type        = "Service"
       identifiers = ["vpc-flow-logs.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:vpc-flow-log/*"]
     }
   }
 }
@@ -255,6 +252,7 @@ data "aws_iam_policy_document" "flow_logs" {
 resource "aws_iam_role" "flow_logs" {
   name               = "${var.name_prefix}-flow-logs"
   assume_role_policy = data.aws_iam_policy_document.flow_logs_assume.json
+  tags               = var.tags
 }
 
 resource "aws_iam_role_policy" "flow_logs" {
@@ -268,4 +266,5 @@ resource "aws_flow_log" "this" {
   traffic_type    = "ALL"
   log_destination = aws_cloudwatch_log_group.flow_logs.arn
   iam_role_arn    = aws_iam_role.flow_logs.arn
+  tags            = var.tags
 }

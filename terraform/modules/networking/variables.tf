@@ -31,13 +31,29 @@ variable "enable_nat_gateway" {
 }
 
 variable "interface_endpoint_services" {
-  description = "AWS services reached through interface VPC endpoints (service name suffix after com.amazonaws.<region>.)."
+  description = "AWS services reached through interface VPC endpoints (service name suffix after com.amazonaws.<region>.); each needs its endpoint policy in endpoints.tf."
   type        = set(string)
-  default     = ["rekognition", "bedrock-runtime", "sqs", "sns", "logs", "kms", "ssm", "sts", "xray"]
+  default     = ["rekognition", "bedrock-runtime", "s3vectors", "sqs", "sns", "logs", "kms", "ssm", "sts", "xray"]
+
+  validation {
+    condition     = length(setsubtract(var.interface_endpoint_services, keys(local.endpoint_statements))) == 0
+    error_message = "Every interface endpoint needs an endpoint policy: add the service's statements to local.endpoint_statements (endpoints.tf)."
+  }
+}
+
+variable "endpoint_access" {
+  description = "What the functions reach through the endpoints, for the endpoint policies: the data buckets' ARNs, the table's ARN, the Bedrock caption and embedding model ids and the vector index's ARN."
+  type = object({
+    bucket_arns        = list(string)
+    table_arn          = string
+    bedrock_model_id   = string
+    embedding_model_id = string
+    vector_index_arn   = string
+  })
 }
 
 variable "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts the flow-log log group."
+  description = "ARN of the customer-managed KMS key: it encrypts the flow-log log group, and it is the only key the functions may use through the KMS endpoint."
   type        = string
 }
 
@@ -45,4 +61,10 @@ variable "log_retention_days" {
   description = "Retention of the VPC flow-log log group, in days."
   type        = number
   default     = 365
+}
+
+variable "tags" {
+  description = "Tags added to every taggable resource of the module (on top of the provider's default_tags)."
+  type        = map(string)
+  default     = {}
 }

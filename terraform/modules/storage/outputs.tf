@@ -32,3 +32,18 @@ output "table_stream_arn" {
   description = "ARN of the DynamoDB table's stream."
   value       = aws_dynamodb_table.this.stream_arn
 }
+
+output "vector_bucket_name" {
+  description = "Name of the S3 Vectors bucket."
+  value       = aws_s3vectors_vector_bucket.this.vector_bucket_name
+}
+
+output "vector_index_name" {
+  description = "Name of the photos' vector index."
+  value       = aws_s3vectors_index.photos.index_name
+}
+
+output "vector_index_arn" {
+  description = "ARN of the photos' vector index."
+  value       = aws_s3vectors_index.photos.index_arn
+}

@@ -53,6 +53,7 @@ resource "aws_s3_object" "this" {
   cache_control          = lookup(local.cache_control, each.value, "public, max-age=300")
   server_side_encryption = "aws:kms"
   kms_key_id             = var.kms_key_arn
+  tags                   = var.tags
 }
 
 resource "aws_s3_object" "config" {
@@ -63,4 +64,5 @@ resource "aws_s3_object" "config" {
   cache_control          = "no-cache"
   server_side_encryption = "aws:kms"
   kms_key_id             = var.kms_key_arn
+  tags                   = var.tags
 }

@@ -38,3 +38,9 @@ variable "max_upload_bytes" {
   type        = number
   default     = 52428800
 }
+
+variable "tags" {
+  description = "Tags added to every taggable resource of the module (on top of the provider's default_tags)."
+  type        = map(string)
+  default     = {}
+}

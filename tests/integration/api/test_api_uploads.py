@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 
 from photovault import keys
-from photovault.adapters.dynamodb import deserialize, serialize
+from photovault.adapters.dynamodb.codec import deserialize, serialize
 from tests.integration.api.apitools import call
 from tests.integration.api.conftest import Stack
 
@@ -28,7 +28,8 @@ def test_the_presigned_post_policy_pins_key_type_size_and_expiry(stack: Stack) -
     assert response.status == 201, response.text
     body = response.json
     key = keys.originals_key(OWNER, body["photo_id"])
-    assert body["key"] == key and body["fields"]["key"] == key and body["fields"]["Content-Type"] == "image/jpeg"
+    assert body["fields"]["key"] == key and body["fields"]["Content-Type"] == "image/jpeg"
+    assert set(body) == {"photo_id", "url", "fields", "expires_at", "max_bytes"}  # the key is the policy's, not ours
     policy = json.loads(base64.b64decode(body["fields"]["policy"]))
     conditions = policy["conditions"]
     assert {"key": key} in conditions
@@ -47,7 +48,9 @@ def test_the_presigned_post_policy_pins_key_type_size_and_expiry(stack: Stack) -
     assert (photo["status"], photo["filename"], photo["content_type"]) == ("PENDING", "beach.jpg", "image/jpeg")
     assert photo["created_at"].startswith(datetime.now().astimezone().strftime("%Y-"))
     # And it is listed for the owner at once
-    assert call("GET", "/photos", sub=OWNER).json["items"][0]["status"] == "PENDING"
+    # And the upload waits in needs-attention, never in the timeline, until it is READY
+    assert call("GET", "/photos/attention", sub=OWNER).json["items"][0]["status"] == "PENDING"
+    assert call("GET", "/photos", sub=OWNER).json["items"] == []
 
 
 def test_a_disallowed_type_is_415(stack: Stack) -> None:
@@ -95,7 +98,11 @@ def test_a_malformed_body_is_400_naming_the_field(stack: Stack, raw: str, field:
     [
         ("GET", "/photos", {"limit": "0"}),
         ("GET", "/photos", {"limit": "abc"}),
-        ("GET", "/photos", {"status": "DELETED"}),
+        ("GET", "/photos", {"order": "sideways"}),
+        ("GET", "/photos", {"from": "2023-7-1"}),
+        ("GET", "/photos", {"from": "2023-02-30"}),
+        ("GET", "/photos", {"from": "2023-07-02", "to": "2023-07-01"}),
+        ("GET", "/photos", {"status": "READY"}),
         ("GET", "/photos", {"cursor": "forged.cursor"}),
         ("GET", "/search", {}),
         ("GET", "/search", {"q": ""}),

@@ -12,11 +12,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from photovault import composition, keys
 from photovault.adapters import clients
 from photovault.adapters.bedrock import BedrockTextGenerator
-from photovault.adapters.dynamodb import DynamoPhotoRepository, deserialize, photo_item, serialize
+from photovault.adapters.dynamodb.codec import deserialize, photo_item, serialize
+from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
 from photovault.adapters.rekognition import RekognitionAnalyzer
-from photovault.adapters.s3 import S3MediaStore, S3OriginalStore
+from photovault.adapters.s3 import S3MediaStore, S3OriginalStore, S3VersionDeleter
 from photovault.adapters.sns import SnsNotifier
 from photovault.handlers import worker
 from photovault.ids import new_photo_id
@@ -24,18 +26,10 @@ from photovault.images import ImageLimits
 from photovault.model import Photo, PhotoStatus
 from photovault.pipeline.analysis import RetryPolicy
 from photovault.pipeline.ingest import IngestConfig, IngestPhoto
-from tests.support.aws import REGION, Stack, create_stack, drain, lambda_sqs_event
+from tests.support.aws import REGION, Stack, create_stack, drain, spec
+from tests.support.events import sqs_event
 from tests.support.fake_ai import FakeBedrockClient, FakeRekognitionClient
-
-
-class FakeContext:
-    function_name = "photovault-test-worker"
-    memory_limit_in_mb = 2048
-    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:photovault-test-worker"
-    aws_request_id = "req-1"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
+from tests.support.lambda_context import lambda_context
 
 
 @dataclass
@@ -75,14 +69,16 @@ class Harness:
             analyzer=RekognitionAnalyzer(self.rekognition),
             captioner=BedrockTextGenerator(self.bedrock, "anthropic.claude-3-haiku-20240307-v1:0"),
             notifier=SnsNotifier(self.session.client("sns", region_name=REGION), self.stack.topic_arn),
+            uploads=S3VersionDeleter(s3, self.stack.originals),
             config=IngestConfig(limits=ImageLimits(max_bytes=20 * 1024 * 1024), **config),
             retry=RetryPolicy(base_delay=0.2, max_delay=5.0, sleep=self._sleep, clock=self._clock),
         )
 
-    def request_upload(self, owner: str, photo_id: str, filename: str = "photo.jpg") -> None:
+    def request_upload(
+        self, owner: str, photo_id: str, filename: str = "photo.jpg", *, created_at: str = "2026-11-25T10:00:00.000Z"
+    ) -> None:
         """What POST /uploads does before the browser's upload: the PENDING photo item."""
-        now = "2026-11-25T10:00:00.000Z"
-        pending = Photo(owner, photo_id, PhotoStatus.PENDING, now, now, filename=filename)
+        pending = Photo(owner, photo_id, PhotoStatus.PENDING, created_at, created_at, filename=filename)
         self.ddb.put_item(TableName=self.stack.table, Item=serialize(photo_item(pending)))
 
     def upload(self, data: bytes, *, owner: str | None = None, photo_id: str | None = None, requested: bool = True):
@@ -96,12 +92,19 @@ class Harness:
     def messages(self) -> list[dict[str, Any]]:
         return drain(self.sqs, self.stack.queue_url)
 
-    def invoke(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
-        return worker.handler(lambda_sqs_event(messages), FakeContext())
+    def invoke(self, messages: list[dict[str, Any]], *, timeout_seconds: float | None = None) -> dict[str, Any]:
+        """One invocation, with the worker's own timeout (terraform/resources.json) unless told otherwise."""
+        timeout = timeout_seconds if timeout_seconds is not None else spec()["functions"]["worker"]["timeout"]
+        return worker.handler(sqs_event(messages), lambda_context("photovault-test-worker", timeout_seconds=timeout))
 
     def photo(self, owner: str, photo_id: str) -> dict[str, Any] | None:
-        repo = DynamoPhotoRepository(self.ddb, self.stack.table)
-        return repo._get_raw(owner, photo_id)
+        """The photo item as stored (claim and lease fields included)."""
+        item = self.ddb.get_item(
+            TableName=self.stack.table,
+            Key=serialize({"pk": keys.user_pk(owner), "sk": keys.photo_sk(photo_id)}),
+            ConsistentRead=True,
+        ).get("Item")
+        return deserialize(item) if item else None
 
     def notifications(self) -> list[dict[str, Any]]:
         return drain(self.sqs, self.stack.events_queue_url)
@@ -130,10 +133,10 @@ def harness(monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
         # S3 announces a new notification configuration with an s3:TestEvent; start from an empty queue.
         for message in h.messages():
             h.sqs.delete_message(QueueUrl=h.stack.queue_url, ReceiptHandle=message["ReceiptHandle"])
-        state: dict[str, IngestPhoto] = {"use_case": h.use_case()}
-        monkeypatch.setattr(worker, "ingest", lambda: state["use_case"])
-        h.configure = lambda **kw: state.__setitem__("use_case", h.use_case(**kw))  # type: ignore[attr-defined]
+        composition.override(ingest=h.use_case())
+        h.configure = lambda **kw: composition.override(ingest=h.use_case(**kw))  # type: ignore[attr-defined]
         yield h
+    composition.reset()
     clients.reset()
 
 

@@ -7,7 +7,7 @@ import pytest
 from photovault.errors import Gone, InvalidInput, NotFound
 from photovault.model import PhotoStatus
 from photovault.sharing.service import NotShareable
-from tests.unit.api.fakes import World, make_photo, make_world
+from tests.support.fakes import World, make_photo, make_world
 
 
 def _shared(world: World, **kwargs: int | None) -> tuple[str, str]:
@@ -15,15 +15,16 @@ def _shared(world: World, **kwargs: int | None) -> tuple[str, str]:
     created = world.sharing.create(
         "alice", photo.photo_id, expires_in=int(kwargs.get("expires_in") or 3600), max_views=kwargs.get("max_views")
     )
-    return photo.photo_id, created.token
+    assert created.url == f"https://vault.example/s/{created.share.token}"  # the web app's page, a real path
+    return photo.photo_id, created.share.token
 
 
 def test_a_valid_link_shows_the_caption_and_a_preview_url_of_at_most_five_minutes() -> None:
     world = make_world()
     photo_id, token = _shared(world)
     shown = world.sharing.view(token)
-    assert shown.caption == "sunset over the bay"
-    assert shown.url_expires_at - world.clock.now <= 300
+    assert shown.photo.caption is not None and shown.photo.caption.text == "sunset over the bay"
+    assert shown.preview_expires_at - world.clock.now <= 300
     assert f"media/alice/{photo_id}/preview.webp" in shown.preview_url
     assert world.shares.shares[token].views == 1
 
@@ -31,7 +32,8 @@ def test_a_valid_link_shows_the_caption_and_a_preview_url_of_at_most_five_minute
 def test_the_preview_url_never_outlives_the_share() -> None:
     world = make_world()
     _, token = _shared(world, expires_in=60)
-    assert world.sharing.view(token).url_expires_at == int(world.clock.now) + 60
+    shown = world.sharing.view(token)
+    assert shown.preview_expires_at == shown.link_expires_at == int(world.clock.now) + 60
 
 
 @pytest.mark.parametrize("status", [PhotoStatus.QUARANTINED, PhotoStatus.REJECTED, PhotoStatus.PENDING])
@@ -105,7 +107,7 @@ def test_the_owner_lists_their_shares_with_state_and_pages() -> None:
     world.sharing.revoke("alice", tokens[0])
     first = world.sharing.list("alice", limit=2, cursor=None)
     second = world.sharing.list("alice", limit=2, cursor=first.cursor)
-    assert [s.token for s in first.items + second.items] == tokens[::-1]
+    assert [link.share.token for link in first.items + second.items] == tokens[::-1]
     assert second.items[-1].state == "revoked" and first.items[0].state == "active"
     assert world.sharing.list("bob", limit=10, cursor=None).items == []
 
@@ -122,3 +124,78 @@ def test_opening_a_link_that_can_show_nothing_spends_no_view() -> None:
     assert world.sharing.view(token).preview_url  # the one allowed view is still there
     with pytest.raises(Gone):
         world.sharing.view(token)
+
+
+def _shared_album(world: World, *, max_views: int | None = None, photos: int = 2) -> tuple[str, str, list[str]]:
+    from photovault.library.service import Action
+
+    album_id = world.albums.create("alice", name="Harbour").album.album_id
+    ids = [
+        world.repo.add(make_photo("alice", caption=f"boat {i}", taken_at=f"2023-06-0{i + 1}T10:00:00")).photo_id
+        for i in range(photos)
+    ]
+    world.library.act("alice", Action.ADD_TO_ALBUM, ids, album_id)
+    link = world.sharing.create_for_album("alice", album_id, expires_in=3600, max_views=max_views)
+    assert link.url == f"https://vault.example/a/{link.share.token}" and link.share.kind == "album"
+    return album_id, link.share.token, ids
+
+
+def test_an_album_link_shows_exactly_the_albums_library_photos_with_short_urls() -> None:
+    # Given a shared album of two photos, alice's other photos, a REJECTED upload and a trashed album photo
+    world = make_world()
+    album_id, token, ids = _shared_album(world, photos=3)
+    world.repo.add(make_photo("alice", caption="not in the album"))
+    world.repo.add(make_photo("alice", status=PhotoStatus.REJECTED))
+    world.library.trash("alice", ids[2])
+    # When anyone opens the link
+    page = world.sharing.view_album(token, cursor=None)
+    # Then they see the album's title and exactly its two library photos, oldest first, with URLs of ≤ 5 minutes
+    assert page.title == "Harbour"
+    assert [item.photo.photo_id for item in page.items] == ids[:2]
+    assert page.urls_expire_at - world.clock.now <= 300
+    assert all("Expires=" in item.thumb_url and "preview.webp" in item.preview_url for item in page.items)
+
+
+def test_an_album_link_counts_a_view_per_opening_and_pages_without_counting() -> None:
+    world = make_world(album_page_size=2)
+    _, token, ids = _shared_album(world, max_views=1, photos=3)
+    first = world.sharing.view_album(token, cursor=None)
+    assert first.cursor is not None and world.shares.shares[token].views == 1
+    # The visit goes on to its second page although the one allowed view is spent
+    second = world.sharing.view_album(token, cursor=first.cursor)
+    assert [i.photo.photo_id for i in first.items + second.items] == ids
+    # But a new opening is refused, and a cursor is only good for its own link
+    with pytest.raises(Gone):
+        world.sharing.view_album(token, cursor=None)
+    _, other, _ = _shared_album(world)
+    with pytest.raises(InvalidInput):
+        world.sharing.view_album(other, cursor=first.cursor)
+
+
+def test_a_revoked_or_expired_album_link_shows_nothing_even_with_a_cursor() -> None:
+    world = make_world(album_page_size=1)
+    _, token, _ = _shared_album(world, photos=3)
+    first = world.sharing.view_album(token, cursor=None)
+    world.sharing.revoke("alice", token)
+    for cursor in (None, first.cursor):
+        with pytest.raises(Gone):
+            world.sharing.view_album(token, cursor=cursor)
+    _, expiring, _ = _shared_album(world, photos=3)
+    opened = world.sharing.view_album(expiring, cursor=None)
+    world.clock.now += 3600
+    with pytest.raises(Gone):
+        world.sharing.view_album(expiring, cursor=opened.cursor)
+
+
+def test_album_and_photo_links_do_not_open_each_other_and_someone_elses_album_cannot_be_shared() -> None:
+    world = make_world()
+    album_id, album_token, ids = _shared_album(world)
+    photo_token = world.sharing.create("alice", ids[0], expires_in=600, max_views=None).share.token
+    with pytest.raises(NotFound):
+        world.sharing.view(album_token)
+    with pytest.raises(NotFound):
+        world.sharing.view_album(photo_token, cursor=None)
+    with pytest.raises(NotFound):
+        world.sharing.create_for_album("bob", album_id, expires_in=600, max_views=None)
+    kinds = {link.share.kind for link in world.sharing.list("alice", limit=10, cursor=None).items}
+    assert kinds == {"photo", "album"}

@@ -8,6 +8,8 @@ import pytest
 
 from photovault.errors import ImageRejected
 from photovault.images import REASON_CODES, ImageLimits, render, validate
+from photovault.images.formats import ImageFormat
+from photovault.images.validation import ValidatedImage
 from tests.hostile.corpus import CASES, HostileCase, Outcome
 
 
@@ -33,3 +35,18 @@ def test_hostile_case_reaches_its_declared_outcome(case: HostileCase) -> None:
         return
     renditions = render(validate(case.data(), ImageLimits()))
     assert renditions.thumb.data and renditions.preview.data and renditions.analysis_jpeg.data
+
+
+DECIDED_BEFORE_DECODING = [case for case in CASES if case.reason_code in ("decode_cost", "too_many_pixels")]
+
+
+def must_not_decode(data: bytes, fmt: ImageFormat, limits: ImageLimits) -> ValidatedImage:
+    raise AssertionError("this file should have been refused before decoding")
+
+
+@pytest.mark.parametrize("case", DECIDED_BEFORE_DECODING, ids=lambda case: case.name)
+def test_bombs_are_refused_from_their_structure_before_any_decoder_sees_them(case: HostileCase) -> None:
+    # A decoder that fails the test if it is ever called: the refusal must come from the header walk alone
+    with pytest.raises(ImageRejected) as caught:
+        validate(case.data(), ImageLimits(), decoder=must_not_decode)
+    assert caught.value.reason_code == case.reason_code

@@ -9,7 +9,9 @@ import pytest
 from PIL import Image, ImageCms
 
 from photovault.images import ImageLimits, render, validate
-from photovault.images.derivatives import analysis_jpeg
+from photovault.images.derivatives import analysis_jpeg, make_renditions
+from photovault.images.formats import JPEG
+from photovault.images.validation import decode
 from tests.unit.images.photos import encode, noise_image, photo_like
 
 RED, GREEN, BLUE = (230, 20, 20), (20, 200, 20), (20, 20, 230)
@@ -170,9 +172,9 @@ def test_palette_gif_first_frame_is_rendered() -> None:
     assert near(preview.getpixel((50, 40)), RED)
 
 
-def test_render_does_not_change_the_validated_image_and_can_repeat() -> None:
-    validated = validate(encode(photo_like(300, 200), "JPEG"), ImageLimits())
-    first, second = render(validated), render(validated)
+def test_making_renditions_does_not_change_the_decoded_image_and_can_repeat() -> None:
+    decoded = decode(encode(photo_like(300, 200), "JPEG"), JPEG, ImageLimits())
+    first, second = make_renditions(decoded), make_renditions(decoded)
     assert first == second
 
 

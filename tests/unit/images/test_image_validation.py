@@ -10,6 +10,8 @@ from PIL import Image
 
 from photovault.errors import ImageRejected
 from photovault.images import REASON_CODES, ImageLimits, validate
+from photovault.images.formats import JPEG
+from photovault.images.validation import decode
 from tests.unit.images.photos import encode, photo_like
 
 LIMITS = ImageLimits(max_bytes=5_000_000, max_pixels=40_000_000, min_dimension=32)
@@ -175,10 +177,10 @@ def test_known_camera_trailers_are_not_polyglots() -> None:
 
 def test_jpeg_is_decoded_no_larger_than_the_largest_rendition_needs() -> None:
     # Given a 12 MP JPEG
-    validated = validate(encode(photo_like(4000, 3000), "JPEG"), LIMITS)
-    # Then validation decoded it DCT-scaled (2000×1500 covers the 1600 px preview), yet facts give the full size
-    assert validated.image.size == (2000, 1500)
-    assert (validated.facts.width, validated.facts.height) == (4000, 3000)
+    decoded = decode(encode(photo_like(4000, 3000), "JPEG"), JPEG, LIMITS)
+    # Then it is decoded DCT-scaled (2000×1500 covers the 1600 px preview), yet facts give the full size
+    assert decoded.image.size == (2000, 1500)
+    assert (decoded.facts.width, decoded.facts.height) == (4000, 3000)
 
 
 def test_limits_come_from_settings() -> None:
@@ -191,7 +193,7 @@ def test_limits_come_from_settings() -> None:
 
 
 def test_a_webp_larger_than_its_own_pixel_cap_is_refused() -> None:
-    from photovault.images.validation import WEBP_MAX_PIXELS
+    from photovault.images.cost import WEBP_MAX_PIXELS
 
     # Given a WebP just over the WebP cap (its decoder holds ~16 bytes a pixel) but under the general cap
     side = int(WEBP_MAX_PIXELS**0.5) + 8

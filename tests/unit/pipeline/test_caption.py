@@ -73,9 +73,22 @@ def test_any_model_failure_or_empty_answer_falls_back_deterministically():
 
 def test_composed_caption_names_leaf_labels_people_and_text():
     text = compose_caption(ANALYSIS, 70.0)
-    assert text == 'A photo of dog and grass with one person showing the text "BEWARE OF THE DOG".'
+    assert text == 'A dog and grass with one person showing the text "BEWARE OF THE DOG".'
     assert len(text.split()) <= MAX_WORDS
     assert compose_caption(Analysis(), 70.0) == "A photo."
+
+
+def test_composed_caption_is_written_the_way_a_person_would_say_it():
+    # Given the offline classifier's view of a tabby close up, a breed, an espresso, a portrait and a sign
+    tabby = Analysis(labels=(Label("Tabby Cat", 62.0, parents=("Cat",)), Label("Cat", 88.0, parents=("Feline",))))
+    mau = Analysis(labels=(Label("Egyptian Mau", 55.0, parents=("Cat",)), Label("Cat", 90.0, parents=("Feline",))))
+    coffee = Analysis(labels=(Label("Coffee", 80.0, parents=("Beverage",)),))
+    sign = Analysis(text=(TextLine("NO PARKING ANY TIME", 99.0),))
+    # Then the captions name things as a person does, never "A photo of egyptian mau"
+    assert compose_caption(tabby, 40.0) == "A tabby cat."
+    assert compose_caption(mau, 40.0) == "A cat."
+    assert compose_caption(coffee, 40.0) == "A cup of coffee."
+    assert compose_caption(sign, 40.0) == 'Text reading "NO PARKING ANY TIME".'
 
 
 def test_without_confident_labels_the_composed_caption_describes_the_colours():

@@ -7,23 +7,34 @@ import json
 import pytest
 
 from photovault.pipeline.events import parse_body
+from tests.support.events import s3_notification, s3_test_event, sample
 
 
 def s3_body(key: str, *, event: str = "ObjectCreated:Post", extra: dict | None = None) -> str:
-    obj = {"key": key, "size": 1234, "eTag": "0123abcd"} | (extra or {})
-    return json.dumps(
-        {
-            "Records": [
-                {
-                    "eventVersion": "2.1",
-                    "eventSource": "aws:s3",
-                    "eventTime": "2026-11-25T10:00:00.000Z",
-                    "eventName": event,
-                    "s3": {"bucket": {"name": "originals"}, "object": obj},
-                }
-            ]
-        }
+    """An unversioned bucket's notification (the emulator's shape has no sequencer either)."""
+    return s3_notification("originals", key, event_name=event, version_id=None, etag="0123abcd", extra=extra)
+
+
+def test_the_real_object_created_sample_names_the_owner_photo_and_exact_version():
+    # Given S3's notification as SQS delivered it to Lambda
+    (record,) = sample("sqs_s3_object_created")["Records"]
+    # When the worker parses its body
+    parsed = parse_body(record["body"])
+    # Then it is one upload of one owner's photo, pinned to the object version S3 announced
+    (source,) = parsed.sources
+    assert (source.owner, source.photo_id) == (
+        "11111111-2222-4333-8444-555555555555",
+        "01937a2e-7c4b-7d2a-9f10-3a5b6c7d8e9f",
     )
+    assert source.version_id == "096fKKXTRTtl3on89fVO.nfljtsv6qko" and source.size == 2400000
+    assert source.fingerprint.endswith("#096fKKXTRTtl3on89fVO.nfljtsv6qko")
+    assert parsed.ignored == ()
+
+
+def test_the_real_test_event_sample_is_ignored():
+    (record,) = sample("sqs_s3_test_event")["Records"]
+    parsed = parse_body(record["body"])
+    assert parsed.sources == () and parsed.ignored == ("s3:TestEvent",)
 
 
 def test_key_is_url_decoded_with_plus_as_space():
@@ -46,7 +57,7 @@ def test_event_time_is_read_for_latency():
 
 
 def test_s3_test_event_is_ignored():
-    parsed = parse_body(json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "originals"}))
+    parsed = parse_body(s3_test_event("originals"))
     assert parsed.sources == () and parsed.ignored == ("s3:TestEvent",)
 
 

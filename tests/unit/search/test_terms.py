@@ -23,16 +23,17 @@ def test_index_terms_cover_labels_parents_caption_and_text_with_their_fields():
         text=(TextLine("Beware of the dogs", 91.0),),
     )
     caption = Caption("A golden dog on grass.", "m", "v", fallback=False)
-    hits = index_terms(analysis, caption, 70.0)
-    fields = {(h.term, h.field) for h in hits}
+    terms = index_terms(analysis, caption, 70.0)
+    fields = {(term, match.field) for term, matches in terms.items() for match in matches}
     assert ("golden retriever", "label") in fields and ("retriever", "label") in fields
     assert ("dog", "label") in fields and ("animal", "label") in fields
     assert ("dog", "text") in fields and ("beware", "text") in fields
     assert ("grass", "caption") in fields
-    assert not any(h.term == "blurry" for h in hits)
+    assert "blurry" not in terms
+    assert [m.field for m in terms["dog"]] == ["label", "caption", "text"]  # labels first: the strongest reason
     assert facet_labels(analysis, 70.0) == ["Golden Retriever", "Dog", "Animal"]
 
 
 def test_query_and_index_normalise_the_same_way():
-    hits = index_terms(Analysis(labels=(Label("Café", 99.0),)), None, 70.0)
-    assert {h.term for h in hits} == set(tokens("CAFES"))
+    terms = index_terms(Analysis(labels=(Label("Café", 99.0),)), None, 70.0)
+    assert set(terms) == set(tokens("CAFES"))

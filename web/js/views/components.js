@@ -1,98 +1,63 @@
-// Pieces several pages share: photo cards, status badges, label chips, the infinite-scroll pager.
+// Pieces several pages share: status badges, match reasons, label chips, the infinite-scroll pager, and the
+// list a page hands the viewer.
 
-import { captionOf, mediaUrl } from '../api.js';
-import { formatPercent, h, icon } from '../dom.js';
-
-export const STATUS_TEXT = {
-  PENDING: 'Waiting',
-  PROCESSING: 'Processing',
-  READY: 'Ready',
-  REJECTED: 'Rejected',
-  QUARANTINED: 'Quarantined',
-  DUPLICATE: 'Duplicate',
-  queued: 'Queued',
-  uploading: 'Uploading',
-  processing: 'Processing',
-  failed: 'Failed',
-};
+import { formatPercent, h } from '../dom.js';
+import { STATUS_TEXT } from '../photos.js';
+import { searchPath } from '../routes.js';
 
 export function statusBadge(status) {
-  const key = String(status || 'PENDING');
-  return h('span', { class: ['badge', `badge-${key.toLowerCase()}`], testid: 'status', 'data-status': key }, STATUS_TEXT[key] || key);
+  return h('span', { class: ['badge', `badge-${status.toLowerCase()}`], testid: 'status', 'data-status': status }, STATUS_TEXT[status] || status);
 }
 
-/** A gallery/search tile linking to the photo page; `extra` renders below the image (search reasons). */
-export function photoCard(photo, extra = null) {
-  const id = photo.photo_id || photo.id;
-  const thumb = mediaUrl(photo, 'thumb');
-  const caption = captionOf(photo).text;
-  const name = photo.filename || 'Photo';
-  const status = photo.status || 'READY';
-  const media = thumb
-    ? h('img', { src: thumb, alt: caption || name, loading: 'lazy', decoding: 'async', width: 320, height: 320 })
-    : h('div', { class: 'thumb-placeholder', 'aria-hidden': 'true' }, icon(status === 'READY' ? 'image' : 'alert'));
-  if (thumb) {
-    // A signed URL that expired while the page stayed open: show the placeholder instead of a broken image.
-    media.addEventListener('error', () => media.replaceWith(h('div', { class: 'thumb-placeholder', 'aria-hidden': 'true' }, icon('image'))), { once: true });
-  }
-  return h(
-    'li',
-    { class: 'tile', testid: 'photo-card', 'data-photo-id': id, 'data-status': status },
+/** Why a SearchHit matched: "matched label 'dog' 97%" per word (term highlighted), and "looks like what you
+ * described" with its similarity when it was found by meaning. */
+export function matchReasons(matches, similarity = null) {
+  if (matches.length === 0 && similarity === null) return null;
+  const items = matches.map((m) =>
     h(
-      'a',
-      { href: `/photos/${encodeURIComponent(id)}`, 'data-link': true, class: 'tile-link', 'aria-label': `${caption || name}${status !== 'READY' ? ` (${STATUS_TEXT[status] || status})` : ''}` },
-      h('div', { class: 'tile-media' }, media, status !== 'READY' ? h('div', { class: 'tile-status' }, statusBadge(status)) : null),
-      caption || photo.filename ? h('div', { class: 'tile-caption' }, caption || name) : null,
+      'li',
+      { class: 'reason', testid: 'match-reason', 'data-field': m.field, 'data-term': m.term },
+      `matched ${m.field} '`,
+      h('mark', {}, m.term),
+      `' ${formatPercent(m.confidence)}`,
     ),
-    extra,
   );
+  if (similarity !== null) {
+    items.push(h('li', { class: 'reason', testid: 'match-reason', 'data-field': 'similar' }, `looks like what you described (${similarity.toFixed(2)})`));
+  }
+  return h('ul', { class: 'reasons', testid: 'match-reasons', 'aria-label': 'Why this matched' }, items);
 }
 
-/** "matched label 'dog' 97%" with the term highlighted. */
-export function matchReasons(matched) {
-  if (!Array.isArray(matched) || matched.length === 0) return null;
-  return h(
-    'ul',
-    { class: 'reasons', testid: 'match-reasons', 'aria-label': 'Why this matched' },
-    matched.map((m) => {
-      const field = m.field || 'label';
-      const pct = m.confidence === null || m.confidence === undefined ? '' : ` ${formatPercent(m.confidence)}`;
-      return h(
-        'li',
-        { class: 'reason', testid: 'match-reason', 'data-field': field, 'data-term': m.term },
-        `matched ${field} '`,
-        h('mark', {}, m.value || m.term),
-        `'${pct}`,
-      );
-    }),
-  );
-}
-
-export function labelChips(labels, { activeTerms = [], testid = 'facet' } = {}) {
-  if (!labels.length) return null;
-  const active = new Set(activeTerms.map((t) => t.toLowerCase()));
+/**
+ * The LabelList facets ({label, count}) as links to the search page: a chip narrows the current words `q` to that
+ * label (or, when it is the active one, takes it off again).
+ */
+export function labelChips(facets, { q = '', active = null, testid = 'facet' } = {}) {
+  if (!facets.length) return null;
   return h(
     'ul',
     { class: 'chips', 'aria-label': 'Labels' },
-    labels.map((label) =>
-      h(
+    facets.map(({ label, count }) => {
+      const on = active !== null && label.toLowerCase() === active.toLowerCase();
+      return h(
         'li',
         {},
         h(
           'a',
           {
-            class: ['chip', active.has(label.name.toLowerCase()) && 'chip-active'],
-            href: `/search?q=${encodeURIComponent(label.name)}`,
+            class: ['chip', on && 'chip-active'],
+            href: on ? searchPath(q) : searchPath(q, label),
             'data-link': true,
             testid,
-            'data-label': label.name,
-            'aria-current': active.has(label.name.toLowerCase()) ? 'true' : null,
+            'data-label': label,
+            'aria-current': on ? 'true' : null,
+            title: on ? `Stop narrowing to ${label}` : q ? `Only “${q}” photos labelled ${label}` : `Photos labelled ${label}`,
           },
-          label.name,
-          label.count !== null && label.count !== undefined ? h('span', { class: 'chip-count', 'aria-label': `${label.count} photos` }, String(label.count)) : null,
+          label,
+          h('span', { class: 'chip-count', 'aria-label': `${count} photos` }, String(count)),
         ),
-      ),
-    ),
+      );
+    }),
   );
 }
 
@@ -104,14 +69,19 @@ export function pager(loadMore) {
   const button = h('button', { type: 'button', class: 'btn btn-ghost', testid: 'load-more' }, 'Load more');
   const status = h('p', { class: 'muted pager-status', role: 'status' });
   const sentinel = h('div', { class: 'pager', testid: 'pager' }, status, button);
-  let busy = false;
+  let busy = null;
   let done = true; // nothing to load until the page says a cursor exists (setDone(false))
   let observer = null;
   button.hidden = true;
 
-  async function trigger() {
-    if (busy || done) return;
-    busy = true;
+  function trigger() {
+    if (busy) return busy;
+    if (done) return Promise.resolve();
+    busy = run();
+    return busy;
+  }
+
+  async function run() {
     button.disabled = true;
     status.textContent = 'Loading…';
     try {
@@ -121,13 +91,13 @@ export function pager(loadMore) {
     } catch (err) {
       if (err.name !== 'AbortError') status.textContent = err.message || 'Could not load more photos.';
     } finally {
-      busy = false;
+      busy = null;
       button.disabled = false;
       button.hidden = done;
       if (done) observer?.disconnect();
     }
     // The first pages may not fill a tall screen: keep going while the sentinel is still visible.
-    if (!done && sentinel.isConnected && sentinel.getBoundingClientRect().top < window.innerHeight + 400) trigger();
+    if (!done && sentinel.isConnected && sentinel.getBoundingClientRect().top < window.innerHeight + 400) setTimeout(trigger, 0);
   }
 
   button.addEventListener('click', trigger);
@@ -144,6 +114,24 @@ export function pager(loadMore) {
       }
     },
     trigger,
+    isDone: () => done,
     disconnect: () => observer?.disconnect(),
+  };
+}
+
+/** What a list page offers the viewer (web/js/views/viewer.js) about its PhotoGrid and pager. */
+export function gridList(grid, more) {
+  return {
+    order: () => grid.order(),
+    photo: (id) => grid.photo(id),
+    hasMore: () => !more.isDone(),
+    async loadMore() {
+      const before = grid.size;
+      await more.trigger();
+      return grid.size > before;
+    },
+    setFavorite: (id, on) => grid.setFavorite(id, on),
+    remove: (ids) => grid.remove(ids),
+    focusPhoto: (id) => grid.focusPhoto(id),
   };
 }

@@ -2,7 +2,8 @@
 // Enter submits the form, and focus returns to the button that opened it.
 
 import { api } from '../api.js';
-import { formatDate, formatRelative, h, icon, toast } from '../dom.js';
+import { formatBytes, formatDate, formatRelative, h, icon, toast } from '../dom.js';
+import { shareStateText, viewsText } from '../photos.js';
 
 function modal({ title, testid, labelledBy = `${testid}-title` }) {
   const dialog = h('dialog', { class: 'dialog', testid, 'aria-labelledby': labelledBy });
@@ -57,16 +58,6 @@ const UNIT_SECONDS = { minutes: 60, hours: 3600, days: 86400 };
 const MIN_EXPIRY = 60;
 const MAX_EXPIRY = 30 * 86400;
 
-/** Absolute link a person can paste anywhere, whatever form the API returns it in. */
-export function shareLink(share) {
-  const raw = share.url || share.share_url || (share.token ? `/s/${encodeURIComponent(share.token)}` : '');
-  try {
-    return new URL(raw, location.origin).href;
-  } catch {
-    return raw;
-  }
-}
-
 async function copyText(text, input) {
   try {
     await navigator.clipboard.writeText(text);
@@ -95,35 +86,40 @@ export function copyButton(text, input, testid = 'copy-link') {
   return button;
 }
 
-function shareState(share) {
-  if (share.state) return share.state === 'exhausted' ? 'used up' : share.state;
-  if (share.revoked) return 'revoked';
-  const exp = share.expires_at;
-  const expMs = typeof exp === 'number' ? exp * 1000 : Date.parse(exp);
-  if (Number.isFinite(expMs) && expMs <= Date.now()) return 'expired';
-  if (share.max_views && (share.views || 0) >= share.max_views) return 'used up';
-  return 'active';
+function sharedThing(share) {
+  return share.kind === 'album'
+    ? h('a', { href: `/albums/${encodeURIComponent(share.album_id)}`, 'data-link': true, class: 'share-photo', testid: 'share-album' }, 'Open album')
+    : h('a', { href: `/photos/${encodeURIComponent(share.photo_id)}`, 'data-link': true, class: 'share-photo' }, 'Open photo');
 }
 
-/** One row of a shares list (the dialog and the Shared links page). */
+/** Every share of the signed-in person (all pages of GET /shares). */
+export async function allShares({ signal } = {}) {
+  const out = [];
+  let cursor = null;
+  do {
+    const page = await api.listShares({ cursor, signal });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+/** One row of a shares list (the dialog and the Shared links page). `share.url` is the absolute link to hand out. */
 export function shareRow(share, { onRevoked, showPhoto = false } = {}) {
-  const link = shareLink(share);
-  const state = shareState(share);
+  const link = share.url;
+  const state = shareStateText(share.state);
   const revoke = h('button', { type: 'button', class: 'btn btn-danger-ghost btn-sm', testid: 'revoke-share', disabled: state !== 'active' }, 'Revoke');
   const input = h('input', { class: 'link-input', type: 'text', readonly: true, value: link, 'aria-label': 'Share link', testid: 'share-row-url' });
-  const views = share.max_views ? `${share.views || 0} of ${share.max_views} views` : `${share.views || 0} views`;
   const row = h(
     'li',
     { class: ['share-row', `share-${state.replace(' ', '-')}`], testid: 'share-row', 'data-token': share.token, 'data-state': state },
     h(
       'div',
       { class: 'share-meta' },
-      showPhoto && share.photo_id
-        ? h('a', { href: `/photos/${encodeURIComponent(share.photo_id)}`, 'data-link': true, class: 'share-photo' }, share.filename || share.caption?.text || 'Open photo')
-        : null,
+      showPhoto ? sharedThing(share) : null,
       h('span', { class: ['badge', state === 'active' ? 'badge-ready' : 'badge-muted'] }, state),
       h('span', { class: 'muted' }, state === 'active' ? `expires ${formatRelative(share.expires_at)}` : `expiry ${formatDate(share.expires_at)}`),
-      h('span', { class: 'muted' }, ` · ${views}`),
+      h('span', { class: 'muted' }, ` · ${viewsText(share)}`),
     ),
     h('div', { class: 'share-link' }, input, state === 'active' ? copyButton(link, input, 'copy-share-row') : null, revoke),
   );
@@ -131,7 +127,7 @@ export function shareRow(share, { onRevoked, showPhoto = false } = {}) {
     revoke.disabled = true;
     try {
       await api.revokeShare(share.token);
-      toast('Link revoked. It no longer opens the photo.', 'success');
+      toast('Link revoked. It no longer works.', 'success');
       onRevoked?.(share);
     } catch (err) {
       revoke.disabled = false;
@@ -141,10 +137,31 @@ export function shareRow(share, { onRevoked, showPhoto = false } = {}) {
   return row;
 }
 
-/** Create a share link for a photo and manage this photo's existing links. */
-export async function shareDialog(photo, returnFocus) {
-  const photoId = photo.photo_id || photo.id;
-  const { dialog, body } = modal({ title: 'Share this photo', testid: 'share-dialog' });
+/** Create a share link for a photo (a PhotoDetail) and manage this photo's existing links. */
+export function sharePhotoDialog(photo, returnFocus) {
+  return shareDialog({
+    title: 'Share this photo',
+    listTitle: 'Links to this photo',
+    create: (options) => api.createShare(photo.id, options),
+    mine: (share) => share.kind === 'photo' && share.photo_id === photo.id,
+    returnFocus,
+  });
+}
+
+/** Create a share link for an album (an Album) and manage its existing links. */
+export function shareAlbumDialog(album, returnFocus) {
+  return shareDialog({
+    title: `Share “${album.name}”`,
+    listTitle: 'Links to this album',
+    note: 'Anyone with the link sees the album’s title and its photos — never their dates, file names or locations.',
+    create: (options) => api.createAlbumShare(album.id, options),
+    mine: (share) => share.kind === 'album' && share.album_id === album.id,
+    returnFocus,
+  });
+}
+
+async function shareDialog({ title, listTitle: listHeading, note = null, create, mine: isMine, returnFocus }) {
+  const { dialog, body } = modal({ title, testid: 'share-dialog' });
 
   const radios = EXPIRY_CHOICES.map((choice, i) =>
     h(
@@ -175,10 +192,10 @@ export async function shareDialog(photo, returnFocus) {
     h('div', { class: 'dialog-actions' }, submit),
   );
   const result = h('div', { class: 'share-result', hidden: true, testid: 'share-result', role: 'status' });
-  const listTitle = h('h3', { class: 'list-title' }, 'Links to this photo');
+  const listTitle = h('h3', { class: 'list-title' }, listHeading);
   const list = h('ul', { class: 'share-list', testid: 'share-list' });
   const listEmpty = h('p', { class: 'muted', testid: 'share-list-empty' }, 'Loading links…');
-  body.append(form, result, listTitle, list, listEmpty);
+  body.append(...(note ? [h('p', { class: 'muted small' }, note)] : []), form, result, listTitle, list, listEmpty);
 
   form.addEventListener('change', () => {
     custom.hidden = form.elements.expiry.value !== 'custom';
@@ -186,8 +203,7 @@ export async function shareDialog(photo, returnFocus) {
 
   const loadList = async () => {
     try {
-      const { items } = await api.listShares();
-      const mine = items.filter((s) => !s.photo_id || s.photo_id === photoId);
+      const mine = (await allShares()).filter(isMine);
       list.replaceChildren(...mine.map((s) => shareRow(s, { onRevoked: loadList })));
       listEmpty.textContent = 'No links yet.';
       listEmpty.hidden = mine.length > 0;
@@ -219,8 +235,8 @@ export async function shareDialog(photo, returnFocus) {
     }
     submit.disabled = true;
     try {
-      const share = await api.createShare(photoId, { expiresIn, maxViews: views });
-      const link = shareLink(share);
+      const share = await create({ expiresIn, maxViews: views });
+      const link = share.url;
       const input = h('input', { class: 'link-input', type: 'text', readonly: true, value: link, 'aria-label': 'New share link', testid: 'share-url' });
       result.replaceChildren(
         h('p', { class: 'result-title' }, 'Link ready', h('span', { class: 'muted' }, ` · expires ${formatDate(share.expires_at)}`)),
@@ -241,5 +257,144 @@ export async function shareDialog(photo, returnFocus) {
   loadList();
   const closed = open(dialog, returnFocus);
   form.querySelector('input[name="expiry"]:checked').focus();
+  return closed;
+}
+
+/** Ask for a short text (an album name). Resolves the trimmed text, or null when cancelled. */
+export async function promptDialog({ title, label, value = '', confirmLabel = 'Save', testid = 'prompt-dialog', maxLength = 200, returnFocus = document.activeElement }) {
+  const { dialog, body } = modal({ title, testid });
+  const input = h('input', { type: 'text', id: `${testid}-input`, value, maxlength: String(maxLength), required: true, testid: 'prompt-input', autocomplete: 'off' });
+  const cancel = h('button', { type: 'button', class: 'btn btn-ghost' }, 'Cancel');
+  const ok = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'prompt-ok' }, confirmLabel);
+  const form = h('form', { class: 'stack' }, h('div', { class: 'field' }, h('label', { for: `${testid}-input` }, label), input), h('div', { class: 'dialog-actions' }, cancel, ok));
+  body.append(form);
+  let answer = null;
+  cancel.addEventListener('click', () => dialog.close('cancel'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    answer = text;
+    dialog.close('ok');
+  });
+  const closed = open(dialog, returnFocus);
+  input.focus();
+  input.select();
+  await closed;
+  return answer;
+}
+
+/**
+ * Choose an album for photos, or create one: resolves the Album, or null when cancelled. The album list is the
+ * first 100 (most recently changed first, as the API orders them); a new name creates an album on the spot.
+ */
+export async function albumPicker({ title = 'Add to album', returnFocus = document.activeElement } = {}) {
+  const { dialog, body } = modal({ title, testid: 'album-picker' });
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true, testid: 'album-picker-error' });
+  const name = h('input', { type: 'text', id: 'new-album-name', placeholder: 'New album name', maxlength: '200', testid: 'new-album-name', autocomplete: 'off' });
+  const createBtn = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'create-album' }, icon('plus'), 'Create');
+  const form = h('form', { class: 'new-album' }, h('label', { for: 'new-album-name', class: 'visually-hidden' }, 'New album name'), name, createBtn);
+  const list = h('ul', { class: 'album-choices', testid: 'album-choices', 'aria-label': 'Your albums' });
+  const status = h('p', { class: 'muted small' }, 'Loading albums…');
+  body.append(form, error, status, list);
+  let chosen = null;
+  const choose = (album) => {
+    chosen = album;
+    dialog.close('ok');
+  };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const text = name.value.trim();
+    if (!text) {
+      name.focus();
+      return;
+    }
+    createBtn.disabled = true;
+    try {
+      choose(await api.createAlbum(text));
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+      createBtn.disabled = false;
+    }
+  });
+  api
+    .listAlbums({ limit: 100 })
+    .then(({ items }) => {
+      status.textContent = items.length ? '' : 'No albums yet: name one above.';
+      status.hidden = items.length > 0;
+      list.replaceChildren(
+        ...items.map((album) => {
+          const button = h(
+            'button',
+            { type: 'button', class: 'album-choice', testid: 'album-choice', 'data-album-id': album.id },
+            album.cover ? h('img', { src: album.cover.urls.thumb, alt: '', class: 'album-choice-cover' }) : h('span', { class: 'album-choice-cover' }, icon('album')),
+            h('span', { class: 'album-choice-name' }, album.name),
+            h('span', { class: 'muted small' }, `${album.photo_count} ${album.photo_count === 1 ? 'photo' : 'photos'}`),
+          );
+          button.addEventListener('click', () => choose(album));
+          return h('li', {}, button);
+        }),
+      );
+    })
+    .catch((err) => {
+      status.textContent = err.message;
+    });
+  const closed = open(dialog, returnFocus);
+  name.focus();
+  await closed;
+  return chosen;
+}
+
+const JOB_POLL_FIRST_MS = 800;
+const JOB_POLL_MAX_MS = 4000;
+
+/**
+ * Download the originals of photos: starts a download job and follows it (GET /jobs/{id}) with a progress bar until
+ * its zip parts are ready, then lists them as links. The job runs on the server; closing the dialog stops only
+ * the following.
+ */
+export async function downloadDialog(photoIds, { returnFocus = document.activeElement } = {}) {
+  const { dialog, body } = modal({ title: 'Download originals', testid: 'download-dialog' });
+  const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Preparing the download', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, h('div', { class: 'progress-fill' }));
+  const status = h('p', { class: 'muted', role: 'status', testid: 'download-status' }, `Preparing ${photoIds.length} ${photoIds.length === 1 ? 'photo' : 'photos'}…`);
+  const files = h('ul', { class: 'download-files', testid: 'download-files' });
+  body.append(status, bar, files);
+  const closed = open(dialog, returnFocus);
+  let stopped = false;
+  dialog.addEventListener('close', () => (stopped = true), { once: true });
+  try {
+    const { id } = await api.downloadJob(photoIds);
+    let delay = JOB_POLL_FIRST_MS;
+    for (;;) {
+      if (stopped) break;
+      const job = await api.getJob(id);
+      const pct = job.progress.total ? Math.round((100 * job.progress.done) / job.progress.total) : 0;
+      bar.setAttribute('aria-valuenow', String(pct));
+      bar.firstChild.style.width = `${pct}%`;
+      if (job.state === 'failed') {
+        status.textContent = job.error?.message || 'The download could not be prepared.';
+        status.className = 'form-error';
+        break;
+      }
+      status.textContent = job.state === 'done' ? 'Ready. Each link works for a limited time.' : `Preparing… ${job.progress.done} of ${job.progress.total} photos`;
+      files.replaceChildren(
+        ...job.files.map((file) =>
+          h(
+            'li',
+            {},
+            h('a', { href: file.url, class: 'btn btn-ghost', testid: 'download-file', download: file.name }, icon('download'), file.name),
+            h('span', { class: 'muted small' }, ` ${file.photos} photos · ${formatBytes(file.size_bytes)}`),
+          ),
+        ),
+      );
+      if (job.state === 'done') break;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(JOB_POLL_MAX_MS, delay * 1.5);
+    }
+  } catch (err) {
+    status.textContent = err.message;
+    status.className = 'form-error';
+  }
   return closed;
 }

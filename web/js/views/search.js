@@ -1,59 +1,101 @@
-// Search results: each hit says why it matched; label facets narrow or start a search.
+// Search (/search?q=&label=): photos matching every word (labels, caption, text, the year and month taken,
+// file name, camera) and the label facet chosen, each saying why it matched; label chips narrow the words to a
+// label. When nothing matches every word, the API answers the closest matches and the page says so. Results can
+// be selected and acted on like the timeline.
 
-import { api, matchesOf, photoOf } from '../api.js';
+import { api } from '../api.js';
 import { h } from '../dom.js';
-import { labelChips, matchReasons, pager, photoCard } from './components.js';
+import { Selection } from '../selection.js';
+import { addToAlbumAction, downloadAction, favoriteAction, trashAction } from './actions.js';
+import { gridList, labelChips, matchReasons, pager } from './components.js';
+import { PhotoGrid } from './grid.js';
+import { selectionBar } from './selection-bar.js';
 
-export async function renderSearch(main, { query, signal }) {
+const MAX_FACETS = 30;
+
+export async function renderSearch(main, { query, signal, provideList }) {
   const q = (query.get('q') || '').trim();
+  const label = (query.get('label') || '').trim() || null;
   document.getElementById('search-input').value = q;
-  const grid = h('ul', { class: 'grid', testid: 'search-results', 'aria-label': 'Search results' });
-  const facets = h('nav', { class: 'facets', 'aria-label': 'Search by label', testid: 'facets' });
+  const reasons = new Map();
+  const selection = new Selection();
+  const grid = new PhotoGrid({
+    granularity: null,
+    selection,
+    label: 'Search results',
+    testid: 'search-results',
+    variant: 'cards',
+    tileExtra: (photo) => {
+      const why = reasons.get(photo.id);
+      return why ? matchReasons(why.matches, why.similarity) : null;
+    },
+  });
+  const facets = h('nav', { class: 'facets', 'aria-label': 'Narrow to a label', testid: 'facets' });
   const summary = h('p', { class: 'muted', role: 'status', testid: 'search-summary' });
+  const partial = h('p', { class: 'notice', role: 'status', testid: 'search-partial', hidden: true }, 'No photo matches every word; showing the closest.');
   const empty = h(
     'div',
     { class: 'empty-state', hidden: true, testid: 'search-empty' },
     h('h2', {}, 'No photos match'),
-    h('p', { class: 'muted' }, 'Every word must match a label, the caption or text found in the photo. Try fewer or other words, or pick a label below.'),
+    h('p', { class: 'muted' }, 'Words match labels, captions, text in the photo, the year or month it was taken (“2023”, “july 2023”), its file name or camera, and photos that look like what you described. Try other words, or pick a label below.'),
   );
-  let count = 0;
+  const what = [q && `“${q}”`, label && `label ${label}`].filter(Boolean).join(' with ');
   let cursor = null;
-  const addHits = (items) => {
-    for (const item of items) {
-      const photo = photoOf(item);
-      grid.append(photoCard(photo, matchReasons(matchesOf(item))));
-      count += 1;
-    }
-    summary.textContent = q ? `${count}${cursor ? '+' : ''} ${count === 1 ? 'photo matches' : 'photos match'} “${q}”` : '';
-    empty.hidden = count > 0 || !q;
+  const addHits = (hits) => {
+    for (const hit of hits) reasons.set(hit.photo.id, { matches: hit.matches, similarity: hit.similarity ?? null });
+    grid.append(hits.map((hit) => hit.photo));
+    const n = grid.size;
+    summary.textContent = what ? `${n}${cursor ? '+' : ''} ${n === 1 ? 'photo' : 'photos'} for ${what}` : '';
+    empty.hidden = n > 0 || !what;
   };
   const more = pager(async () => {
-    const result = await api.search({ q, cursor, signal });
+    const result = await api.search({ q, label, cursor, signal });
     cursor = result.cursor;
     addHits(result.items);
     return Boolean(cursor);
   });
+  const bar = selectionBar({
+    selection,
+    order: () => grid.order(),
+    actions: [favoriteAction({ grid, selection }), addToAlbumAction({ selection }), downloadAction(), trashAction({ grid })],
+  });
 
   main.append(
-    h('div', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', {}, q ? 'Search results' : 'Search'), summary), facets, grid, empty, more.element),
+    h('div', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', {}, what ? 'Search results' : 'Search'), summary), facets, partial, grid.element, empty, more.element),
+    bar.element,
   );
 
-  const terms = q.toLowerCase().split(/\s+/);
   const labelsPromise = api
     .labels({ signal })
-    .then((labels) => {
-      if (labels.length) facets.replaceChildren(h('span', { class: 'facets-title' }, 'Labels'), labelChips(labels.slice(0, 30), { activeTerms: [q, ...terms] }));
+    .then(({ items }) => {
+      // The active label stays a chip even when it is not among the most common ones.
+      const shown = items.slice(0, MAX_FACETS);
+      if (label && !shown.some((f) => f.label.toLowerCase() === label.toLowerCase())) {
+        const found = items.find((f) => f.label.toLowerCase() === label.toLowerCase());
+        shown.unshift(found || { label, count: 0 });
+      }
+      if (shown.length) facets.replaceChildren(h('span', { class: 'facets-title' }, 'Labels'), labelChips(shown, { q, active: label }));
     })
     .catch(() => {});
 
-  if (!q) {
+  if (!what) {
     summary.textContent = 'Type words in the search box, or pick a label.';
     await labelsPromise;
-    return () => more.disconnect();
+    return () => {
+      bar.cleanup();
+      more.disconnect();
+      grid.destroy();
+    };
   }
-  const [first] = await Promise.all([api.search({ q, signal }), labelsPromise]);
+  const [first] = await Promise.all([api.search({ q, label, signal }), labelsPromise]);
   cursor = first.cursor;
+  partial.hidden = !first.partial;
   addHits(first.items);
   more.setDone(!cursor);
-  return () => more.disconnect();
+  provideList(gridList(grid, more));
+  return () => {
+    bar.cleanup();
+    more.disconnect();
+    grid.destroy();
+  };
 }

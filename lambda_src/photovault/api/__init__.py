@@ -1,0 +1,1 @@
+"""The HTTP API: response contract v1 (issue 11)."""

@@ -1,0 +1,294 @@
+"""The PhotoVault HTTP API: the resolver with one router per resource, the mapping of errors to the contract's
+``Error``, strict query strings, the caller's identity and the OpenAPI document generated from all of it.
+
+Paths carry no ``/api`` prefix. CloudFront forwards ``/api/*`` unchanged to API Gateway and the local gateway may or
+may not strip it, so the resolver strips a leading ``/api`` itself: ``/api/photos`` and ``/photos`` both reach the
+same route. The caller is always the verified JWT ``sub`` (``requestContext.authorizer.jwt.claims.sub``); a request
+without one gets 401 on every route that declares the JWT requirement, i.e. all but ``/health``, ``/openapi.json``
+and ``/public/*``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from functools import cache
+from typing import Any, get_args, get_type_hints
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Route
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.event_handler.openapi.params import Param
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from photovault.api.contract import Error, ErrorDetails, FieldError
+from photovault.api.routes import albums, jobs, media, meta, photos, public, search, shares, trash, uploads
+from photovault.api.routing import OWNER_KEY, SECURITY_SCHEME
+from photovault.errors import InvalidInput, PhotoVaultError, Unauthorized
+from photovault.observability import logger
+
+OPENAPI_TITLE = "PhotoVault API"
+OPENAPI_VERSION = "1.0.0"
+_MAX_SUB_LENGTH = 128
+
+app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
+for _resource in (meta, uploads, photos, trash, albums, media, search, shares, public, jobs):
+    app.include_router(_resource.router)
+
+
+def route_table() -> list[Route]:
+    """Every route of the resolver (Powertools keeps them in two private lists: static and parametrised paths)."""
+    return [*app._static_routes, *app._dynamic_routes]
+
+
+# ---------------------------------------------------------------- errors
+
+
+def error_response(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None, *, retry_after: int | None = None
+) -> Response[str]:
+    body = Error(code=code, message=message, details=ErrorDetails.model_validate(details) if details else None)
+    response: Response[str] = Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=body.model_dump_json(exclude_none=True),
+    )
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+@app.exception_handler(PhotoVaultError)
+def _domain_error(exc: PhotoVaultError) -> Response[str]:
+    if exc.retry_after is not None:
+        logger.warning("a dependency refused or failed; the client may retry", extra={"error_code": exc.code})
+    return error_response(exc.http_status, exc.code, exc.message, exc.details, retry_after=exc.retry_after)
+
+
+@app.exception_handler(RequestValidationError)
+def _validation_error(exc: RequestValidationError) -> Response[str]:
+    errors = [
+        FieldError(field=".".join(str(part) for part in err.get("loc", ())), message=str(err.get("msg", "invalid")))
+        for err in exc.errors()
+    ]
+    first = errors[0].field if errors else ""
+    details = {"field": first, "errors": [e.model_dump() for e in errors]}
+    return error_response(400, "invalid_input", "The request is not valid.", details)
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def _unsupported_body(_exc: RequestUnsupportedContentType) -> Response[str]:
+    return error_response(415, "unsupported_media_type", "Send the body as application/json.", {"field": "body"})
+
+
+@app.not_found
+def _route_not_found(_exc: NotFoundError) -> Response[str]:
+    allowed = _allowed_methods(app.current_event.path)
+    if allowed and app.current_event.http_method.upper() not in allowed:
+        response = error_response(405, "method_not_allowed", "This method is not allowed here.", {"allowed": allowed})
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+    return error_response(404, "not_found", "No such resource.")
+
+
+@app.exception_handler(Exception)
+def _unexpected(_exc: Exception) -> Response[str]:
+    logger.exception("unhandled error")
+    return error_response(500, "internal_error", "Something went wrong on our side.")
+
+
+def _allowed_methods(path: str) -> list[str]:
+    path = path.removeprefix("/api") if path.startswith("/api/") else path
+    matching = [route for route in route_table() if route.rule.match(path)]
+    # Only the resource the path names: /photos/actions is not also /photos/{id} (literal segments win, as routing).
+    fewest = min((route.path.count("<") for route in matching), default=0)
+    return sorted({route.method for route in matching if route.path.count("<") == fewest})
+
+
+# ---------------------------------------------------------------- middleware
+
+
+@cache
+def _declared_names(func: Callable[..., Any]) -> frozenset[str]:
+    """The query names a route takes: its parameters' names, or their aliases (``from``, ``to``)."""
+    names: set[str] = set()
+    for name, annotation in get_type_hints(func, include_extras=True).items():
+        aliases = [meta.alias for meta in get_args(annotation)[1:] if isinstance(meta, Param) and meta.alias]
+        names.add(aliases[0] if aliases else name)
+    return frozenset(names)
+
+
+@cache
+def _route_functions() -> frozenset[Callable[..., Any]]:
+    return frozenset(route.func for route in route_table())
+
+
+def _reject_unknown_query(router: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """A query parameter the route does not declare is a 400, not silently ignored (``?owner=`` means nothing).
+    Powertools runs the middleware for its not-found handler too: that one answers 404/405, whatever the query."""
+    route: Route | None = router.context.get("_route")
+    given = router.current_event.query_string_parameters or {}
+    if route is not None and given and route.func in _route_functions():
+        unknown = sorted(set(given) - _declared_names(route.func))
+        if unknown:
+            raise InvalidInput(f"Unknown query parameter: {unknown[0]}", details={"field": f"query.{unknown[0]}"})
+    return next_middleware(router)
+
+
+def _authenticate(router: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """On a route that declares the JWT requirement, the caller is the verified ``sub`` or the request is a 401."""
+    route: Route | None = router.context.get("_route")
+    if route is not None and route.security:
+        claims = router.current_event.request_context.authorizer.jwt_claim
+        sub = claims.get("sub") if isinstance(claims, dict) else None
+        if not isinstance(sub, str) or not sub or len(sub) > _MAX_SUB_LENGTH or "#" in sub or "/" in sub:
+            raise Unauthorized("Sign in to use this API.")
+        router.context[OWNER_KEY] = sub
+    return next_middleware(router)
+
+
+app.use(middlewares=[_reject_unknown_query, _authenticate])
+
+
+# ---------------------------------------------------------------- document and entry point
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_document() -> Response[str]:
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_json())
+
+
+@cache
+def openapi_json() -> str:
+    """The OpenAPI document generated from the routes and the contract (served, and written by ``make openapi``)."""
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
+
+    document = json.loads(
+        app.get_openapi_json_schema(
+            title=OPENAPI_TITLE,
+            version=OPENAPI_VERSION,
+            description=__doc__,
+            servers=[Server(url="/api")],
+            security_schemes={SECURITY_SCHEME: HTTPBearer(bearerFormat="JWT")},
+        )
+    )
+    # Powertools documents its own 422 body for invalid requests; this API answers those with a 400 ``Error``
+    # (``_validation_error``), so the document must not promise a shape no client will ever receive.
+    too_large = {
+        "description": "The request body is larger than 64 KB (the body gate, before any route)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation["responses"].pop("422", None)
+            if "requestBody" in operation:
+                operation["responses"].setdefault("413", too_large)
+    for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
+        document["components"]["schemas"].pop(name, None)
+    return json.dumps(document, indent=2, sort_keys=True)  # stable and diff-friendly: docs/openapi.json
+
+
+# The largest body any route takes is a bulk action's 100 ids (~5 KB); API Gateway would pass up to 10 MB.
+MAX_BODY_BYTES = 64 * 1024
+# Bodies are flat objects with an occasional list: deeper nesting is an attack on the parser, not a request.
+MAX_BODY_DEPTH = 16
+
+
+def _as_lambda_response(response: Response[str]) -> dict[str, Any]:
+    return {
+        "statusCode": response.status_code,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON, **response.headers},
+        "body": response.body,
+        "isBase64Encoded": False,
+    }
+
+
+def _body_gate(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Every body this API takes is a small JSON document: anything else is answered here, before a parser (the
+    resolver's, multipart, form) gets to it. 415 for another media type, 413 past MAX_BODY_BYTES, 400 for what is
+    not JSON a client could mean: malformed, nested past MAX_BODY_DEPTH, NaN/Infinity, numbers too long to convert
+    (json.loads raises RecursionError or ValueError on those, which would otherwise be a 500)."""
+    body = event.get("body")
+    if not body:
+        return None
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    media_type = headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        return _as_lambda_response(
+            error_response(415, "unsupported_media_type", "Send the body as application/json.", {"field": "body"})
+        )
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8", "surrogatepass"))
+    if size > MAX_BODY_BYTES:
+        return _as_lambda_response(
+            error_response(
+                413,
+                "payload_too_large",
+                f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.",
+                {"field": "body", "max_bytes": MAX_BODY_BYTES},
+            )
+        )
+    problem = _json_problem(body, base64_encoded=bool(event.get("isBase64Encoded")))
+    if problem is None:
+        return None
+    return _as_lambda_response(error_response(400, "invalid_input", problem, {"field": "body"}))
+
+
+def _json_problem(body: str, *, base64_encoded: bool) -> str | None:
+    """Why ``body`` is not a JSON document this API could take, or None."""
+    try:
+        text = base64.b64decode(body, validate=True).decode("utf-8") if base64_encoded else body
+    except (binascii.Error, UnicodeDecodeError):
+        return "The request body is not UTF-8 JSON."
+    depth, deepest, in_string, escaped = 0, 0, False, False
+    for char in text:  # bounded by MAX_BODY_BYTES; a few ms at most
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    if deepest > MAX_BODY_DEPTH:
+        return f"The request body nests deeper than {MAX_BODY_DEPTH} levels."
+
+    def no_constants(name: str) -> None:
+        raise ValueError(f"{name} is not a JSON number")
+
+    try:
+        json.loads(text, parse_constant=no_constants)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, over-long integers, NaN/Infinity
+        return f"The request body is not valid JSON: {str(exc)[:120]}"
+    return None
+
+
+def _not_through_cloudfront(event: dict[str, Any]) -> dict[str, Any] | None:
+    """A request without CloudFront's origin secret skipped the WAF and the rate rules: 403 (api/origin.py)."""
+    from photovault import composition
+
+    check = composition.origin()
+    if check is None or check.accepts(event.get("headers")):
+        return None
+    logger.warning("refused a request that did not come through CloudFront")
+    return _as_lambda_response(error_response(403, "forbidden", "Use PhotoVault through its web address."))
+
+
+def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """One request: the CloudFront check, the body gate, the resolver, and no caching of anything this API answers."""
+    response = _not_through_cloudfront(event) or _body_gate(event) or app.resolve(event, context)
+    headers = response.setdefault("headers", {})
+    headers.setdefault("Cache-Control", "no-store")  # personal data and short-lived signed URLs: never cache
+    return response
