@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from typing import Any
 
+from scripts.local_stack import moto_transactions
 from scripts.local_stack.config import HOST, REGION
 from scripts.local_stack.s3_post_policy import PostPolicyChecker, S3Error, is_post_object
 
@@ -182,6 +183,7 @@ def _bound_what_grows() -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
     except (ImportError, ValueError, OSError):  # pragma: no cover - not POSIX, or not allowed: moto still works
         log.debug("could not raise the open-files limit")
+    moto_transactions.install()
     if "stream-retention" in _patched:
         return
     from moto.dynamodb.models.table import StreamShard

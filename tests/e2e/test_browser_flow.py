@@ -13,6 +13,7 @@ go to ``test-artifacts/e2e/`` (laptop 1280×800, phone 390×844).
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import time
@@ -151,6 +152,15 @@ def artifacts() -> Path:
 @pytest.fixture(scope="module")
 def console() -> ConsoleWatch:
     return ConsoleWatch()
+
+
+@pytest.fixture(autouse=True)
+def one_worker_runs_them_all(request: pytest.FixtureRequest) -> None:
+    """The tests build on each other over one stack per module: under pytest-xdist they must stay one group
+    (``--dist loadgroup``). pytest 9.2 with pytest-xdist 3.8 dropped the group without a word, and the album made on
+    one worker was missing from the trash test on the other; this says so at once instead."""
+    if os.environ.get("PYTEST_XDIST_WORKER") and not request.node.nodeid.endswith("@e2e-browser"):
+        pytest.fail(f"pytest-xdist did not group {request.node.nodeid!r}: run with --dist loadgroup")
 
 
 @pytest.fixture(autouse=True)
