@@ -169,9 +169,13 @@ class SourceObject:
     size: int | None = None
 
     @property
+    def revision(self) -> str:
+        """Which object of the key this is: its version id, or its ETag when the event named no version."""
+        return self.version_id or self.etag or ""
+
+    @property
     def fingerprint(self) -> str:
-        revision = self.version_id or self.etag or ""
-        return f"s3://{self.bucket}/{self.key}#{revision}"
+        return f"s3://{self.bucket}/{self.key}#{self.revision}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,8 @@ class MetricName(StrEnum):
     PHOTOS_QUARANTINED = "PhotosQuarantined"
     PHOTOS_DUPLICATE = "PhotosDuplicate"
     DUPLICATE_EVENTS = "DuplicateEventsSkipped"
+    # worker: bytes sent to a finished photo's key again (a replayed upload form, a later version), ignored and deleted
+    REPLAYED_UPLOADS = "ReplayedUploadsIgnored"
     PROCESSING_LATENCY = "ProcessingLatency"  # ms, upload (object creation) → terminal
     PROCESSING_DURATION = "ProcessingDuration"  # ms, this invocation's work on one photo
     REKOGNITION_IMAGES = "RekognitionImages"  # billable image units

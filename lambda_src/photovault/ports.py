@@ -467,6 +467,10 @@ class VersionedBucket(Protocol):
     def delete_all_versions_under(self, prefix: str) -> int:
         """Delete every version and delete marker of every key under ``prefix``; returns how many."""
 
+    def delete_revision(self, key: str, revision: str, *, keep: str) -> int:
+        """Delete the versions of exactly ``key`` that ``revision`` names (its version id, or its ETag), never one
+        that ``keep`` names too; returns how many."""
+
 
 class PhotoLeftovers(Protocol):
     """The table side of a purge: what a removed photo item pointed at."""

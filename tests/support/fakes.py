@@ -113,7 +113,7 @@ class InMemoryPhotoRepository:
         processing = current.status is PhotoStatus.PROCESSING
         free = (
             current.source_fingerprint is None
-            or (not processing and (current.source_fingerprint != source.fingerprint or lease.reprocess is not None))
+            or (not processing and lease.reprocess is not None)
             or current.status is PhotoStatus.FAILED
             or (processing and lease.lease_until < now_epoch)
         )
@@ -552,12 +552,20 @@ class FakeOriginals:
     """The originals bucket as the worker sees it: key → bytes (versions are not modelled)."""
 
     objects: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    deleted_revisions: list[tuple[str, str]] = field(default_factory=list)
 
     def delete_all_versions(self, key: str) -> int:
         doomed = [name for name in self.objects if name[1] == key]
         for name in doomed:
             del self.objects[name]
         return len(doomed)
+
+    def delete_revision(self, key: str, revision: str, *, keep: str) -> int:
+        """Versions are not modelled: the revisions asked to go are recorded (the S3 adapter's test deletes them)."""
+        if not revision or revision == keep:
+            return 0
+        self.deleted_revisions.append((key, revision))
+        return 1
 
     def head(self, bucket: str, key: str) -> StoredObject | None:
         data = self.objects.get((bucket, key))

@@ -144,22 +144,30 @@ class S3VersionDeleter:
     @aws_errors(_S3)
     def delete_all_versions(self, key: str) -> int:
         # The prefix also matches longer keys; only this exact object goes.
-        return self._delete_versions(key, lambda found: found == key)
+        return self._delete_versions(key, lambda found, _names: found == key)
 
     @aws_errors(_S3)
     def delete_all_versions_under(self, prefix: str) -> int:
         if not prefix.endswith("/"):
             raise ValueError(f"a prefix to purge must end with '/': {prefix!r}")
-        return self._delete_versions(prefix, lambda found: found.startswith(prefix))
+        return self._delete_versions(prefix, lambda found, _names: found.startswith(prefix))
 
-    def _delete_versions(self, prefix: str, wanted: Callable[[str], bool]) -> int:
+    @aws_errors(_S3)
+    def delete_revision(self, key: str, revision: str, *, keep: str) -> int:
+        if not revision:
+            return 0
+        # A version is named by its id or its ETag (S3 events from some emulators name no version): one that both
+        # name is the kept one, whatever the caller believes.
+        return self._delete_versions(key, lambda found, names: found == key and revision in names and keep not in names)
+
+    def _delete_versions(self, prefix: str, wanted: Callable[[str, set[str]], bool]) -> int:
         deleted = 0
         paginator = self._client.get_paginator("list_object_versions")
         for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
             doomed: list[ObjectIdentifierTypeDef] = [
                 {"Key": v["Key"], "VersionId": v["VersionId"]}
                 for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
-                if wanted(v["Key"])
+                if wanted(v["Key"], {v["VersionId"], str(v.get("ETag", "")).strip('"')} - {""})
             ]
             if doomed:  # a page holds at most 1,000 versions: DeleteObjects' limit
                 response = self._client.delete_objects(Bucket=self._bucket, Delete={"Objects": doomed, "Quiet": True})

@@ -127,7 +127,9 @@ def _give_up(ingest: IngestPhoto, source: SourceObject, error: Exception) -> Non
 
 def _record_metrics(outcome: IngestOutcome, *, started: float, event_time: float | None) -> None:
     if outcome.skipped is not None:
-        if outcome.skipped is ClaimState.DONE:
+        if outcome.replayed:
+            metrics.add_metric(name=MetricName.REPLAYED_UPLOADS, unit=MetricUnit.Count, value=1)
+        elif outcome.skipped is ClaimState.DONE:
             metrics.add_metric(name=MetricName.DUPLICATE_EVENTS, unit=MetricUnit.Count, value=1)
         return
     metrics.add_metric(name=MetricName.PHOTOS_RECEIVED, unit=MetricUnit.Count, value=1)

@@ -94,6 +94,8 @@ class IngestOutcome:
     embedding_input_tokens: int = 0
     embedding_failed: bool = False
     notified: bool = False
+    # Bytes sent to a finished photo's key after its run (a replayed upload form, a later object version): ignored.
+    replayed: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -142,6 +144,7 @@ class IngestPhoto:
                 outcome.extra["deleted_versions"] = str(removed)
             if claim.state is ClaimState.DONE and claim.photo is not None and claim.photo.status.terminal:
                 outcome.status = claim.photo.status
+                self._drop_unowned(source, claim.photo, outcome)
                 if claim.photo.notified_at is None:  # a crash between the write and the announcement
                     self._announce(claim.photo, outcome)
             return outcome
@@ -187,8 +190,27 @@ class IngestPhoto:
             raise
         outcome.status = photo.status
         outcome.reason_code = photo.reason_code
+        if photo.status is PhotoStatus.DUPLICATE:
+            self._drop_unowned(source, photo, outcome)
         self._announce(photo, outcome)
         return outcome
+
+    def _drop_unowned(self, source: SourceObject, finished: Photo, outcome: IngestOutcome) -> None:
+        """Leave no bytes at a finished photo's key that its record does not describe. A DUPLICATE owns none (it
+        points at the photo that holds them, so deleting either leaves nothing behind); any other photo owns the
+        object version it was made from, so a later version of its key — a replayed upload form, bytes sent again —
+        is ignored (one pipeline run per upload; an operator's reprocess is the way to run it again) and deleted."""
+        outcome.replayed = finished.source_fingerprint != source.fingerprint
+        if finished.status is PhotoStatus.DUPLICATE:
+            removed = self.uploads.delete_all_versions(source.key)
+        elif outcome.replayed:
+            kept = (finished.source_fingerprint or "").rpartition("#")[2]
+            removed = self.uploads.delete_revision(source.key, source.revision, keep=kept)
+        else:
+            return
+        if outcome.replayed:
+            outcome.extra["why"] = "a later upload to a finished photo's key: ignored, its bytes deleted"
+        outcome.extra["deleted_versions"] = str(removed)
 
     def give_up(self, source: SourceObject, error: BaseException) -> bool:
         """Mark the upload's photo FAILED after ``error`` on the last delivery before the DLQ: its owner reads why,

@@ -10,7 +10,7 @@ locals {
     "BedrockInputTokens", "BedrockOutputTokens", "CaptionFallback", "AnalysisThrottled", "UploadsRequested",
     "SharesCreated", "ShareViews", "PhotosFailed", "OldestPendingAge", "EmbeddingImages", "EmbeddingInputTokens",
     "EmbeddingFailed", "PhotosPurged", "PhotosExpired", "PurgedObjects", "PurgeDuration", "JobsSubmitted", "JobSteps",
-    "JobsCompleted", "JobsFailed", "ExportedBytes",
+    "JobsCompleted", "JobsFailed", "ExportedBytes", "ReplayedUploadsIgnored",
   ]
   custom = { for name in local.custom_metric_names : name => concat([var.metric_namespace, name], local.custom_dimensions) }
 
@@ -53,6 +53,7 @@ locals {
             concat(local.custom["PhotosDuplicate"], [{ label = "DUPLICATE", color = "#7f7f7f" }]),
             concat(local.custom["PhotosFailed"], [{ label = "FAILED", color = "#8c564b" }]),
             concat(local.custom["DuplicateEventsSkipped"], [{ label = "duplicate deliveries skipped", color = "#bcbd22" }]),
+            concat(local.custom["ReplayedUploadsIgnored"], [{ label = "replayed uploads ignored", color = "#17becf" }]),
           ]
         },
         {

@@ -8,6 +8,15 @@ import threading
 
 from PIL import Image
 
+from photovault import keys
+from photovault.adapters.dynamodb.albums import DynamoAlbumRepository
+from photovault.adapters.dynamodb.codec import serialize
+from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
+from photovault.adapters.dynamodb.shares import DynamoShareRepository
+from photovault.adapters.s3 import S3VersionDeleter
+from photovault.observability import MetricName
+from photovault.purge.service import PurgePhoto, cleanup_steps
+from tests.integration.pipeline.test_last_delivery import emitted
 from tests.support.fake_ai import solid_jpeg
 
 RED, GREEN, BLUE, GRAY = (220, 30, 30), (30, 200, 40), (30, 60, 220), (128, 128, 128)
@@ -328,3 +337,67 @@ def test_a_retried_reprocess_counts_facets_once_and_drops_stale_fields(harness):
     assert facets()["Apple"] == 0 and facets()["Fruit"] == 0
     assert not harness.items(f"USER#{owner}#T#apple")
     assert item["provenance"]["history"][0]["label_model_version"] == "3.0"
+
+
+def _versions(harness, key: str, bucket: str | None = None) -> list[str]:
+    listing = harness.s3.list_object_versions(Bucket=bucket or harness.stack.originals, Prefix=key)
+    return [v["VersionId"] for v in [*listing.get("Versions", []), *listing.get("DeleteMarkers", [])]]
+
+
+def test_a_replayed_upload_form_runs_the_pipeline_once_and_keeps_only_the_bytes_its_photo_describes(harness, capsys):
+    # Given a READY photo
+    data = solid_jpeg(RED)
+    owner, photo_id = harness.upload(data)
+    harness.invoke(harness.messages())
+    key = f"uploads/{owner}/{photo_id}"
+    (kept,) = _versions(harness, key)
+    ready = harness.photo(owner, photo_id)
+    # When its upload form is used four more times with other bytes (four later versions of the key)
+    for colour in (GREEN, BLUE, GRAY, YELLOW):
+        harness.s3.put_object(Bucket=harness.stack.originals, Key=key, Body=solid_jpeg(colour))
+    capsys.readouterr()
+    assert harness.invoke(harness.messages()) == {"batchItemFailures": []}
+    # Then nothing ran again: one analysis, one caption, one announcement, the photo as it was …
+    assert sum(harness.rekognition.calls.values()) == 4 and harness.bedrock.calls == 1
+    assert len(harness.notifications()) == 1
+    assert harness.photo(owner, photo_id) == ready
+    # … each replay was counted, and only the version the photo was made from is stored
+    assert emitted(capsys.readouterr().out, MetricName.REPLAYED_UPLOADS) == 4
+    assert _versions(harness, key) == [kept]
+    assert harness.s3.get_object(Bucket=harness.stack.originals, Key=key)["Body"].read() == data
+
+
+def test_a_duplicate_keeps_no_bytes_so_purging_it_and_its_original_leaves_no_object(harness):
+    # Given a READY photo and the same bytes uploaded again, which end DUPLICATE
+    data = solid_jpeg(BLUE)
+    first = harness.upload(data)
+    harness.invoke(harness.messages())
+    duplicate = harness.upload(data)
+    harness.invoke(harness.messages())
+    assert s(harness.photo(*duplicate), "status") == "DUPLICATE"
+    # Then the duplicate holds no copy of the bytes, even when its form is used again
+    duplicate_key = f"uploads/{duplicate[0]}/{duplicate[1]}"
+    assert _versions(harness, duplicate_key) == []
+    harness.s3.put_object(Bucket=harness.stack.originals, Key=duplicate_key, Body=solid_jpeg(GRAY))
+    assert harness.invoke(harness.messages()) == {"batchItemFailures": []}
+    assert _versions(harness, duplicate_key) == [] and sum(harness.rekognition.calls.values()) == 4
+    # When the duplicate and then its original are deleted for good (the purge gets each item as it was removed)
+    ddb, s3, table = harness.ddb, harness.s3, harness.stack.table
+    repo = DynamoPhotoRepository(ddb, table)
+    purge = PurgePhoto(
+        cleanup_steps(
+            shares=DynamoShareRepository(ddb, table),
+            albums=DynamoAlbumRepository(ddb, table),
+            leftovers=repo,
+            originals=S3VersionDeleter(s3, harness.stack.originals),
+            derivatives=S3VersionDeleter(s3, harness.stack.derivatives),
+        )
+    )
+    for owner, photo_id in (duplicate, first):
+        removed = repo.get(owner, photo_id)
+        ddb.delete_item(TableName=table, Key=serialize({"pk": keys.user_pk(owner), "sk": keys.photo_sk(photo_id)}))
+        purge(removed)
+        # Then no object is left that no record describes
+        assert _versions(harness, f"uploads/{owner}/{photo_id}") == []
+    assert _versions(harness, f"uploads/{first[0]}/") == []
+    assert _versions(harness, f"media/{first[0]}/", harness.stack.derivatives) == []

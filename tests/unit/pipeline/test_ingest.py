@@ -167,6 +167,67 @@ def test_the_same_bytes_again_end_duplicate_pointing_at_the_first() -> None:
     assert world.analyzer.calls == 1
 
 
+def test_a_duplicate_keeps_no_copy_of_the_bytes_it_points_at() -> None:
+    # Given a READY photo and the same bytes uploaded again as another photo
+    world = World()
+    data = jpeg()
+    world.ingest(world.upload(data, photo_id="p-0001"))
+    source = world.upload(data, photo_id="p-0002")
+    # When the second upload ends DUPLICATE
+    assert world.ingest(source).status is PhotoStatus.DUPLICATE
+    # Then only the photo it points at holds the bytes: deleting either leaves nothing no record describes
+    assert set(world.originals.objects) == {(BUCKET, keys.originals_key(OWNER, "p-0001"))}
+    # And a redelivery of its event finds nothing to do
+    assert world.ingest(source).skipped is ClaimState.MISSING and world.analyzer.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("first", "status"),
+    [
+        (jpeg(), PhotoStatus.READY),
+        (b"<html>not a photo</html>", PhotoStatus.REJECTED),
+    ],
+    ids=["ready", "rejected"],
+)
+def test_bytes_sent_again_to_a_finished_photos_key_are_ignored_and_deleted(first: bytes, status: PhotoStatus) -> None:
+    # Given a finished photo
+    world = World()
+    world.ingest(world.upload(first))
+    done = world.photo()
+    assert done.status is status
+    calls = world.analyzer.calls
+    # When its upload form is used again (other bytes: a later version of the same key)
+    outcome = world.ingest(world.upload(jpeg(shade=90), version="v2"))
+    # Then nothing runs again: the photo is as it was, announced once, and the later version is deleted
+    assert outcome.skipped is ClaimState.DONE and outcome.replayed and outcome.status is status
+    assert world.analyzer.calls == calls and world.photo() == done and len(world.notifier.events) == 1
+    assert world.originals.deleted_revisions == [(keys.originals_key(OWNER, "p-0001"), "v2")]
+
+
+def test_a_redelivery_of_the_upload_itself_is_no_replay_and_deletes_nothing() -> None:
+    world = World()
+    source = world.upload(jpeg())
+    world.ingest(source)
+    outcome = world.ingest(source)
+    assert outcome.skipped is ClaimState.DONE and not outcome.replayed
+    assert world.originals.deleted_revisions == [] and world.originals.objects
+
+
+def test_a_failed_photo_is_taken_again_by_a_later_version_of_its_key() -> None:
+    # Given a photo the pipeline gave up on (FAILED)
+    world = World(analyzer=FakeAnalyzer(throttle=True))
+    source = world.upload(jpeg())
+    use_case = world.use_case()
+    with pytest.raises(TransientDependencyError) as failure:
+        use_case(source, deadline=time.monotonic() + 60.0, lease_seconds=150)
+    assert use_case.give_up(source, failure.value)
+    # When its bytes arrive again as a later version, after the outage
+    world.analyzer.throttle = False
+    outcome = world.ingest(world.upload(jpeg(), version="v2"))
+    # Then that is a retry, not a replay: the photo is READY
+    assert outcome.status is PhotoStatus.READY and not outcome.replayed and world.originals.deleted_revisions == []
+
+
 def test_a_photo_moderation_flags_ends_quarantined_findable_by_nothing() -> None:
     world = World(analyzer=FakeAnalyzer(moderation=(ModerationLabel("Explicit Nudity", 97.0),)))
     outcome = world.ingest(world.upload(jpeg()))

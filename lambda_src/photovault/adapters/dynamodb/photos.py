@@ -177,13 +177,14 @@ class DynamoPhotoRepository:
                     "REMOVE reprocess, expires_at"
                 ),
                 # Only a photo the API created (POST /uploads) is processed: an upload whose photo was deleted —
-                # or that never went through the API — must not bring a record into being. A FAILED photo is taken
-                # again by any delivery of its upload (a redrive brings back the very event that failed); every other
-                # finished photo only by a new upload or an operator's reprocess request.
+                # or that never went through the API — must not bring a record into being. One upload form, one
+                # run: a FAILED photo is taken again by any delivery of its upload (a redrive brings back the very
+                # event that failed); every other finished photo only by an operator's reprocess request, never by
+                # later bytes sent to its key (a replayed form, another version of the object).
                 ConditionExpression=(
                     "attribute_exists(pk) AND ("
                     "attribute_not_exists(source_fingerprint)"
-                    " OR (#status <> :processing AND (source_fingerprint <> :fp OR attribute_exists(reprocess)))"
+                    " OR (#status <> :processing AND attribute_exists(reprocess))"
                     " OR #status = :failed"
                     " OR (#status = :processing AND lease_until < :now_epoch))"
                 ),
