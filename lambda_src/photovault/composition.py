@@ -254,7 +254,7 @@ def _build_api() -> ApiServices:
         cursors=cursors,
         config=LibraryConfig(
             max_upload_bytes=settings.max_upload_bytes,
-            upload_url_expiry_seconds=min(settings.upload_url_expiry_seconds, 900),
+            upload_url_expiry_seconds=settings.upload_url_expiry_seconds,
             media_url_expiry_seconds=settings.media_url_expiry_seconds,
             min_label_confidence=settings.min_label_confidence,
             pending_grace_seconds=settings.pending_grace_seconds,

@@ -79,7 +79,8 @@ class Settings:
     ingest_max_receive_count: int = setting(alias="INGEST_MAX_RECEIVE_COUNT", default=5, ge=1)
     ingest_visibility_timeout_seconds: int = setting(alias="INGEST_VISIBILITY_TIMEOUT_SECONDS", default=720, ge=1)
 
-    upload_url_expiry_seconds: int = setting(alias="UPLOAD_URL_EXPIRY_SECONDS", default=600, ge=60, le=900)
+    # An upload form (presigned POST) is usable until it expires: short, so a leaked or replayed form is short-lived.
+    upload_url_expiry_seconds: int = setting(alias="UPLOAD_URL_EXPIRY_SECONDS", default=600, ge=60, le=600)
     media_url_expiry_seconds: int = setting(alias="MEDIA_URL_EXPIRY_SECONDS", default=600, ge=30, le=3600)
     # A share's media URLs are minted per view: short, so revoking a share ends what it handed out within a minute.
     share_url_expiry_seconds: int = setting(alias="SHARE_URL_EXPIRY_SECONDS", default=60, ge=10, le=60)

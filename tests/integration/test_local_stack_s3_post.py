@@ -240,3 +240,19 @@ def test_one_users_upload_form_cannot_write_another_users_photo(stack: LocalStac
     assert post(alice["url"], alice["fields"]).status_code == 204
     assert post(bob["url"], bob["fields"]).status_code == 204
     assert len(versions(stack, alice_key)) == len(versions(stack, bob_key)) == 1
+
+
+def test_an_upload_form_takes_no_more_bytes_than_were_declared(stack: LocalStack) -> None:
+    # Given an upload form from the API for a file declared as len(JPEG) bytes
+    token = sign_in(stack, stack.resources.demo_username, stack.resources.demo_password)["IdToken"]
+    form = _upload_form(stack, token, len(JPEG))
+    key = form["fields"]["key"]
+    # When the browser sends one byte more than it declared
+    larger = post(form["url"], form["fields"], JPEG + b"x")
+    # Then S3 refuses it as too large and stores nothing
+    assert larger.status_code == 400, larger.text
+    assert s3_error(larger)["Code"] == "EntityTooLarge"
+    assert versions(stack, key) == []
+    # And the file it declared goes through
+    assert post(form["url"], form["fields"]).status_code == 204
+    assert len(versions(stack, key)) == 1

@@ -76,3 +76,9 @@ def test_defaults_fit_the_functions_and_the_queue_terraform_creates():
     assert defaults.ingest_visibility_timeout_seconds == ingest["visibility_timeout_multiplier"] * worker["timeout"]
     assert defaults.decode_memory_mb + 512 <= worker["memory_size"]  # the parent keeps ≥ 512 MB
     assert defaults.decode_budget_seconds * 3 < worker["timeout"]  # several slow photos still fit one invocation
+
+
+def test_an_upload_form_lives_at_most_ten_minutes():
+    assert Settings.from_env(REQUIRED).upload_url_expiry_seconds == 600
+    with pytest.raises(RuntimeError, match="UPLOAD_URL_EXPIRY_SECONDS"):
+        Settings.from_env({**REQUIRED, "UPLOAD_URL_EXPIRY_SECONDS": "601"})

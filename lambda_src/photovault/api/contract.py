@@ -132,7 +132,7 @@ class UploadCreated(BaseModel):
     url: str
     fields: dict[str, str]
     expires_at: int
-    max_bytes: int
+    max_bytes: int = Field(description="The most bytes S3 accepts with this form: the size declared in the request")
 
 
 # ---------------------------------------------------------------- photos

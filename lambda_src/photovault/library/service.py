@@ -194,12 +194,10 @@ class Library:
         )
         self._repo.create_pending(photo)
         key = keys.originals_key(owner, photo_id)
-        post = self._presigner.presign_post(
-            key=key, content_type=content_type, max_bytes=self._config.max_upload_bytes, expires_in=expires_in
-        )
-        return UploadTicket(
-            photo=photo, post=post, expires_at=int(now) + expires_in, max_bytes=self._config.max_upload_bytes
-        )
+        # The size the client declared is the form's upper bound: S3 refuses more bytes than that, so a form cannot
+        # carry a bigger file than the one it was asked for.
+        post = self._presigner.presign_post(key=key, content_type=content_type, max_bytes=size, expires_in=expires_in)
+        return UploadTicket(photo=photo, post=post, expires_at=int(now) + expires_in, max_bytes=size)
 
     # -- listings ----------------------------------------------------------------------------------------------
     def list_photos(self, owner: str, view: LibraryView, *, limit: int, cursor: str | None) -> Gallery:

@@ -23,15 +23,17 @@ def test_an_upload_creates_a_pending_photo_and_a_post_for_exactly_its_key() -> N
     world = make_world()
     # When she asks to upload "C:\\pics\\beach.JPG" as image/JPEG
     ticket = world.library.request_upload("alice", filename="C:\\pics\\beach.JPG", content_type="image/JPEG", size=MB)
-    # Then a PENDING photo exists with the cleaned filename, and the POST targets uploads/alice/<id>
+    # Then a PENDING photo exists with the cleaned filename, and the POST targets uploads/alice/<id>, takes at most
+    # the bytes she declared and expires within ten minutes
     photo = world.repo.get("alice", ticket.photo.photo_id)
     assert photo is not None and photo.status is PhotoStatus.PENDING and photo == ticket.photo
     assert photo.filename == "beach.JPG" and photo.content_type == "image/jpeg"
     key = keys.originals_key("alice", photo.photo_id)
     assert ticket.post.fields["key"] == key
     assert world.presigner.posts == [
-        {"key": key, "content_type": "image/jpeg", "max_bytes": 50 * MB, "expires_in": 600}
+        {"key": key, "content_type": "image/jpeg", "max_bytes": MB, "expires_in": 600}
     ]
+    assert ticket.max_bytes == MB
 
 
 @pytest.mark.parametrize("content_type", ["application/pdf", "image/svg+xml", "text/html", "image/jpeg; x=1"])
