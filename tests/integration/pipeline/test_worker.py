@@ -401,3 +401,17 @@ def test_a_duplicate_keeps_no_bytes_so_purging_it_and_its_original_leaves_no_obj
         assert _versions(harness, f"uploads/{owner}/{photo_id}") == []
     assert _versions(harness, f"uploads/{first[0]}/") == []
     assert _versions(harness, f"media/{first[0]}/", harness.stack.derivatives) == []
+
+
+def test_a_replayed_version_named_by_its_etag_goes_but_never_the_version_the_photo_keeps(harness):
+    # Given the version a photo was made from and two later ones: other bytes, then the same bytes again
+    bucket, key = harness.stack.originals, "uploads/someone/0197a1b2-c3d4-7e5f-8a6b-00000000000a"
+    red, green = solid_jpeg(RED), solid_jpeg(GREEN)
+    kept, other, same = (harness.s3.put_object(Bucket=bucket, Key=key, Body=body) for body in (red, green, red))
+    deleter = S3VersionDeleter(harness.s3, bucket)
+    # When events that named no version (an emulator's) ask for the later ones by ETag
+    assert deleter.delete_revision(key, other["ETag"].strip('"'), keep=kept["VersionId"]) == 1
+    assert deleter.delete_revision(key, same["ETag"].strip('"'), keep=kept["VersionId"]) == 1
+    # Then only the kept version is left, though the last one shares its ETag
+    assert _versions(harness, key) == [kept["VersionId"]]
+    assert deleter.delete_revision(key, kept["VersionId"], keep=kept["VersionId"]) == 0

@@ -30,9 +30,7 @@ def test_an_upload_creates_a_pending_photo_and_a_post_for_exactly_its_key() -> N
     assert photo.filename == "beach.JPG" and photo.content_type == "image/jpeg"
     key = keys.originals_key("alice", photo.photo_id)
     assert ticket.post.fields["key"] == key
-    assert world.presigner.posts == [
-        {"key": key, "content_type": "image/jpeg", "max_bytes": MB, "expires_in": 600}
-    ]
+    assert world.presigner.posts == [{"key": key, "content_type": "image/jpeg", "max_bytes": MB, "expires_in": 600}]
     assert ticket.max_bytes == MB
 
 
