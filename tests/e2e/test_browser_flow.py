@@ -4,8 +4,10 @@ One stack and one signed-in person for the whole module: ten real photographs (s
 sample photos, with EXIF dates written here), a duplicate and a file that is not a photo are uploaded through the
 page once; then each test checks one thing a person does — the timeline in EXIF order with its scrubber, the viewer
 (arrows, zoom, details, Escape back to the same place), search that agrees with the page, favourites, an album made
-from a selection, shared and revoked, the trash, the phone layout, a second person seeing nothing, and a page left
-open past the media URL lifetime (30 s here) still showing every thumbnail. Any console error or uncaught page error
+from a selection, shared and revoked, a photo shared from the viewer and opened anonymously, an album renamed, a photo
+removed from it and the album deleted, the trash and its restore, a selection downloaded as a zip, the phone layout, a
+second person seeing nothing, a page left open past the media URL lifetime (30 s here) still showing every thumbnail,
+and — last, as it deletes a photo for good — the trash emptied. Any console error or uncaught page error
 fails the test that caused it (the designed 4xx of a dead link excepted); so does horizontal overflow. Screenshots
 go to ``test-artifacts/e2e/`` (laptop 1280×800, phone 390×844).
 """
