@@ -4,8 +4,10 @@ One stack and one signed-in person for the whole module: ten real photographs (s
 sample photos, with EXIF dates written here), a duplicate and a file that is not a photo are uploaded through the
 page once; then each test checks one thing a person does — the timeline in EXIF order with its scrubber, the viewer
 (arrows, zoom, details, Escape back to the same place), search that agrees with the page, favourites, an album made
-from a selection, shared and revoked, the trash, the phone layout, a second person seeing nothing, and a page left
-open past the media URL lifetime (30 s here) still showing every thumbnail. Any console error or uncaught page error
+from a selection, shared and revoked, a photo shared from the viewer and opened anonymously, an album renamed, a photo
+removed from it and the album deleted, the trash and its restore, a selection downloaded as a zip, the phone layout, a
+second person seeing nothing, a page left open past the media URL lifetime (30 s here) still showing every thumbnail,
+and — last, as it deletes a photo for good — the trash emptied. Any console error or uncaught page error
 fails the test that caused it (the designed 4xx of a dead link excepted); so does horizontal overflow. Screenshots
 go to ``test-artifacts/e2e/`` (laptop 1280×800, phone 390×844).
 """
@@ -18,6 +20,7 @@ import re
 import shutil
 import time
 import uuid
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -539,13 +542,53 @@ def test_viewer_arrows_zoom_details_and_escape_back_to_the_same_place(
         f"() => document.activeElement?.closest('[data-photo-id]')?.dataset.photoId === '{order[1]}'"
     )
 
-    # Sharing from the viewer hands out a real /s/ link
-    card(page, order[1]).locator("a").click()
+    page.close()
+
+
+def test_a_photo_shared_from_the_viewer_opens_for_anyone_with_the_link_until_revoked(
+    browser: Browser, stack: LocalStack, console: ConsoleWatch, owner: BrowserContext, library: Library, artifacts: Path
+) -> None:
+    page = open_timeline(owner)
+    chelsea = library.photos["chelsea"]
+
+    # Shared from the viewer for an hour: a real /s/ link
+    card(page, chelsea).locator("a").click()
+    viewer = page.get_by_test_id("viewer")
+    expect(viewer).to_have_attribute("data-photo-id", chelsea)
+    preview_loaded(page)
+    alt = page.get_by_test_id("photo-preview").get_attribute("alt")  # the caption, else the file name
+    caption = "A shared photo" if alt in (None, "", "chelsea.jpg") else alt
     page.get_by_test_id("share-button").click()
     dialog = page.get_by_test_id("share-dialog")
     dialog.get_by_test_id("expiry-3600").check()
     dialog.get_by_test_id("create-share").click()
-    expect(dialog.get_by_test_id("share-url")).to_have_value(re.compile(r"/s/[A-Za-z0-9_-]{22,}$"))
+    share_input = dialog.get_by_test_id("share-url")
+    expect(share_input).to_have_value(re.compile(rf"^{re.escape(stack.url)}/s/[A-Za-z0-9_-]{{22,}}$"))
+    share_url = share_input.input_value()
+    expect(dialog.locator("[data-testid=share-row][data-state=active]")).to_have_count(1)
+    page.screenshot(path=artifacts / "08b-photo-share-dialog.png")
+
+    # Opened by someone with no account, on a phone: the photo and its caption, nothing private
+    anonymous = new_context(browser, stack, console, "anonymous-photo", viewport=PHONE, has_touch=True, is_mobile=True)
+    guest = anonymous.new_page()
+    guest.goto(share_url)
+    expect(guest.get_by_test_id("public-share")).to_be_visible()
+    guest.wait_for_function(all_loaded("[data-testid=shared-image]"))
+    expect(guest.get_by_test_id("shared-caption")).to_have_text(caption)
+    expect(guest.get_by_test_id("shared-expiry")).to_contain_text("This link expires")
+    body = guest.locator("body").inner_text()
+    assert stack.resources.demo_username not in body and "chelsea.jpg" not in body
+    expect(guest.get_by_test_id("nav")).to_be_hidden()
+    assert_no_overflow(guest, "public photo on a phone")
+    guest.screenshot(path=artifacts / "08c-public-photo-phone.png")
+
+    # Revoked from the same dialog: the link is dead at once
+    dialog.locator("[data-testid=share-row][data-state=active]").get_by_test_id("revoke-share").click()
+    expect(dialog.locator("[data-testid=share-row][data-state=revoked]")).to_have_count(1)
+    console.allow_failed_resource(r"/api/public/shares/")
+    guest.reload()
+    expect(guest.get_by_test_id("share-unavailable")).to_contain_text("expired or was revoked")
+    anonymous.close()
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
     page.keyboard.press("Escape")
@@ -788,6 +831,118 @@ def test_trash_and_restore(owner: BrowserContext, library: Library, artifacts: P
     page.close()
 
 
+def select(page: Page, *photo_ids: str) -> None:
+    for photo_id in photo_ids:
+        card(page, photo_id).hover()
+        card(page, photo_id).get_by_test_id("select-photo").click()
+    expect(page.get_by_test_id("selection-count")).to_have_text(f"{len(photo_ids)} selected")
+
+
+def test_an_album_renamed_a_photo_removed_from_it_and_the_album_deleted_leave_its_photos_in_the_timeline(
+    owner: BrowserContext, library: Library, artifacts: Path
+) -> None:
+    page = open_timeline(owner)
+    three = [library.photos[source] for source in ("astronaut", "retina", "grace-hopper")]
+
+    # An album of three, made from a selection
+    select(page, *three)
+    page.get_by_test_id("bulk-add-to-album").click()
+    page.get_by_test_id("album-picker").get_by_test_id("new-album-name").fill("Road trip")
+    page.get_by_test_id("album-picker").get_by_test_id("new-album-name").press("Enter")
+    expect(page.get_by_test_id("toast").last).to_contain_text("3 photos added to “Road trip”")
+    page.goto("/albums")
+    page.get_by_test_id("album-card").filter(has_text="Road trip").locator("a").click()
+    expect(page.get_by_test_id("photo-card")).to_have_count(3)
+
+    # Renamed: the title, the tab's title and the list follow
+    page.get_by_test_id("rename-album").click()
+    rename = page.get_by_test_id("rename-dialog")
+    expect(rename.get_by_test_id("prompt-input")).to_have_value("Road trip")
+    rename.get_by_test_id("prompt-input").fill("Road trip 2021–2023")
+    page.screenshot(path=artifacts / "18b-album-rename.png")
+    rename.get_by_test_id("prompt-input").press("Enter")
+    expect(page.get_by_test_id("album-title")).to_have_text("Road trip 2021–2023")
+    expect(page.get_by_test_id("toast").last).to_contain_text("Album renamed.")
+    expect(page).to_have_title(re.compile("^Road trip 2021–2023"))
+    expect(page.get_by_role("region", name="Photos in Road trip 2021–2023")).to_be_visible()
+
+    # One photo removed from the album page's selection bar: out of the album, still in the library
+    removed = library.photos["retina"]
+    select(page, removed)
+    page.get_by_test_id("bulk-remove-from-album").click()
+    expect(card(page, removed)).to_have_count(0)
+    expect(page.get_by_test_id("album-photo-count")).to_have_text("2 photos")
+    expect(page.get_by_test_id("toast").last).to_contain_text("1 photo removed from “Road trip 2021–2023”")
+    page.reload()
+    expect(page.get_by_test_id("album-title")).to_have_text("Road trip 2021–2023")
+    expect(page.get_by_test_id("photo-card")).to_have_count(2)
+    assert sorted(grid_ids(page)) == sorted(pid for pid in three if pid != removed)
+    page.wait_for_function(all_loaded("[data-testid=photo-card] img"))
+    page.screenshot(path=artifacts / "18c-album-photo-removed.png")
+
+    # Deleted, after a confirmation that says its photos stay
+    page.get_by_test_id("delete-album").click()
+    confirm = page.get_by_test_id("confirm-dialog")
+    expect(confirm).to_contain_text("Its photos stay in your library.")
+    page.screenshot(path=artifacts / "18d-album-delete-confirm.png")
+    confirm.get_by_test_id("confirm-ok").click()
+    expect(page).to_have_url(re.compile(r"/albums$"))
+    expect(page.get_by_test_id("toast").last).to_contain_text("Album deleted.")
+    page.reload()
+    expect(page.locator("[data-testid=album-card], [data-testid=albums-empty]:not([hidden])").first).to_be_visible()
+    expect(page.get_by_test_id("album-card").filter(has_text="Road trip")).to_have_count(0)
+
+    # Every photo it held is still in the timeline, and no longer says it is in that album
+    page.goto("/")
+    expect(page.get_by_test_id("photo-card")).to_have_count(10)
+    for photo_id in three:
+        expect(card(page, photo_id)).to_have_count(1)
+    page.goto(f"/photos/{three[2]}")  # in no other album
+    if not page.get_by_test_id("viewer-details").is_visible():
+        page.keyboard.press("i")
+    expect(page.get_by_test_id("viewer-details").get_by_test_id("photo-page")).to_be_visible()
+    expect(page.get_by_test_id("photo-albums")).to_have_count(0)
+    page.close()
+
+
+def test_a_selection_downloads_as_a_zip_of_its_originals(
+    owner: BrowserContext, library: Library, real_photos: dict[str, Path], artifacts: Path
+) -> None:
+    page = open_timeline(owner)
+    sources = ("coffee", "rocket", "immunohistochemistry")
+    select(page, *(library.photos[source] for source in sources))
+
+    # The download job runs on the server; the dialog follows it and offers its zip
+    page.get_by_test_id("bulk-download").click()
+    dialog = page.get_by_test_id("download-dialog")
+    expect(dialog.get_by_test_id("download-status")).to_have_text(
+        "Ready. Each link works for a limited time.", timeout=SETTLE_TIMEOUT_MS // 4
+    )
+    link = dialog.get_by_test_id("download-file")
+    expect(link).to_have_count(1)
+    expect(link.locator("xpath=..")).to_contain_text("3 photos")
+    expect(dialog.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
+    page.screenshot(path=artifacts / "18e-download-ready.png", animations="disabled")
+
+    # The browser receives a zip holding exactly those originals, byte for byte, and its manifest
+    with page.expect_download() as started:
+        link.click()
+    download = started.value
+    assert download.suggested_filename.endswith(".zip"), download.suggested_filename
+    with zipfile.ZipFile(download.path()) as archive:
+        names = sorted(archive.namelist())
+        assert names == sorted([*(f"{source}.jpg" for source in sources), "manifest.json"]), names
+        for source in sources:
+            assert archive.read(f"{source}.jpg") == real_photos[f"{source}.jpg"].read_bytes(), source
+        manifest = json.loads(archive.read("manifest.json"))
+    assert sorted(f["photo_id"] for f in manifest["files"]) == sorted(library.photos[s] for s in sources), manifest
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    page.get_by_test_id("selection-clear").click()
+    expect(page.get_by_test_id("selection-bar")).to_be_hidden()
+    page.close()
+
+
 def touch(page: Page, cdp: Any, kind: str, x: float, y: float) -> None:
     points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
     cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
@@ -959,4 +1114,55 @@ def test_a_page_left_open_past_the_url_lifetime_still_shows_every_thumbnail(libr
         assert expiry_of(src) > expired_at, f"photo {at} shown on an expired URL"
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Escape")
+    page.close()
+
+
+def test_emptying_the_trash_asks_first_then_deletes_its_photos_for_good(
+    console: ConsoleWatch, owner: BrowserContext, library: Library, artifacts: Path
+) -> None:
+    # The last test: it takes a photo out of the library for good.
+    page = open_timeline(owner)
+    doomed = library.photos["immunohistochemistry"]
+
+    # A photo from the timeline and the rejected upload from Needs attention go to the trash
+    select(page, doomed)
+    page.get_by_test_id("bulk-trash").click()
+    expect(card(page, doomed)).to_have_count(0)
+    page.goto("/attention")
+    rejected = page.locator(f'[data-testid=attention-item][data-photo-id="{library.rejected}"]')
+    rejected.get_by_test_id("attention-trash").click()
+    expect(rejected).to_have_count(0)
+    page.goto("/trash")
+    expect(page.get_by_test_id("photo-card")).to_have_count(2)
+
+    # Emptying asks first, with the safe choice focused; cancelling changes nothing
+    page.get_by_test_id("empty-trash").click()
+    confirm = page.get_by_test_id("confirm-dialog")
+    expect(confirm).to_contain_text("Empty the trash?")
+    expect(confirm).to_contain_text("This cannot be undone.")
+    expect(confirm.get_by_test_id("confirm-cancel")).to_be_focused()
+    page.screenshot(path=artifacts / "27-empty-trash-confirm.png")
+    page.keyboard.press("Enter")
+    expect(confirm).to_have_count(0)
+    expect(page.get_by_test_id("photo-card")).to_have_count(2)
+
+    # Confirmed: the trash is empty, and stays so
+    page.get_by_test_id("empty-trash").click()
+    confirm.get_by_test_id("confirm-ok").click()
+    expect(page.get_by_test_id("toast").last).to_contain_text("The trash is empty (2 photos deleted for good).")
+    expect(page.get_by_test_id("trash-empty")).to_be_visible()
+    expect(page.get_by_test_id("empty-trash")).to_be_hidden()
+    page.screenshot(path=artifacts / "28-trash-emptied.png")
+    page.reload()
+    expect(page.get_by_test_id("trash-empty")).to_be_visible()
+    expect(page.get_by_test_id("photo-card")).to_have_count(0)
+
+    # Gone for good: nine photos left, one upload needing attention, and the photo's own address finds nothing
+    page.goto("/")
+    expect(page.get_by_test_id("photo-card")).to_have_count(9)
+    expect(card(page, doomed)).to_have_count(0)
+    expect(page.get_by_test_id("attention-note")).to_contain_text("1 upload needs your attention")
+    console.allow_failed_resource(rf"/api/photos/{doomed}")
+    page.goto(f"/photos/{doomed}")
+    expect(page.get_by_test_id("error")).to_contain_text("Not found")
     page.close()

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { isDone, itemBadge, itemDetail, queueSummary, sendingBytes } from '../../web/js/queue.js';
+import { isDone, itemBadge, itemDetail, queueSummary, sendingBytes, settledState } from '../../web/js/queue.js';
 
 const item = (state, fields = {}) => ({ state, progress: 0, photo: null, message: '', ...fields });
 
@@ -45,4 +45,17 @@ test('failed and expired uploads are done and say why', () => {
   assert.equal(itemDetail(failed), 'We could not process this photo after 5 attempts.');
   assert.match(itemDetail(item('gone')), /expired before its file arrived/);
   assert.equal(itemDetail(item('uploading', { progress: 0.42 })), 'Uploading… 42%');
+});
+
+test('an upload moved to the trash settles there: never counted ready nor sent to the timeline', () => {
+  const trashed = { status: 'READY', trashed_at: '2026-12-05T01:00:00Z' };
+  assert.equal(settledState(trashed), 'trashed');
+  assert.equal(settledState({ status: 'PENDING', trashed_at: '2026-12-05T01:00:00Z' }), 'trashed');
+  assert.equal(settledState({ status: 'READY', trashed_at: null }), 'READY');
+  assert.equal(settledState({ status: 'PROCESSING', trashed_at: null }), null);
+  const summary = queueSummary([item('READY'), item('trashed', { photo: trashed })]);
+  assert.equal(summary.text, '1 of 2 ready · 1 in the trash');
+  assert.equal(summary.fraction, 1);
+  assert.equal(isDone(item('trashed')), true);
+  assert.match(itemDetail(item('trashed')), /Moved to the trash/);
 });

@@ -5,7 +5,9 @@
 //   queued → uploading → processing (bytes stored; the pipeline's PENDING/PROCESSING) → a final status
 //   (READY, REJECTED, QUARANTINED, DUPLICATE, FAILED) — or `failed` (the upload itself failed: refused by the API
 //   or the storage, network gone, upload form expired) — or `gone` (the photo no longer exists: it expired or was
-//   deleted). A processing item whose photo carries `retry` (contract: PhotoSummary.retry) is shown as retrying.
+//   deleted) — or `trashed` (its owner moved the photo to the trash, before or after it was processed: it stays
+//   there, never counted as ready nor sent to the timeline). A processing item whose photo carries `retry`
+//   (contract: PhotoSummary.retry) is shown as retrying.
 
 import { FINAL_STATUSES } from './photos.js';
 
@@ -15,7 +17,17 @@ const SENDING = new Set(['queued', 'uploading']);
 export const PROBLEM_STATES = new Set(['REJECTED', 'QUARANTINED', 'FAILED', 'DUPLICATE', 'failed', 'gone']);
 
 export function isDone(item) {
-  return item.state === 'failed' || item.state === 'gone' || FINAL_STATUSES.has(item.state);
+  return item.state === 'failed' || item.state === 'gone' || item.state === 'trashed' || FINAL_STATUSES.has(item.state);
+}
+
+/**
+ * Where a tracked upload settles given its photo as the API reads it (a PhotoSummary): `trashed` as soon as it is
+ * in the trash — whatever its status, as a trashed upload is processed into the trash — its final status, or null
+ * while it is still on its way.
+ */
+export function settledState(photo) {
+  if (photo.trashed_at) return 'trashed';
+  return FINAL_STATUSES.has(photo.status) ? photo.status : null;
 }
 
 export function isRetrying(item) {
@@ -48,6 +60,8 @@ export function itemDetail(item) {
       return item.photo?.reason?.message || 'You already have this photo.';
     case 'gone':
       return item.message || 'This upload expired before its file arrived, or was deleted.';
+    case 'trashed':
+      return 'Moved to the trash. Restore it from Trash within 30 days.';
     default:
       return item.message || item.photo?.reason?.message || 'This upload could not be processed.';
   }
@@ -63,12 +77,14 @@ export function queueSummary(items) {
   let sending = 0;
   let processing = 0;
   let problems = 0;
+  let trashed = 0;
   let progress = 0;
   for (const item of items) {
     if (item.state === 'READY') ready += 1;
     else if (SENDING.has(item.state)) sending += 1;
     else if (item.state === 'processing') processing += 1;
     else if (PROBLEM_STATES.has(item.state)) problems += 1;
+    else if (item.state === 'trashed') trashed += 1;
     const bytes = SENDING.has(item.state) ? (item.state === 'uploading' ? item.progress : 0) : 1;
     progress += bytes / 2 + (isDone(item) ? 0.5 : 0);
   }
@@ -76,6 +92,7 @@ export function queueSummary(items) {
   if (sending) parts.push(`${sending} uploading`);
   if (processing) parts.push(`${processing} processing`);
   if (problems) parts.push(`${problems} need${problems === 1 ? 's' : ''} attention`);
+  if (trashed) parts.push(`${trashed} in the trash`);
   return { total, ready, sending, processing, problems, fraction: total ? progress / total : 0, text: parts.join(' · ') };
 }
 

@@ -6,8 +6,7 @@
 
 import { ApiError, api } from './api.js';
 import { EXTENSION_TYPES } from './formats.js';
-import { isFinal } from './photos.js';
-import { isDone, sendingBytes } from './queue.js';
+import { isDone, sendingBytes, settledState } from './queue.js';
 
 const CONCURRENCY = 3;
 const TRACK_FIRST_MS = 800;
@@ -202,8 +201,9 @@ export class UploadQueue extends EventTarget {
   /** Take in what the API says about an item's photo; true when something a person sees changed. */
   observe(item, photo) {
     const before = `${item.photo?.status}|${Boolean(item.photo?.retry)}`;
-    if (isFinal(photo.status)) {
-      this.update(item, { state: photo.status, photo, message: photo.reason?.message || '' });
+    const settled = settledState(photo);
+    if (settled) {
+      this.update(item, { state: settled, photo, message: photo.reason?.message || '' });
       return true;
     }
     item.photo = photo;

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from photovault import composition, keys
-from photovault.adapters.dynamodb.codec import serialize
+from photovault.adapters.dynamodb.codec import deserialize, photo_from_item, serialize
 from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
 from photovault.adapters.rekognition import RekognitionAnalyzer
 from photovault.adapters.s3 import S3MediaStore, S3OriginalStore, S3VersionDeleter
@@ -206,3 +206,75 @@ def test_a_form_used_after_its_photo_was_deleted_leaves_no_object_version(stack:
     assert not versions.get("Versions") and not versions.get("DeleteMarkers")
     assert photo(upload["photo_id"]).status == 404 and listed() == []
     assert sum(pipeline.rekognition.calls.values()) == 0
+
+
+# ---------------------------------------------------------------- an upload trashed before its bytes arrive
+
+
+def test_an_upload_trashed_before_its_bytes_arrive_ends_ready_in_the_trash_and_counts_nowhere_until_restored(
+    stack: Stack, pipeline: Pipeline
+) -> None:
+    # Given an upload started and moved to the trash while its bytes are still on their way
+    upload = start_upload(filename="late.jpg")
+    pid = upload["photo_id"]
+    assert call("DELETE", f"/photos/{pid}", sub=OWNER).status == 204
+    trashed_at = photo(pid).json["trashed_at"]
+    assert trashed_at
+    # When the bytes arrive and the worker processes them
+    key = browser_post(stack, upload, encode("JPEG"))
+    assert pipeline.deliver(key) == {"batchItemFailures": []}
+
+    # Then the photo is READY in the trash, trashed when it was, due for the purge 30 days from then
+    detail = photo(pid).json
+    assert (detail["status"], detail["trashed_at"]) == ("READY", trashed_at)
+    assert [item["id"] for item in call("GET", "/trash", sub=OWNER).json["items"]] == [pid]
+    stored = stack.dynamodb.get_item(
+        TableName=stack.table, Key=serialize({"pk": keys.user_pk(OWNER), "sk": keys.photo_sk(pid)})
+    )["Item"]
+    assert stored["gsi3pk"]["S"] == keys.trash_gsi3pk(OWNER)
+    assert int(stored["expires_at"]["N"]) == photo_from_item(deserialize(stored)).purge_at
+    # and nowhere else: not in the timeline, the upload panel, search, the label facets or the month counts
+    assert call("GET", "/photos", sub=OWNER).json["items"] == []
+    assert listed() == []
+    assert call("GET", "/search", sub=OWNER, query={"q": "apple"}).json["items"] == []
+    assert call("GET", "/labels", sub=OWNER).json["items"] == []
+    assert call("GET", "/photos/dates", sub=OWNER).json == {"items": [], "total": 0}
+
+    # When it is restored, it joins the timeline with its labels and its month counted once
+    assert call("POST", f"/photos/{pid}/restore", sub=OWNER).status == 204
+    assert [item["id"] for item in call("GET", "/photos", sub=OWNER).json["items"]] == [pid]
+    found = call("GET", "/search", sub=OWNER, query={"q": "apple"}).json["items"]
+    assert [hit["photo"]["id"] for hit in found] == [pid]
+    assert {"label": "Apple", "count": 1} in call("GET", "/labels", sub=OWNER).json["items"]
+    assert call("GET", "/photos/dates", sub=OWNER).json["total"] == 1
+
+
+def test_an_upload_trashed_before_its_bytes_arrive_that_ends_failed_stays_due_for_the_purge(
+    stack: Stack, pipeline: Pipeline
+) -> None:
+    # Given an upload moved to the trash while its bytes are on their way, and Rekognition down
+    pipeline.rekognition.throttle_rate = 1.0
+    upload = start_upload(filename="late.jpg")
+    pid = upload["photo_id"]
+    assert call("DELETE", f"/photos/{pid}", sub=OWNER).status == 204
+    key = browser_post(stack, upload, encode("JPEG"))
+    # When every delivery fails and the last one gives the photo up
+    assert pipeline.deliver(key)["batchItemFailures"]
+    assert pipeline.deliver(key, receive_count=MAX_RECEIVES)["batchItemFailures"]
+    # Then it is FAILED in the trash — not in the upload panel — and still purged 30 days after it was trashed
+    # (the claim took the upload's expiry away; without the trash's TTL back it would sit in the trash for ever)
+    assert [(p["id"], p["status"]) for p in call("GET", "/trash", sub=OWNER).json["items"]] == [(pid, "FAILED")]
+    assert listed() == []
+    stored = deserialize(
+        stack.dynamodb.get_item(
+            TableName=stack.table, Key=serialize({"pk": keys.user_pk(OWNER), "sk": keys.photo_sk(pid)})
+        )["Item"]
+    )
+    assert stored.get("expires_at") == photo_from_item(stored).purge_at
+    # And restored, it waits in the upload panel with its reason, with no TTL to delete it
+    assert call("POST", f"/photos/{pid}/restore", sub=OWNER).status == 204
+    assert [(p["id"], p["status"]) for p in listed()] == [(pid, "FAILED")]
+    stored = stack.dynamodb.get_item(
+        TableName=stack.table, Key=serialize({"pk": keys.user_pk(OWNER), "sk": keys.photo_sk(pid)})
+    )["Item"]
+    assert "expires_at" not in stored

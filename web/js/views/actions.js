@@ -106,12 +106,14 @@ export function deleteForeverAction({ grid }) {
   };
 }
 
-export function removeFromAlbumAction({ album, grid, onRemoved = () => {} }) {
+/** `album()` is the album as the page has it now (it may have been renamed since the page opened). */
+export function removeFromAlbumAction({ album: current, grid, onRemoved = () => {} }) {
   return {
     id: 'remove-from-album',
     label: 'Remove from album',
     icon: 'close',
     async run(ids, progress) {
+      const album = current();
       const results = await runInChunks(ids, (part) => api.removeFromAlbum(album.id, part), { onProgress: progress('Removing') });
       const removed = results.flatMap((r) => r.results.filter((o) => o.result === 'ok').map((o) => o.id));
       grid.remove(removed);
@@ -121,14 +123,14 @@ export function removeFromAlbumAction({ album, grid, onRemoved = () => {} }) {
   };
 }
 
-export function setCoverAction({ album, selection, onChanged = () => {} }) {
+export function setCoverAction({ album: current, selection, onChanged = () => {} }) {
   return {
     id: 'set-cover',
     label: 'Use as cover',
     icon: 'star',
     when: (n) => n === 1,
     async run(ids) {
-      const updated = await api.updateAlbum(album.id, { cover_photo_id: ids[0] });
+      const updated = await api.updateAlbum(current().id, { cover_photo_id: ids[0] });
       selection.clear();
       onChanged(updated);
       return `Cover of “${updated.name}” changed.`;

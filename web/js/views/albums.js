@@ -81,6 +81,7 @@ export async function renderAlbum(main, { params, signal, navigate, provideList 
   const paintHead = () => {
     title.textContent = album.name;
     count.textContent = countText(album.photo_count);
+    grid.element.setAttribute('aria-label', `Photos in ${album.name}`);
     document.title = `${album.name} · PhotoVault`;
   };
   paintHead();
@@ -156,9 +157,9 @@ export async function renderAlbum(main, { params, signal, navigate, provideList 
     actions: [
       favoriteAction({ grid, selection }),
       addToAlbumAction({ selection }),
-      setCoverAction({ album, selection, onChanged: (updated) => (album = updated) }),
+      setCoverAction({ album: () => album, selection, onChanged: (updated) => (album = updated) }),
       downloadAction(),
-      removeFromAlbumAction({ album, grid, onRemoved: refreshCount }),
+      removeFromAlbumAction({ album: () => album, grid, onRemoved: refreshCount }),
       trashAction({ grid }),
     ],
   });

@@ -12,7 +12,7 @@ import { uploads } from '../upload.js';
 
 const FORMATS_HINT = `${ACCEPTED_LABELS} photos, up to 50 MB each.`;
 
-const BADGE_TEXT = { ...STATUS_TEXT, retrying: 'Retrying', gone: 'Expired' };
+const BADGE_TEXT = { ...STATUS_TEXT, retrying: 'Retrying', gone: 'Expired', trashed: 'In the trash' };
 
 function announcement(item) {
   const what = {
@@ -23,6 +23,7 @@ function announcement(item) {
     DUPLICATE: 'is a duplicate of a photo you already have',
     failed: `failed to upload. ${item.message}`,
     gone: `expired. ${item.message}`,
+    trashed: 'was moved to the trash',
   }[item.state];
   return what ? `${item.name} ${what}`.trim() : '';
 }

@@ -242,7 +242,7 @@ class DynamoPhotoRepository:
         self, source: SourceObject, *, reason_code: str, reason: str, error: PipelineError, now: str, now_epoch: int
     ) -> bool:
         failed = PhotoStatus.FAILED.value
-        return applied(
+        done = applied(
             lambda: self._client.update_item(
                 TableName=self._table,
                 Key=serialize({"pk": keys.user_pk(source.owner), "sk": keys.photo_sk(source.photo_id)}),
@@ -276,6 +276,27 @@ class DynamoPhotoRepository:
                         ":fp": source.fingerprint,
                     }
                 ),
+            )
+        )
+        if done:
+            self._keep_due_for_purge(source.owner, source.photo_id)
+        return done
+
+    def _keep_due_for_purge(self, owner: str, photo_id: str) -> None:
+        """A photo trashed while its upload was PENDING lost the trash's TTL to the claim (which removes the upload's
+        expiry); ``finish`` writes it back with the other terminal states, and this does for FAILED — without it the
+        photo would sit in the trash for ever."""
+        item = self._get_item(owner, photo_id)
+        photo = photo_from_item(item) if item and item.get("trashed_at") else None
+        if photo is None or photo.purge_at is None:
+            return
+        applied(
+            lambda: self._client.update_item(
+                TableName=self._table,
+                Key=serialize({"pk": keys.user_pk(owner), "sk": keys.photo_sk(photo_id)}),
+                UpdateExpression="SET expires_at = :purge",
+                ConditionExpression="trashed_at = :trashed",  # not if it was restored meanwhile
+                ExpressionAttributeValues=serialize({":purge": photo.purge_at, ":trashed": photo.trashed_at}),
             )
         )
 
