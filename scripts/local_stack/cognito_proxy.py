@@ -65,6 +65,10 @@ class CognitoProxy:
         password_policy: dict[str, Any] | None = None,
     ) -> None:
         self.outbox = outbox or Outbox()
+        # moto picks its region from the credential scope; a browser's call carries none (GlobalSignOut would look
+        # for the token in us-east-1), so the proxy names the pool's region as a signed request would.
+        region = user_pool_id.split("_", 1)[0]
+        self._region_scope = f"AWS4-HMAC-SHA256 Credential=local/20000101/{region}/cognito-idp/aws4_request"
         self._policy = password_policy or {}
         self._case_sensitive = case_sensitive
         self._emulator_url = emulator_url
@@ -86,7 +90,7 @@ class CognitoProxy:
             f"{self._emulator_url}/",
             data=body,
             method="POST",
-            headers={"Content-Type": _CONTENT_TYPE, "X-Amz-Target": target},
+            headers={"Content-Type": _CONTENT_TYPE, "X-Amz-Target": target, "Authorization": self._region_scope},
         )
         code = None
         try:
