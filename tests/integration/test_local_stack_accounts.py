@@ -56,7 +56,8 @@ def test_a_password_is_reset_with_the_code_from_the_outbox(local_stack: LocalSta
     wrong_code = "000000" if mail["code"] != "000000" else "111111"
     wrong = cognito(local_stack, "ConfirmForgotPassword", Username=email, Password=NEW, ConfirmationCode=wrong_code)
     assert wrong.status_code == 400 and wrong.json()["__type"] == "CodeMismatchException"
-    weak = cognito(local_stack, "ConfirmForgotPassword", Username=email, Password="short", ConfirmationCode=mail["code"])
+    code = mail["code"]
+    weak = cognito(local_stack, "ConfirmForgotPassword", Username=email, Password="short", ConfirmationCode=code)
     assert weak.status_code == 400 and weak.json()["__type"] == "InvalidPasswordException"
     assert sign_in(local_stack, email, OLD).status_code == 200  # neither attempt changed anything
 
