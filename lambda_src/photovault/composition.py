@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack, cast
 
 if TYPE_CHECKING:  # the use cases load with the adapters on first use, not at import
+    from photovault.account.sessions import Sessions
     from photovault.api.origin import OriginCheck
     from photovault.jobs.runner import RunJobStep
     from photovault.jobs.service import Jobs
@@ -37,6 +38,7 @@ class ApiServices:
     albums: Albums
     sharing: Sharing
     jobs: Jobs
+    sessions: Sessions
 
 
 class Parts(TypedDict, total=False):
@@ -282,7 +284,16 @@ def _build_api() -> ApiServices:
             site_url=settings.media_base_url,
         ),
     )
-    return ApiServices(library=library, albums=album_service, sharing=sharing, jobs=_build_jobs(settings))
+    from photovault.account.sessions import Sessions
+    from photovault.adapters.dynamodb.sessions import DynamoSessionRepository
+
+    return ApiServices(
+        library=library,
+        albums=album_service,
+        sharing=sharing,
+        jobs=_build_jobs(settings),
+        sessions=Sessions(DynamoSessionRepository(dynamodb, settings.table_name)),
+    )
 
 
 def _build_jobs(settings: Settings) -> Jobs:

@@ -87,6 +87,9 @@ def owner_gsi2pk(owner: str) -> str:
     return f"OWNER#{owner}"
 
 
+# The user's "tokens valid after" time (photovault.account.sessions), in the user's own partition.
+SESSIONS_SK = "SESSIONS"
+
 JOB_PREFIX = "JOB#"
 
 

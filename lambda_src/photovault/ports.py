@@ -560,6 +560,16 @@ class JobRepository(Protocol):
         is missing or already finished."""
 
 
+class SessionRepository(Protocol):
+    """The per-user "tokens valid after" time (``USER#<sub>`` / ``SESSIONS``), in epoch seconds."""
+
+    def tokens_valid_after(self, owner: str) -> int | None:
+        """The time up to which ``owner``'s tokens are refused; None when the user never signed out everywhere."""
+
+    def revoke_until(self, owner: str, valid_after: int) -> int:
+        """Raise the time to ``valid_after`` (never lower it); the stored time afterwards."""
+
+
 class JobQueue(Protocol):
     def enqueue(self, owner: str, job_id: str) -> None:
         """Ask for the job's next step (at least once)."""

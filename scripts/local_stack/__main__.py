@@ -62,6 +62,7 @@ def _banner(stack: LocalStack) -> str:
 
   Open        {stack.url}
   Sign in     {r.demo_username}  /  {r.demo_password}   (or sign up: new accounts are confirmed at once)
+  Outbox      {stack.url}/_local/outbox   (the e-mails Cognito would send: password-reset codes, sign-ups)
   AWS         emulator at {r.endpoint_url}  (region {r.region}, account {r.account_id}, any credentials)
 {seeding}
   Everything lives in memory: photos, accounts and data disappear when you stop it (Ctrl-C).

@@ -4,6 +4,7 @@
 - ``/media/*``     → the signed-URL edge on the derivatives bucket (:mod:`~scripts.local_stack.edge`)
 - ``/cognito/``    → the Cognito user-pools API, same origin (:mod:`~scripts.local_stack.cognito_proxy`)
 - ``/config.json`` → the web app's runtime configuration (:mod:`~scripts.local_stack.static`)
+- ``/_local/outbox`` → what Cognito would have e-mailed (:mod:`~scripts.local_stack.outbox`; local only)
 - anything else   → the single-page app in ``web/`` with the SPA rewrite (:mod:`~scripts.local_stack.static`)
 
 The server is threaded (a daemon thread per connection) with a listen backlog of 128: the stdlib default of 5 reset
@@ -25,6 +26,7 @@ from scripts.local_stack.cognito_proxy import CognitoProxy
 from scripts.local_stack.config import HOST, ResourceSpec
 from scripts.local_stack.edge import MediaEdge
 from scripts.local_stack.http_api import MAX_API_PAYLOAD, HttpApi
+from scripts.local_stack.outbox import PATH as OUTBOX_PATH
 from scripts.local_stack.responses import HttpResponse, json_response
 from scripts.local_stack.static import StaticSite, WebConfig
 
@@ -166,6 +168,8 @@ def _make_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
                     self.close_connection = True
                     return json_response(413, {"message": "Request Entity Too Large"})
                 return jobs.cognito.handle(list(self.headers.items()), body)
+            if path == OUTBOX_PATH and method in {"GET", "HEAD"}:
+                return jobs.cognito.outbox.handle(method)
             if path == "/config.json" and method in {"GET", "HEAD"}:
                 response = json_response(200, jobs.web_config.document(f"http://{host}"))
                 response.headers.append(("cache-control", "no-store"))

@@ -25,7 +25,7 @@ from scripts.local_stack.http_api import HttpApi, routes_from_spec
 from scripts.local_stack.jwt_auth import JwtVerifier
 from scripts.local_stack.lambda_runtime import Handler, InProcessFunction, LambdaFunction, SubprocessFunction
 from scripts.local_stack.poller import SqsPoller
-from scripts.local_stack.provision import DEMO_PASSWORD, DEMO_USERNAME, LocalResources, provision
+from scripts.local_stack.provision import DEMO_PASSWORD, DEMO_USERNAME, LocalResources, password_policy, provision
 from scripts.local_stack.scheduler import PendingCheckSchedule
 from scripts.local_stack.static import StaticSite, WebConfig
 
@@ -170,6 +170,7 @@ class LocalStack:
                     user_pool_id=resources.user_pool_id,
                     cognito=self.client("cognito-idp"),
                     case_sensitive=resources.username_case_sensitive,
+                    password_policy=password_policy(self.spec),
                 ),
                 site=StaticSite(options.web_root),
                 web_config=WebConfig(

@@ -451,6 +451,20 @@ class InMemoryAlbumRepository:
 
 
 @dataclass
+class InMemorySessionRepository:
+    """``SessionRepository`` in a dict: owner → tokens valid after (never lowered)."""
+
+    valid_after: dict[str, int] = field(default_factory=dict)
+
+    def tokens_valid_after(self, owner: str) -> int | None:
+        return self.valid_after.get(owner)
+
+    def revoke_until(self, owner: str, valid_after: int) -> int:
+        self.valid_after[owner] = max(valid_after, self.valid_after.get(owner, valid_after))
+        return self.valid_after[owner]
+
+
+@dataclass
 class FakeShareRepository:
     shares: dict[str, Share] = field(default_factory=dict)
 

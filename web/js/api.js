@@ -86,6 +86,10 @@ function defaultMessage(status) {
 const id = encodeURIComponent;
 
 export const api = {
+  /** SignedOut: tokens issued until now (or, keeping this session, before its token) are refused from now on. */
+  signOutEverywhere: (keepThisSession = false) =>
+    request('POST', '/account/sign-out-everywhere', { body: { keep_this_session: keepThisSession } }),
+
   /** UploadCreated: {photo_id, url, fields, expires_at, max_bytes}. */
   createUpload: (file) =>
     request('POST', '/uploads', { body: { filename: file.name, content_type: file.type, size: file.size } }),

@@ -12,7 +12,8 @@ import { legacySharePath, matchRoute, photoPath } from './routes.js';
 import { renewer } from './media.js';
 import { renderAlbum, renderAlbums } from './views/albums.js';
 import { renderAttention } from './views/attention.js';
-import { renderAuth } from './views/auth.js';
+import { renderAccount } from './views/account.js';
+import { renderAuth, renderForgot } from './views/auth.js';
 import { renderPublicAlbum } from './views/public-album.js';
 import { renderPublicShare } from './views/public-share.js';
 import { renderSearch } from './views/search.js';
@@ -25,6 +26,7 @@ import { openViewer } from './views/viewer.js';
 const VIEWS = {
   signin: (main, ctx) => renderAuth(main, { ...ctx, mode: 'signin' }),
   signup: (main, ctx) => renderAuth(main, { ...ctx, mode: 'signup' }),
+  forgot: renderForgot,
   share: renderPublicShare,
   publicAlbum: renderPublicAlbum,
   timeline: (main, ctx) => renderTimeline(main, { ...ctx, favorites: false }),
@@ -35,6 +37,7 @@ const VIEWS = {
   attention: renderAttention,
   trash: renderTrash,
   shares: renderShares,
+  account: renderAccount,
 };
 
 const main = document.getElementById('main');

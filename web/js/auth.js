@@ -28,7 +28,7 @@ const FRIENDLY = {
   UsernameExistsException: 'An account with this email already exists. Sign in instead.',
   InvalidPasswordException: 'That password is too weak: use at least 12 characters with upper and lower case letters, a number and a symbol.',
   InvalidParameterException: 'Please check the fields and try again.',
-  CodeMismatchException: 'That confirmation code is not right.',
+  CodeMismatchException: 'That code is not right.',
   ExpiredCodeException: 'That confirmation code has expired.',
   TooManyRequestsException: 'Too many attempts. Please wait a moment and try again.',
   LimitExceededException: 'Too many attempts. Please wait a moment and try again.',
@@ -60,7 +60,8 @@ class CognitoBackend {
     this.clientId = clientId;
   }
 
-  async call(action, body) {
+  // Operations authorised by an access token (ChangePassword, GlobalSignOut) take no ClientId.
+  async call(action, body, { withClient = true } = {}) {
     let res;
     try {
       res = await fetch(this.endpoint, {
@@ -69,7 +70,7 @@ class CognitoBackend {
           'Content-Type': 'application/x-amz-json-1.1',
           'X-Amz-Target': `AWSCognitoIdentityProviderService.${action}`,
         },
-        body: JSON.stringify({ ClientId: this.clientId, ...body }),
+        body: JSON.stringify(withClient ? { ClientId: this.clientId, ...body } : body),
       });
     } catch {
       throw authError('NetworkError');
@@ -101,6 +102,23 @@ class CognitoBackend {
 
   async confirm(username, code) {
     await this.call('ConfirmSignUp', { Username: username, ConfirmationCode: code });
+  }
+
+  async forgotPassword(username) {
+    const data = await this.call('ForgotPassword', { Username: username });
+    return data.CodeDeliveryDetails || null;
+  }
+
+  async confirmForgotPassword(username, code, password) {
+    await this.call('ConfirmForgotPassword', { Username: username, ConfirmationCode: code, Password: password });
+  }
+
+  async changePassword(accessToken, previous, proposed) {
+    await this.call('ChangePassword', { AccessToken: accessToken, PreviousPassword: previous, ProposedPassword: proposed }, { withClient: false });
+  }
+
+  async globalSignOut(accessToken) {
+    await this.call('GlobalSignOut', { AccessToken: accessToken }, { withClient: false });
   }
 
   async refresh(refreshToken) {
@@ -242,6 +260,28 @@ export async function confirmSignUp(email, code) {
 
 export function signOut() {
   save(null);
+}
+
+/** Ask for a password-reset code by e-mail; resolves to where it was sent (Cognito's CodeDeliveryDetails). */
+export async function forgotPassword(email) {
+  const b = await backend();
+  if (!b.forgotPassword) throw new AuthError('Unsupported', 'Password reset is not available here.');
+  return b.forgotPassword(email.trim());
+}
+
+export async function confirmForgotPassword(email, code, password) {
+  return (await backend()).confirmForgotPassword(email.trim(), code.trim(), password);
+}
+
+export async function changePassword(previous, proposed) {
+  if (!session?.accessToken) throw new AuthError('NotAuthorizedException', 'Sign in again to change your password.');
+  return (await backend()).changePassword(session.accessToken, previous, proposed);
+}
+
+/** Cognito's GlobalSignOut: every refresh token of the user dies (the API's own check refuses their older tokens). */
+export async function globalSignOut() {
+  if (!session?.accessToken) return;
+  await (await backend()).globalSignOut(session.accessToken);
 }
 
 /** Exchange the refresh token for fresh tokens; concurrent callers share one request. False if that is impossible. */

@@ -7,6 +7,7 @@
 export const ROUTES = [
   { name: 'signin', pattern: /^\/signin\/?$/, public: true, title: 'Sign in' },
   { name: 'signup', pattern: /^\/signup\/?$/, public: true, title: 'Create account' },
+  { name: 'forgot', pattern: /^\/forgot\/?$/, public: true, title: 'Reset password' },
   { name: 'share', pattern: /^\/s\/([^/]+)\/?$/, public: true, bare: true, title: 'Shared photo' },
   { name: 'publicAlbum', pattern: /^\/a\/([^/]+)\/?$/, public: true, bare: true, title: 'Shared album' },
   { name: 'timeline', pattern: /^\/?$/, nav: 'photos', title: 'Photos' },
@@ -18,6 +19,7 @@ export const ROUTES = [
   { name: 'attention', pattern: /^\/attention\/?$/, nav: 'attention', title: 'Needs attention' },
   { name: 'trash', pattern: /^\/trash\/?$/, nav: 'trash', title: 'Trash' },
   { name: 'shares', pattern: /^\/shares\/?$/, nav: 'shares', title: 'Shared links' },
+  { name: 'account', pattern: /^\/account\/?$/, title: 'Account' },
 ];
 
 /** The route for a path and its decoded parameters, or null (the "not found" page). */

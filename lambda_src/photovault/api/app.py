@@ -28,9 +28,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.openapi.params import Param
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from photovault import composition
 from photovault.api.contract import Error, ErrorDetails, FieldError
-from photovault.api.routes import albums, jobs, media, meta, photos, public, search, shares, trash, uploads
-from photovault.api.routing import OWNER_KEY, SECURITY_SCHEME
+from photovault.api.routes import account, albums, jobs, media, meta, photos, public, search, shares, trash, uploads
+from photovault.api.routing import ISSUED_AT_KEY, OWNER_KEY, SECURITY_SCHEME
 from photovault.errors import InvalidInput, PhotoVaultError, Unauthorized
 from photovault.observability import logger
 
@@ -39,7 +40,7 @@ OPENAPI_VERSION = "1.0.0"
 _MAX_SUB_LENGTH = 128
 
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
-for _resource in (meta, uploads, photos, trash, albums, media, search, shares, public, jobs):
+for _resource in (meta, uploads, photos, trash, albums, media, search, shares, public, jobs, account):
     app.include_router(_resource.router)
 
 
@@ -143,15 +144,25 @@ def _reject_unknown_query(router: APIGatewayHttpResolver, next_middleware: NextM
 
 
 def _authenticate(router: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    """On a route that declares the JWT requirement, the caller is the verified ``sub`` or the request is a 401."""
+    """On a route that declares the JWT requirement, the caller is the verified ``sub`` or the request is a 401; a token
+    issued before the user signed out everywhere is a 401 too (``photovault.account.sessions``: one GetItem)."""
     route: Route | None = router.context.get("_route")
     if route is not None and route.security:
         claims = router.current_event.request_context.authorizer.jwt_claim
         sub = claims.get("sub") if isinstance(claims, dict) else None
         if not isinstance(sub, str) or not sub or len(sub) > _MAX_SUB_LENGTH or "#" in sub or "/" in sub:
             raise Unauthorized("Sign in to use this API.")
+        iat = _epoch_claim(claims.get("iat"))
+        composition.api().sessions.check(sub, iat)
         router.context[OWNER_KEY] = sub
+        router.context[ISSUED_AT_KEY] = iat
     return next_middleware(router)
+
+
+def _epoch_claim(value: Any) -> int | None:
+    """A numeric claim as API Gateway passes it (a string of digits), or None."""
+    text = str(value) if value is not None else ""
+    return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
 app.use(middlewares=[_reject_unknown_query, _authenticate])

@@ -81,6 +81,23 @@ class AlbumUpdateRequest(BaseModel):
     cover_photo_id: Id | None = None
 
 
+class SignOutRequest(BaseModel):
+    """Sign out everywhere. ``keep_this_session`` keeps the calling session (after a password change or reset: every
+    other device is signed out, this one stays)."""
+
+    model_config = _IN
+
+    keep_this_session: bool = False
+
+
+class SignedOut(BaseModel):
+    """Tokens issued at or before ``tokens_valid_after`` (epoch seconds) are refused from now on."""
+
+    model_config = _OUT
+
+    tokens_valid_after: int
+
+
 # ---------------------------------------------------------------- errors and meta
 
 

@@ -46,6 +46,8 @@ BODIES: dict[tuple[str, str], Callable[[Owned], Any]] = {
     ("POST", "/albums/{album_id}/shares"): lambda _: {"expires_in": 3600},
     # The owner's photo in anyone's download: an intruder's job is accepted and finds nothing of the owner's.
     ("POST", "/jobs"): lambda o: {"kind": "download", "photo_ids": [o.photo_id]},
+    # Signing out everywhere is the caller's own: an intruder's sign-out leaves the owner signed in (checked below).
+    ("POST", "/account/sign-out-everywhere"): lambda _: {},
 }
 QUERIES: dict[tuple[str, str], dict[str, str]] = {("GET", "/search"): {"q": "zanzibar lighthouse"}}
 # Routes whose body names the owner's photo: the id the caller sent may come back (as not_found), nothing else.

@@ -15,10 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from photovault import composition
+from photovault.account.sessions import Sessions
 from photovault.api.app import MAX_BODY_BYTES, MAX_BODY_DEPTH, resolve
 from photovault.api.contract import Error
 from tests.support.events import http_event
-from tests.support.fakes import make_photo, make_world
+from tests.support.fakes import InMemorySessionRepository, make_photo, make_world
 from tests.support.lambda_context import lambda_context
 from tests.unit.jobs.jobworld import JobWorld
 
@@ -31,7 +32,11 @@ def photo_id() -> Iterator[str]:
     photo = world.repo.add(make_photo("alice", now_ms=1_000))
     composition.override(
         api=composition.ApiServices(
-            library=world.library, albums=world.albums, sharing=world.sharing, jobs=JobWorld().jobs
+            library=world.library,
+            albums=world.albums,
+            sharing=world.sharing,
+            jobs=JobWorld().jobs,
+            sessions=Sessions(InMemorySessionRepository()),
         ),
         origin=None,
     )

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from photovault import composition
+from photovault.account.sessions import Sessions
 from photovault.api.app import resolve
 from photovault.api.origin import OriginCheck, OriginSecrets
 from tests.support.events import http_event
-from tests.support.fakes import make_world
+from tests.support.fakes import InMemorySessionRepository, make_world
 from tests.support.lambda_context import lambda_context
 from tests.unit.jobs.jobworld import JobWorld
 
@@ -43,7 +44,11 @@ def parameter() -> Iterator[Parameter]:
     world = make_world()
     composition.override(
         api=composition.ApiServices(
-            library=world.library, albums=world.albums, sharing=world.sharing, jobs=JobWorld().jobs
+            library=world.library,
+            albums=world.albums,
+            sharing=world.sharing,
+            jobs=JobWorld().jobs,
+            sessions=Sessions(InMemorySessionRepository()),
         ),
         origin=OriginCheck(parameter.load),
     )
@@ -105,7 +110,11 @@ def test_without_a_configured_parameter_there_is_no_check() -> None:
     world = make_world()
     composition.override(
         api=composition.ApiServices(
-            library=world.library, albums=world.albums, sharing=world.sharing, jobs=JobWorld().jobs
+            library=world.library,
+            albums=world.albums,
+            sharing=world.sharing,
+            jobs=JobWorld().jobs,
+            sessions=Sessions(InMemorySessionRepository()),
         ),
         origin=None,
     )

@@ -1,8 +1,9 @@
-// Sign in, create an account, confirm it with the emailed code.
+// Sign in, create an account, confirm it with the emailed code, reset a forgotten password by code.
 
 import * as auth from '../auth.js';
 import { getConfig } from '../config.js';
 import { h, toast } from '../dom.js';
+import { freshSession } from './account.js';
 
 function field({ id, label, type = 'text', autocomplete, testid, hint, ...rest }) {
   return h(
@@ -45,7 +46,8 @@ export async function renderAuth(main, { mode, query, navigate }) {
   });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', testid: 'auth-submit' }, isSignUp ? 'Create account' : 'Sign in');
 
-  const form = h('form', { class: 'stack', novalidate: false, testid: isSignUp ? 'signup-form' : 'signin-form' }, email, password, errorBox, submit);
+  const forgot = isSignUp ? null : h('p', { class: 'auth-switch' }, h('a', { href: '/forgot', testid: 'goto-forgot' }, 'Forgot password?'));
+  const form = h('form', { class: 'stack', novalidate: false, testid: isSignUp ? 'signup-form' : 'signin-form' }, email, password, forgot, errorBox, submit);
 
   const demo = cfg.auth.demoUser;
   const demoName = demo && (demo.email || demo.username);
@@ -123,6 +125,12 @@ export async function renderAuth(main, { mode, query, navigate }) {
     }
   });
 
+  forgot?.querySelector('a').addEventListener('click', (event) => {
+    event.preventDefault();
+    const typed = form.elements.email.value.trim();
+    navigate(typed ? `/forgot?email=${encodeURIComponent(typed)}` : '/forgot');
+  });
+
   useDemo.addEventListener('click', () => {
     form.elements.email.value = demoName;
     form.elements.password.value = demo.password;
@@ -152,6 +160,84 @@ function showConfirm(card, email, password, query, navigate, delivery = null) {
       await auth.signIn(email, password);
       toast('Account confirmed. Welcome!', 'success');
       navigate(safeNext(query), { replace: true });
+    } catch (err) {
+      submit.disabled = false;
+      errorBox.textContent = err.message;
+      errorBox.hidden = false;
+    }
+  });
+  form.elements.code.focus();
+}
+
+/** Forgot password: the e-mail, then the code Cognito sent and a new password; then signed in. */
+export function renderForgot(main, { query, navigate }) {
+  const errorBox = h('p', { class: 'form-error', role: 'alert', testid: 'auth-error', hidden: true });
+  const showError = (message) => {
+    errorBox.textContent = message;
+    errorBox.hidden = !message;
+  };
+  const email = field({ id: 'email', label: 'Email', type: 'email', inputmode: 'email', autocapitalize: 'none', spellcheck: 'false', autocomplete: 'username', testid: 'forgot-email', value: query.get('email') || '' });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', testid: 'forgot-submit' }, 'Send me a code');
+  const form = h('form', { class: 'stack', testid: 'forgot-form' }, email, errorBox, submit);
+  const card = h(
+    'section',
+    { class: 'auth-card card', 'aria-labelledby': 'auth-title' },
+    h('h1', { id: 'auth-title' }, 'Reset your password'),
+    h('p', { class: 'muted' }, 'We will e-mail you a code to choose a new password.'),
+    form,
+    h('p', { class: 'auth-switch' }, 'Remembered it? ', h('a', { href: '/signin', 'data-link': true, testid: 'goto-signin' }, 'Sign in')),
+  );
+  main.append(h('div', { class: 'auth-page' }, card));
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    showError('');
+    const address = form.elements.email.value.trim();
+    if (!address) {
+      showError('Enter your email.');
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const delivery = await auth.forgotPassword(address);
+      showReset(card, address, delivery, navigate);
+    } catch (err) {
+      submit.disabled = false;
+      showError(err.message);
+    }
+  });
+  form.elements.email.focus();
+}
+
+function showReset(card, email, delivery, navigate) {
+  const errorBox = h('p', { class: 'form-error', role: 'alert', testid: 'auth-error', hidden: true });
+  const code = field({ id: 'code', label: 'Code', autocomplete: 'one-time-code', testid: 'reset-code', inputmode: 'numeric' });
+  const password = field({
+    id: 'password',
+    label: 'New password',
+    type: 'password',
+    autocomplete: 'new-password',
+    testid: 'reset-password',
+    hint: 'At least 12 characters, with upper and lower case letters, a number and a symbol.',
+  });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', testid: 'reset-submit' }, 'Set password and sign in');
+  const form = h('form', { class: 'stack', testid: 'reset-form' }, code, password, errorBox, submit);
+  const where = delivery?.Destination ? ` to ${delivery.Destination}` : '';
+  card.replaceChildren(
+    h('h1', { id: 'auth-title', tabindex: '-1' }, 'Check your email'),
+    h('p', { class: 'muted', testid: 'reset-sent' }, `If an account exists for ${email}, we sent a code${where}. Enter it with your new password.`),
+    form,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    errorBox.hidden = true;
+    submit.disabled = true;
+    const proposed = form.elements.password.value;
+    try {
+      await auth.confirmForgotPassword(email, form.elements.code.value, proposed);
+      await freshSession(email, proposed);
+      toast('Password reset. Other devices are signed out.', 'success');
+      navigate('/', { replace: true });
     } catch (err) {
       submit.disabled = false;
       errorBox.textContent = err.message;

@@ -1,0 +1,1 @@
+"""The caller's account: its sessions (sign-out everywhere, tokens valid after)."""

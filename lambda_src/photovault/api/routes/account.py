@@ -1,0 +1,24 @@
+"""The caller's account: sign out everywhere (every token issued until now stops working at this API)."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from photovault import composition
+from photovault.api.contract import SignedOut, SignOutRequest
+from photovault.api.routing import E415, JWT, PRIVATE, caller, issued_at, ok
+
+router = APIGatewayHttpRouter()
+
+
+@router.post(
+    "/account/sign-out-everywhere",
+    summary="Sign out everywhere: tokens issued until now are refused (the client also calls Cognito GlobalSignOut)",
+    tags=["account"],
+    security=JWT,
+    responses={**ok(200, SignedOut), **PRIVATE, **E415},
+)
+def sign_out_everywhere(body: SignOutRequest) -> SignedOut:
+    keep_from = issued_at(router) if body.keep_this_session else None
+    valid_after = composition.api().sessions.sign_out_everywhere(caller(router), keep_from=keep_from)
+    return SignedOut(tokens_valid_after=valid_after)
