@@ -1038,6 +1038,14 @@ def test_phone_layout_gestures_and_no_overflow(
     expect(page.get_by_test_id("photo-card").first).to_be_visible()
     assert_no_overflow(page, "album")
     page.screenshot(path=artifacts / "24-phone-album.png")
+
+    # The account page is one tap away (the e-mail that links to it on a laptop has no room on a phone)
+    expect(page.get_by_test_id("current-user")).to_be_hidden()
+    page.get_by_test_id("nav-account").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    expect(page.get_by_test_id("nav-account")).to_have_attribute("aria-current", "page")
+    assert_no_overflow(page, "account")
+    page.screenshot(path=artifacts / "25-phone-account.png")
     phone.close()
 
 

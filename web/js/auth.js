@@ -278,6 +278,21 @@ export async function changePassword(previous, proposed) {
   return (await backend()).changePassword(session.accessToken, previous, proposed);
 }
 
+/**
+ * After a new password: kill every refresh token of the user (GlobalSignOut needs a session, so one is made for it
+ * and thrown away) and keep one fresh session here. Only the last session is ever saved, so no page of this tab
+ * starts a request with a token that is about to be revoked.
+ */
+export async function renewSession(email, password) {
+  const b = await backend();
+  const throwaway = fromResult(await b.signIn(email.trim(), password));
+  await b.globalSignOut(throwaway.accessToken);
+  const next = fromResult(await b.signIn(email.trim(), password));
+  if (!next.email) next.email = email.trim();
+  save(next);
+  return currentUser();
+}
+
 /** Cognito's GlobalSignOut: every refresh token of the user dies (the API's own check refuses their older tokens). */
 export async function globalSignOut() {
   if (!session?.accessToken) return;

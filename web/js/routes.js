@@ -19,7 +19,7 @@ export const ROUTES = [
   { name: 'attention', pattern: /^\/attention\/?$/, nav: 'attention', title: 'Needs attention' },
   { name: 'trash', pattern: /^\/trash\/?$/, nav: 'trash', title: 'Trash' },
   { name: 'shares', pattern: /^\/shares\/?$/, nav: 'shares', title: 'Shared links' },
-  { name: 'account', pattern: /^\/account\/?$/, title: 'Account' },
+  { name: 'account', pattern: /^\/account\/?$/, nav: 'account', title: 'Account' },
 ];
 
 /** The route for a path and its decoded parameters, or null (the "not found" page). */

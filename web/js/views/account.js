@@ -8,12 +8,10 @@ const PASSWORD_HINT = 'At least 12 characters, with upper and lower case letters
 
 /**
  * After a new password (changed or reset): end every other session and keep a fresh one here. GlobalSignOut kills
- * every refresh token (ours too, so we sign in again after it); the API then refuses every token older than ours.
+ * every refresh token (auth.renewSession); the API then refuses every token older than ours.
  */
 export async function freshSession(email, password) {
-  await auth.signIn(email, password);
-  await auth.globalSignOut();
-  await auth.signIn(email, password);
+  await auth.renewSession(email, password);
   await api.signOutEverywhere(true);
 }
 
