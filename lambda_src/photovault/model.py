@@ -303,3 +303,12 @@ class Album:
     updated_at: str
     photo_count: int = 0
     cover_photo_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SignOut:
+    """A user's last "sign out everywhere": tokens issued up to ``valid_after`` (epoch seconds) are refused, except
+    those of the authentication ``kept`` names (its Cognito ``origin_jti``)."""
+
+    valid_after: int
+    kept: str | None = None

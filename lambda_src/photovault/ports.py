@@ -25,6 +25,7 @@ from photovault.model import (
     Photo,
     PhotoStatus,
     PipelineError,
+    SignOut,
     SourceObject,
     TextLine,
 )
@@ -561,13 +562,13 @@ class JobRepository(Protocol):
 
 
 class SessionRepository(Protocol):
-    """The per-user "tokens valid after" time (``USER#<sub>`` / ``SESSIONS``), in epoch seconds."""
+    """The per-user last sign-out everywhere (``USER#<sub>`` / ``SESSIONS``)."""
 
-    def tokens_valid_after(self, owner: str) -> int | None:
-        """The time up to which ``owner``'s tokens are refused; None when the user never signed out everywhere."""
+    def signed_out(self, owner: str) -> SignOut | None:
+        """The user's last sign-out everywhere; None when there was none."""
 
-    def revoke_until(self, owner: str, valid_after: int) -> int:
-        """Raise the time to ``valid_after`` (never lower it); the stored time afterwards."""
+    def revoke_until(self, owner: str, sign_out: SignOut) -> SignOut:
+        """Store ``sign_out`` unless a later one is stored (the time never moves back); what is stored afterwards."""
 
 
 class JobQueue(Protocol):

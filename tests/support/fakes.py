@@ -25,6 +25,7 @@ from photovault.model import (
     Photo,
     PhotoStatus,
     PipelineError,
+    SignOut,
     SourceObject,
     TextLine,
 )
@@ -452,16 +453,18 @@ class InMemoryAlbumRepository:
 
 @dataclass
 class InMemorySessionRepository:
-    """``SessionRepository`` in a dict: owner → tokens valid after (never lowered)."""
+    """``SessionRepository`` in a dict: owner → last sign-out everywhere (its time never lowered)."""
 
-    valid_after: dict[str, int] = field(default_factory=dict)
+    stored: dict[str, SignOut] = field(default_factory=dict)
 
-    def tokens_valid_after(self, owner: str) -> int | None:
-        return self.valid_after.get(owner)
+    def signed_out(self, owner: str) -> SignOut | None:
+        return self.stored.get(owner)
 
-    def revoke_until(self, owner: str, valid_after: int) -> int:
-        self.valid_after[owner] = max(valid_after, self.valid_after.get(owner, valid_after))
-        return self.valid_after[owner]
+    def revoke_until(self, owner: str, sign_out: SignOut) -> SignOut:
+        current = self.stored.get(owner)
+        if current is None or current.valid_after <= sign_out.valid_after:
+            self.stored[owner] = sign_out
+        return self.stored[owner]
 
 
 @dataclass

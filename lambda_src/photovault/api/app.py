@@ -31,7 +31,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from photovault import composition
 from photovault.api.contract import Error, ErrorDetails, FieldError
 from photovault.api.routes import account, albums, jobs, media, meta, photos, public, search, shares, trash, uploads
-from photovault.api.routing import ISSUED_AT_KEY, OWNER_KEY, SECURITY_SCHEME
+from photovault.api.routing import ORIGIN_KEY, OWNER_KEY, SECURITY_SCHEME
 from photovault.errors import InvalidInput, PhotoVaultError, Unauthorized
 from photovault.observability import logger
 
@@ -152,11 +152,16 @@ def _authenticate(router: APIGatewayHttpResolver, next_middleware: NextMiddlewar
         sub = claims.get("sub") if isinstance(claims, dict) else None
         if not isinstance(sub, str) or not sub or len(sub) > _MAX_SUB_LENGTH or "#" in sub or "/" in sub:
             raise Unauthorized("Sign in to use this API.")
-        iat = _epoch_claim(claims.get("iat"))
-        composition.api().sessions.check(sub, iat)
+        origin = _id_claim(claims.get("origin_jti"))
+        composition.api().sessions.check(sub, _epoch_claim(claims.get("iat")), origin)
         router.context[OWNER_KEY] = sub
-        router.context[ISSUED_AT_KEY] = iat
+        router.context[ORIGIN_KEY] = origin
     return next_middleware(router)
+
+
+def _id_claim(value: Any) -> str | None:
+    """A token id claim (a UUID from Cognito), or None."""
+    return value if isinstance(value, str) and 0 < len(value) <= 64 else None
 
 
 def _epoch_claim(value: Any) -> int | None:

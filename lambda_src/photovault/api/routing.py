@@ -17,7 +17,7 @@ SECURITY_SCHEME = "cognito"
 # without a verified ``sub`` (``photovault.api.app``) and the check against terraform/resources.json all read it.
 JWT: list[dict[str, list[str]]] = [{SECURITY_SCHEME: []}]
 OWNER_KEY = "owner"
-ISSUED_AT_KEY = "issued_at"  # the verified token's ``iat`` (epoch seconds), or None
+ORIGIN_KEY = "origin"  # the verified token's ``origin_jti`` (its authentication), or None
 
 CursorParam = Annotated[str | None, Query(max_length=1024, description="Opaque cursor from the previous page")]
 LimitParam = Annotated[int, Query(ge=1, le=100, description="At most this many items")]
@@ -34,10 +34,10 @@ def caller(router: Router) -> str:
     return owner
 
 
-def issued_at(router: Router) -> int | None:
-    """When the token of the request a ``JWT`` route is handling was issued (its ``iat``)."""
-    value = router.context.get(ISSUED_AT_KEY)
-    return value if isinstance(value, int) else None
+def token_origin(router: Router) -> str | None:
+    """The authentication the token of the request a ``JWT`` route is handling comes from (its ``origin_jti``)."""
+    value = router.context.get(ORIGIN_KEY)
+    return value if isinstance(value, str) else None
 
 
 def ok(status: int, model: type[BaseModel] | None, description: str = "OK") -> dict[int, OpenAPIResponse]:

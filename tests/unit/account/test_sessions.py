@@ -16,7 +16,7 @@ def sessions() -> Sessions:
 
 
 def test_a_user_who_never_signed_out_everywhere_keeps_every_token() -> None:
-    sessions().check("alice", NOW - 3000)
+    sessions().check("alice", NOW - 3000, None)
 
 
 def test_tokens_issued_up_to_the_sign_out_second_are_refused_and_later_ones_pass() -> None:
@@ -24,34 +24,37 @@ def test_tokens_issued_up_to_the_sign_out_second_are_refused_and_later_ones_pass
     given.sign_out_everywhere("alice")
     for iat in (NOW - 600, NOW):
         with pytest.raises(Unauthorized):
-            given.check("alice", iat)
-    given.check("alice", NOW + 1)
+            given.check("alice", iat, "some-session")
+    given.check("alice", NOW + 1, "some-session")
 
 
 def test_a_token_without_iat_is_refused_once_the_user_signed_out() -> None:
     given = sessions()
     given.sign_out_everywhere("alice")
     with pytest.raises(Unauthorized):
-        given.check("alice", None)
+        given.check("alice", None, "some-session")
 
 
-def test_keeping_this_session_refuses_only_tokens_older_than_the_callers() -> None:
+def test_keeping_this_session_keeps_only_the_callers_authentication_whatever_its_tokens_iat() -> None:
     given = sessions()
-    given.sign_out_everywhere("alice", keep_from=NOW - 10)
-    given.check("alice", NOW - 10)
-    with pytest.raises(Unauthorized):
-        given.check("alice", NOW - 11)
+    given.sign_out_everywhere("alice", keep="this-device")
+    for iat in (NOW - 3000, NOW):  # its first token, and one refreshed in the sign-out's own second
+        given.check("alice", iat, "this-device")
+    for origin in ("other-device", None):  # minted in the same second as the kept one, or without an origin
+        with pytest.raises(Unauthorized):
+            given.check("alice", NOW, origin)
 
 
 def test_another_users_sign_out_changes_nothing_for_this_one() -> None:
     given = sessions()
     given.sign_out_everywhere("bob")
-    given.check("alice", NOW - 600)
+    given.check("alice", NOW - 600, None)
 
 
-def test_an_older_request_never_revives_tokens_a_later_sign_out_killed() -> None:
-    given = sessions()
-    given.sign_out_everywhere("alice")
-    assert given.sign_out_everywhere("alice", keep_from=NOW - 100) == NOW
+def test_an_older_sign_out_never_replaces_a_later_one() -> None:
+    repo = InMemorySessionRepository()
+    Sessions(repo, clock=Clock(float(NOW))).sign_out_everywhere("alice")
+    late = Sessions(repo, clock=Clock(float(NOW - 100)))  # a request that took a long way round
+    assert late.sign_out_everywhere("alice", keep="old-device") == NOW
     with pytest.raises(Unauthorized):
-        given.check("alice", NOW - 50)
+        late.check("alice", NOW - 50, "old-device")

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from photovault import composition
 from photovault.api.contract import SignedOut, SignOutRequest
-from photovault.api.routing import E415, JWT, PRIVATE, caller, issued_at, ok
+from photovault.api.routing import E415, JWT, PRIVATE, caller, ok, token_origin
 
 router = APIGatewayHttpRouter()
 
@@ -19,6 +19,6 @@ router = APIGatewayHttpRouter()
     responses={**ok(200, SignedOut), **PRIVATE, **E415},
 )
 def sign_out_everywhere(body: SignOutRequest) -> SignedOut:
-    keep_from = issued_at(router) if body.keep_this_session else None
-    valid_after = composition.api().sessions.sign_out_everywhere(caller(router), keep_from=keep_from)
+    keep = token_origin(router) if body.keep_this_session else None
+    valid_after = composition.api().sessions.sign_out_everywhere(caller(router), keep=keep)
     return SignedOut(tokens_valid_after=valid_after)
