@@ -8,7 +8,8 @@ import secrets
 import time
 import uuid
 
-_PHOTO_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+PHOTO_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+_PHOTO_ID = re.compile(PHOTO_ID_PATTERN)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
 

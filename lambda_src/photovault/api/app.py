@@ -75,6 +75,11 @@ def _domain_error(exc: PhotoVaultError) -> Response[str]:
 
 @app.exception_handler(RequestValidationError)
 def _validation_error(exc: RequestValidationError) -> Response[str]:
+    # GET /photos/actions reached GET /photos/{photo_id} and failed the id's pattern; it names a resource that
+    # only takes other methods: 405, as for any other path.
+    refused = _method_refused(app.current_event.path, app.current_event.http_method)
+    if refused is not None:
+        return refused
     errors = [
         FieldError(field=".".join(str(part) for part in err.get("loc", ())), message=str(err.get("msg", "invalid")))
         for err in exc.errors()
@@ -91,12 +96,18 @@ def _unsupported_body(_exc: RequestUnsupportedContentType) -> Response[str]:
 
 @app.not_found
 def _route_not_found(_exc: NotFoundError) -> Response[str]:
-    allowed = _allowed_methods(app.current_event.path)
-    if allowed and app.current_event.http_method.upper() not in allowed:
-        response = error_response(405, "method_not_allowed", "This method is not allowed here.", {"allowed": allowed})
-        response.headers["Allow"] = ", ".join(allowed)
-        return response
-    return error_response(404, "not_found", "No such resource.")
+    refused = _method_refused(app.current_event.path, app.current_event.http_method)
+    return refused if refused is not None else error_response(404, "not_found", "No such resource.")
+
+
+def _method_refused(path: str, method: str) -> Response[str] | None:
+    """A 405 naming the methods of the resource ``path`` names, when ``method`` is not one of them."""
+    allowed = _allowed_methods(path)
+    if not allowed or method.upper() in allowed:
+        return None
+    response = error_response(405, "method_not_allowed", "This method is not allowed here.", {"allowed": allowed})
+    response.headers["Allow"] = ", ".join(allowed)
+    return response
 
 
 @app.exception_handler(Exception)

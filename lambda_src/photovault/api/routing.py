@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
+from photovault import ids
 from photovault.api.contract import Error
 
 SECURITY_SCHEME = "cognito"
@@ -21,7 +22,9 @@ ORIGIN_KEY = "origin"  # the verified token's ``origin_jti`` (its authentication
 
 CursorParam = Annotated[str | None, Query(max_length=1024, description="Opaque cursor from the previous page")]
 LimitParam = Annotated[int, Query(ge=1, le=100, description="At most this many items")]
-PhotoIdParam = Annotated[str, Path(min_length=1, max_length=64, description="Photo id (UUIDv7)")]
+# The id's own shape is in the document, so /photos/{photo_id} never stands for /photos/attention or /photos/dates to
+# a client (or a fuzzer) that reads it; a malformed id is a 400 (a 404 would speak of a photo that cannot exist).
+PhotoIdParam = Annotated[str, Path(pattern=ids.PHOTO_ID_PATTERN, description="Photo id (UUIDv7)")]
 AlbumIdParam = Annotated[str, Path(min_length=1, max_length=64, description="Album id (UUIDv7)")]
 TokenParam = Annotated[str, Path(min_length=1, max_length=128, description="Share token")]
 

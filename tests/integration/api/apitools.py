@@ -55,15 +55,18 @@ def call(method: str, path: str, **kwargs: Any) -> ApiResponse:
 
 @dataclass
 class ReadCounter:
-    """Wraps a DynamoDB client: sums the items each read returns and refuses any Scan."""
+    """Wraps a DynamoDB client: sums the items each read returns and refuses any Scan. The one GetItem every signed-in
+    request makes for its session check (``photovault.account.sessions``) is counted apart, in ``session_checks``:
+    the other counts are what reading the library cost."""
 
     inner: Any
     items: int = 0
     scanned: int = 0
+    session_checks: int = 0
     calls: list[str] = field(default_factory=list)
 
     def reset(self) -> None:
-        self.items = self.scanned = 0
+        self.items = self.scanned = self.session_checks = 0
         self.calls.clear()
 
     def __getattr__(self, name: str) -> Any:
@@ -79,6 +82,9 @@ class ReadCounter:
 
         def counted(*args: Any, **kwargs: Any) -> Any:
             response = target(*args, **kwargs)
+            if name == "get_item" and kwargs.get("Key", {}).get("sk") == {"S": keys.SESSIONS_SK}:
+                self.session_checks += 1
+                return response
             self.calls.append(name)
             if name == "query":
                 self.items += int(response.get("Count", 0))

@@ -138,3 +138,15 @@ def test_a_throttled_dependency_is_a_429_the_client_may_retry(stack: Stack, monk
     assert response.status == 429 and response.json["code"] == "throttled"
     assert response.headers["Retry-After"] == "1"
     assert_documented("GET", "/photos", response)
+
+
+def test_a_photo_id_has_its_shape_in_the_document_and_a_sibling_route_is_never_taken_for_one(stack: Stack) -> None:
+    # The document says what a photo id looks like, so /photos/{photo_id} cannot stand for /photos/attention
+    # (schemathesis generated exactly that and read the attention listing as a photo).
+    parameter = openapi_document()["paths"]["/photos/{photo_id}"]["get"]["parameters"][0]
+    assert parameter["name"] == "photo_id" and re.fullmatch(parameter["schema"]["pattern"], "not-a-photo") is None
+    malformed = call("GET", "/photos/not-a-photo", sub="alice")
+    assert malformed.status == 400 and malformed.json["details"]["field"] == "path.photo_id"
+    # A sibling literal resource asked with a method it lacks is a 405, not an invalid photo id
+    wrong_method = call("GET", "/photos/actions", sub="alice")
+    assert wrong_method.status == 405 and wrong_method.headers["Allow"] == "POST"
