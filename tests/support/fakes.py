@@ -14,6 +14,7 @@ from photovault.errors import ClaimLost, Conflict
 from photovault.ids import new_photo_id
 from photovault.library.albums import Albums, AlbumsConfig
 from photovault.library.cursor import CursorCodec
+from photovault.library.quota import QuotaLimits
 from photovault.library.service import Library, LibraryConfig
 from photovault.model import (
     Album,
@@ -47,6 +48,7 @@ from photovault.ports import (
     SharePage,
     StoredObject,
     TermPosting,
+    Usage,
 )
 from photovault.purge.service import PurgePhoto, cleanup_steps
 from photovault.search.index import stamp_index
@@ -72,6 +74,7 @@ class InMemoryPhotoRepository:
     facets: dict[tuple[str, str], int] = field(default_factory=dict)
     leases: dict[tuple[str, str], Lease] = field(default_factory=dict)
     month_counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    quotas: dict[str, Usage] = field(default_factory=dict)
     items_read: int = 0
 
     # -- test helpers ----------------------------------------------------------------------------------------
@@ -214,9 +217,19 @@ class InMemoryPhotoRepository:
         return sorted(pending, key=lambda p: (p.updated_at, p.photo_id))[:limit]
 
     # -- API (LibraryRepository) and search (TermIndex) --------------------------------------------------------
-    def create_pending(self, photo: Photo) -> None:
+    def create_pending(self, photo: Photo, usage: Usage) -> bool:
         assert (photo.owner, photo.photo_id) not in self.photos
+        if self.quotas.get(photo.owner, Usage()).revision != usage.revision:
+            return False
+        self.quotas[photo.owner] = dataclasses.replace(usage, revision=usage.revision + 1)
         self.photos[(photo.owner, photo.photo_id)] = photo
+        return True
+
+    def usage(self, owner: str) -> Usage:
+        return self.quotas.get(owner, Usage())
+
+    def open_uploads(self, owner: str, photo_ids: Sequence[str]) -> dict[str, Photo]:
+        return {pid: self.photos[(owner, pid)] for pid in photo_ids if (owner, pid) in self.photos}
 
     def get(self, owner: str, photo_id: str) -> Photo | None:
         photo = self.photos.get((owner, photo_id))
@@ -605,7 +618,9 @@ class World:
     purge: PurgePhoto
 
 
-def make_world(*, max_upload_bytes: int = 50 * 1024 * 1024, album_page_size: int = 30) -> World:
+def make_world(
+    *, max_upload_bytes: int = 50 * 1024 * 1024, album_page_size: int = 30, quota: QuotaLimits | None = None
+) -> World:
     repo = InMemoryPhotoRepository()
     album_repo = InMemoryAlbumRepository(repo)
     shares = FakeShareRepository()
@@ -621,7 +636,7 @@ def make_world(*, max_upload_bytes: int = 50 * 1024 * 1024, album_page_size: int
         presigner=presigner,
         media=signer,
         cursors=cursors,
-        config=LibraryConfig(max_upload_bytes=max_upload_bytes),
+        config=LibraryConfig(max_upload_bytes=max_upload_bytes, quota=quota or QuotaLimits()),
         clock=clock,
     )
     albums = Albums(

@@ -26,8 +26,8 @@ from photovault.adapters.dynamodb.codec import (
     serialize,
     term_item,
 )
-from photovault.adapters.dynamodb.table import CONDITION_FAILED, applied, batch_get, batch_write, partition, put_new
-from photovault.errors import ClaimLost
+from photovault.adapters.dynamodb.table import CONDITION_FAILED, applied, batch_get, batch_write, partition
+from photovault.errors import ClaimLost, Conflict
 from photovault.model import Photo, PhotoStatus, PipelineError, SourceObject
 from photovault.ports import (
     Claim,
@@ -40,6 +40,7 @@ from photovault.ports import (
     Position,
     PostingPage,
     TermPosting,
+    Usage,
 )
 
 if TYPE_CHECKING:
@@ -157,8 +158,73 @@ class DynamoPhotoRepository:
 
     # -- API: create -------------------------------------------------------------------------------------------
     @aws_errors(_DYNAMODB)
-    def create_pending(self, photo: Photo) -> None:
-        put_new(self._client, self._table, photo_item(photo), conflict="A photo with this id already exists.")
+    def create_pending(self, photo: Photo, usage: Usage) -> bool:
+        quota = {
+            "pk": keys.quota_pk(photo.owner),
+            "sk": keys.QUOTA_SK,
+            "owner": photo.owner,
+            "recent": list(usage.recent),
+            "open": dict(usage.open),
+            "bytes": usage.bytes,
+            "rev": usage.revision + 1,
+        }
+        transact: list[TransactWriteItemTypeDef] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialize(quota),
+                    # Computed from the item as read: two requests that read the same revision cannot both write.
+                    "ConditionExpression": "attribute_not_exists(pk)" if usage.revision == 0 else "rev = :rev",
+                    **({"ExpressionAttributeValues": serialize({":rev": usage.revision})} if usage.revision else {}),
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialize(photo_item(photo)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=transact)
+        except ClientError as exc:
+            if _cancelled_by_condition(exc):
+                return False
+            if error_code(exc) == "TransactionCanceledException" and "ConditionalCheckFailed" in cancellation_codes(
+                exc
+            ):
+                raise Conflict("A photo with this id already exists.") from exc
+            raise
+        return True
+
+    @aws_errors(_DYNAMODB)
+    def usage(self, owner: str) -> Usage:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=serialize({"pk": keys.quota_pk(owner), "sk": keys.QUOTA_SK}),
+            ConsistentRead=True,  # the revision the next write checks must be the latest
+        )
+        item = deserialize(response.get("Item", {}))
+        if not item:
+            return Usage()
+        return Usage(
+            recent=tuple(int(at) for at in item.get("recent", [])),
+            open={str(pid): int(size) for pid, size in dict(item.get("open", {})).items()},
+            bytes=int(item.get("bytes", 0)),
+            revision=int(item.get("rev", 0)),
+        )
+
+    @aws_errors(_DYNAMODB)
+    def open_uploads(self, owner: str, photo_ids: Sequence[str]) -> dict[str, Photo]:
+        items = batch_get(
+            self._client,
+            self._table,
+            [{"pk": keys.user_pk(owner), "sk": keys.photo_sk(pid)} for pid in dict.fromkeys(photo_ids)],
+            ConsistentRead=True,
+        )
+        photos = [photo_from_item(item) for item in items if item.get("status")]
+        return {photo.photo_id: photo for photo in photos if photo.owner == owner}
 
     # -- pipeline: idempotency ---------------------------------------------------------------------------------
     @aws_errors(_DYNAMODB)
