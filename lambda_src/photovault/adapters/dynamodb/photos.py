@@ -189,11 +189,12 @@ class DynamoPhotoRepository:
         try:
             self._client.transact_write_items(TransactItems=transact)
         except ClientError as exc:
-            if _cancelled_by_condition(exc):
+            reasons = cancellation_codes(exc) if error_code(exc) == "TransactionCanceledException" else []
+            # Another request of the owner wrote the quota item first, or is writing it right now (DynamoDB cancels
+            # one of two transactions on one item with TransactionConflict): read again.
+            if reasons[:1] in (["ConditionalCheckFailed"], ["TransactionConflict"]):
                 return False
-            if error_code(exc) == "TransactionCanceledException" and "ConditionalCheckFailed" in cancellation_codes(
-                exc
-            ):
+            if "ConditionalCheckFailed" in reasons:
                 raise Conflict("A photo with this id already exists.") from exc
             raise
         return True
