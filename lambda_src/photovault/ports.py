@@ -499,7 +499,8 @@ class PhotoLeftovers(Protocol):
         """Delete, idempotently, every item ``photo`` (the item as it was removed) points at: its search-term items
         (``indexed_terms``) and its content-hash record while that still names this photo (album memberships are
         ``AlbumRepository.detach``'s). Never the owner's facet counters: whoever removed or trashed the photo item
-        moved those in the same transaction. Returns how many deletes were sent."""
+        moved those in the same transaction. Returns how many deletes were sent. Also gives the photo's stored
+        bytes back to its owner's quota, once however often it is called (``library.quota``)."""
 
 
 # ---------------------------------------------------------------- jobs (async work in bounded steps)

@@ -14,7 +14,7 @@ from photovault.errors import ClaimLost, Conflict
 from photovault.ids import new_photo_id
 from photovault.library.albums import Albums, AlbumsConfig
 from photovault.library.cursor import CursorCodec
-from photovault.library.quota import QuotaLimits
+from photovault.library.quota import QuotaLimits, stored_bytes
 from photovault.library.service import Library, LibraryConfig
 from photovault.model import (
     Album,
@@ -75,6 +75,7 @@ class InMemoryPhotoRepository:
     leases: dict[tuple[str, str], Lease] = field(default_factory=dict)
     month_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     quotas: dict[str, Usage] = field(default_factory=dict)
+    freed: set[str] = field(default_factory=set)  # photos whose stored bytes a purge gave back
     items_read: int = 0
 
     # -- test helpers ----------------------------------------------------------------------------------------
@@ -325,6 +326,12 @@ class InMemoryPhotoRepository:
         forgotten = bool(photo.facts) and self.hashes.get((photo.owner, photo.facts.sha256)) == photo.photo_id
         if forgotten and photo.facts:
             del self.hashes[(photo.owner, photo.facts.sha256)]
+        usage = self.quotas.get(photo.owner)
+        if usage and photo.photo_id not in usage.open and photo.photo_id not in self.freed:
+            self.freed.add(photo.photo_id)
+            self.quotas[photo.owner] = dataclasses.replace(
+                usage, bytes=usage.bytes - stored_bytes(photo), revision=usage.revision + 1
+            )
         return len(terms) + int(forgotten)
 
     def term_postings(self, owner: str, term: str, *, limit: int, before: str | None) -> PostingPage:

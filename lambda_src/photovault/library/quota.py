@@ -9,8 +9,10 @@ ids (with the bytes each declared), and each request settles them against their 
 most ``max_pending`` items). An upload that ended READY or QUARANTINED keeps its real size in ``bytes``; one that
 ended otherwise (rejected, duplicate, failed), expired or was deleted gives its declared bytes back. So whatever way
 a photo ends — the pipeline, the PENDING expiry, a delete — the next request counts it right, and no path can leak a
-slot. What ``bytes`` does not see: a photo deleted after it was settled keeps counting until a purge subtracts it
-(not done yet)."""
+slot. A photo deleted after it was settled gives its ``stored_bytes`` back when it is purged (the table's stream),
+once: the purge's write is conditional on the photo no longer being open and on a per-photo marker.
+
+Photos stored before quotas existed are not counted (a backfill would have to add them)."""
 
 from __future__ import annotations
 
@@ -46,6 +48,11 @@ class QuotaExceeded(Throttled):
         self.retry_after = retry_after
 
 
+def stored_bytes(photo: Photo) -> int:
+    """What a finished photo counts against its owner's storage: its size when the vault keeps its bytes, else 0."""
+    return photo.facts.size_bytes if photo.status in _KEEPS_BYTES and photo.facts is not None else 0
+
+
 def settle(usage: Usage, photos: Mapping[str, Photo], now: float) -> Usage:
     """``usage`` with the open uploads that have ended taken out and their bytes settled. ``photos`` are the open
     uploads' items that still exist (a missing one was deleted)."""
@@ -55,8 +62,8 @@ def settle(usage: Usage, photos: Mapping[str, Photo], now: float) -> Usage:
         photo = photos.get(photo_id)
         if photo is not None and photo.status in _UNFINISHED and not photo.upload_expired(now):
             still_open[photo_id] = declared
-        elif photo is not None and photo.status in _KEEPS_BYTES and photo.facts is not None:
-            used += min(photo.facts.size_bytes, declared) - declared
+        elif photo is not None and stored_bytes(photo):
+            used += min(stored_bytes(photo), declared) - declared
         else:
             used -= declared
     recent = tuple(at for at in usage.recent if at > now - HOUR)

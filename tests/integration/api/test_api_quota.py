@@ -13,13 +13,16 @@ from photovault import composition, keys
 from photovault.adapters.dynamodb.codec import serialize
 from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
 from photovault.library.quota import QuotaExceeded
+from photovault.model import Photo, PhotoStatus
 from photovault.ports import Usage
 from photovault.settings import get_settings
 from tests.integration.api.apitools import call
 from tests.integration.api.conftest import Stack
+from tests.support.fakes import make_photo
 
 OWNER = "quota-owner-0001"
 OTHER = "quota-owner-0002"
+MB = 1024 * 1024
 BODY = {"filename": "a.jpg", "content_type": "image/jpeg", "size": 1024}
 
 
@@ -98,3 +101,20 @@ def test_two_requests_racing_for_the_last_slot_let_exactly_one_through(
     assert refused[0].details == {"limit": "pending"}
     assert _photos(two_unfinished, OWNER) == 2
     assert len(real_usage(DynamoPhotoRepository(two_unfinished.dynamodb, two_unfinished.table), OWNER).open) == 2
+
+
+def test_a_purged_photo_gives_its_stored_bytes_back_once_and_only_when_its_upload_is_settled(stack: Stack) -> None:
+    repo = DynamoPhotoRepository(stack.dynamodb, stack.table)
+    settled, still_open = make_photo(OWNER), make_photo(OWNER)  # READY, 2,000,000 bytes each
+    pending = Photo(
+        OWNER, make_photo(OWNER).photo_id, PhotoStatus.PENDING, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"
+    )
+    # Given 10 MB counted, one upload still open on the quota item
+    assert repo.create_pending(pending, Usage(open={still_open.photo_id: MB}, bytes=10 * MB))
+    # When the settled photo is purged twice (a replayed stream record) and the open one once
+    for photo in (settled, settled, still_open):
+        repo.remove_leftovers(photo)
+    # Then only the settled photo's bytes came back, once; the open one is left to the next request's settling
+    usage = repo.usage(OWNER)
+    assert usage.bytes == 10 * MB - 2_000_000 and usage.open == {still_open.photo_id: MB}
+    assert usage.revision == 2  # a request that read before the purge must read again

@@ -130,3 +130,32 @@ def test_a_request_that_loses_the_write_to_another_reads_again_and_is_refused_at
     # Then its first write failed on the revision, the second read saw the other upload, and it was refused
     assert info.value.details == {"limit": "pending"}
     assert [usage.revision for usage in reads] == [0, 1] and len(repo.photos) == 1
+
+
+def test_a_stored_photo_purged_later_gives_its_bytes_back_once_even_when_the_purge_is_replayed() -> None:
+    # Given alice's 2 MB photo ended READY and a later request settled it (10 MB allowed, 2 MB counted)
+    world = make_world(quota=QuotaLimits(bytes=10 * MB))
+    kept = _upload(world, size=6 * MB)
+    _end(world, "alice", kept, PhotoStatus.READY, size=2 * MB)
+    _end(world, "alice", _upload(world, size=MB), PhotoStatus.REJECTED)
+    assert world.repo.usage("alice").bytes == 3 * MB and kept not in world.repo.usage("alice").open
+    # When it is deleted for good and the purge runs twice (a replayed stream record)
+    photo = world.repo.photos.pop(("alice", kept))
+    world.purge(photo)
+    world.purge(photo)
+    # Then its 2 MB are free once: 10 MB fit (the rejected upload's 1 MB is given back by this request's settling)
+    _upload(world, size=10 * MB)
+    with pytest.raises(QuotaExceeded):
+        _upload(world, size=1)
+
+
+def test_a_photo_purged_while_its_upload_is_open_is_given_back_by_the_next_request_only() -> None:
+    # Given alice's upload ended READY and was deleted before any request settled it
+    world = make_world(quota=QuotaLimits(bytes=10 * MB))
+    kept = _upload(world, size=6 * MB)
+    _end(world, "alice", kept, PhotoStatus.READY, size=2 * MB)
+    world.purge(world.repo.photos.pop(("alice", kept)))
+    # Then the purge left the counter alone and the next request took back what was counted (6 MB declared), once
+    assert world.repo.usage("alice").bytes == 6 * MB
+    _upload(world, size=10 * MB)
+    assert world.repo.usage("alice").bytes == 10 * MB

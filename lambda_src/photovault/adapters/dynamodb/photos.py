@@ -6,6 +6,7 @@ reads only, never a Scan; partition keys are always built from the ``owner`` arg
 from __future__ import annotations
 
 import functools
+import time
 import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from photovault.adapters.dynamodb.codec import (
 )
 from photovault.adapters.dynamodb.table import CONDITION_FAILED, applied, batch_get, batch_write, partition
 from photovault.errors import ClaimLost, Conflict
+from photovault.library.quota import stored_bytes
 from photovault.model import Photo, PhotoStatus, PipelineError, SourceObject
 from photovault.ports import (
     Claim,
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 _DYNAMODB = "DynamoDB"
+_FREED_TTL = 7 * 86_400
 _PROCESSING = PhotoStatus.PROCESSING.value
 # The gallery and search hits need no analysis: keep list responses (and their network cost) small.
 _SUMMARY_FIELDS = (
@@ -686,7 +689,47 @@ class DynamoPhotoRepository:
         so a replayed stream record changes nothing."""
         terms = list(dict.fromkeys(photo.indexed_terms))
         batch_write(self._client, self._table, _term_deletes(photo.owner, photo.photo_id, terms))
+        self._release_bytes(photo)
         return len(terms) + int(self._forget_content_hash(photo))
+
+    def _release_bytes(self, photo: Photo) -> None:
+        """Give a purged photo's stored bytes back to its owner's quota: once (a marker item per photo, kept a week,
+        far beyond the stream's 24 h), and only when the upload is no longer open on the quota item — an open one
+        is settled by the owner's next upload request, which finds the photo gone."""
+        size = stored_bytes(photo)
+        if not size:
+            return
+        pk = keys.quota_pk(photo.owner)
+        transact: list[TransactWriteItemTypeDef] = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": serialize({"pk": pk, "sk": keys.QUOTA_SK}),
+                    # The revision moves too: a request that read the item before this write must read it again.
+                    "UpdateExpression": "ADD #bytes :minus, rev :one",
+                    "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#open.#photo)",
+                    "ExpressionAttributeNames": {"#bytes": "bytes", "#open": "open", "#photo": photo.photo_id},
+                    "ExpressionAttributeValues": serialize({":minus": -size, ":one": 1}),
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialize(
+                        {"pk": pk, "sk": f"FREED#{photo.photo_id}", "expires_at": int(time.time()) + _FREED_TTL}
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=transact)
+        except ClientError as exc:
+            if error_code(exc) == "TransactionCanceledException" and "ConditionalCheckFailed" in cancellation_codes(
+                exc
+            ):
+                return  # given back before, still open, or an owner who never uploaded under quotas
+            raise
 
     # -- helpers -----------------------------------------------------------------------------------------------
     def _get_item(self, owner: str, photo_id: str) -> dict[str, Any] | None:
