@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from photovault.errors import Throttled
+from photovault.errors import PhotoVaultError
 from photovault.model import Photo, PhotoStatus
 from photovault.ports import Usage
 
@@ -37,11 +37,12 @@ class QuotaLimits:
     bytes: int = 20 * 1024**3
 
 
-class QuotaExceeded(Throttled):
-    """One of the caller's upload limits is reached: nothing was created; ``retry_after`` says when one frees up
-    (None when only finishing or deleting photos frees it)."""
+class QuotaExceeded(PhotoVaultError):
+    """One of the caller's upload limits is reached (429, as a throttled request): nothing was created;
+    ``retry_after`` says when one frees up (None when only deleting photos frees it)."""
 
     code = "quota_exceeded"
+    http_status = 429
 
     def __init__(self, message: str, *, limit: str, retry_after: int | None) -> None:
         super().__init__(message, details={"limit": limit})

@@ -176,9 +176,10 @@ class DynamoPhotoRepository:
                 "Put": {
                     "TableName": self._table,
                     "Item": serialize(quota),
-                    # Computed from the item as read: two requests that read the same revision cannot both write.
-                    "ConditionExpression": "attribute_not_exists(pk)" if usage.revision == 0 else "rev = :rev",
-                    **({"ExpressionAttributeValues": serialize({":rev": usage.revision})} if usage.revision else {}),
+                    # Computed from the item as read (none yet: revision 0): of two requests that read the same
+                    # revision, one writes.
+                    "ConditionExpression": "attribute_not_exists(pk) OR rev = :rev",
+                    "ExpressionAttributeValues": serialize({":rev": usage.revision}),
                 }
             },
             {
