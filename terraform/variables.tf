@@ -205,7 +205,7 @@ variable "max_upload_bytes" {
 }
 
 variable "upload_quota" {
-  description = "Per-user limits of POST /uploads: uploads started per rolling hour, uploads unfinished at once (1-100), bytes stored (20 GiB). The defaults are settings.py's."
+  description = "Per-user limits of POST /uploads: uploads started per rolling hour, uploads unfinished at once (1-1000), bytes stored (20 GiB). The defaults are settings.py's."
   type = object({
     uploads_per_hour = optional(number, 200)
     pending_uploads  = optional(number, 50)

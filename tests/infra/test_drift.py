@@ -143,9 +143,6 @@ AWS_ONLY = {
     "EMBEDDING_MODEL_ID": "the local embedder is the offline MiniLM, which names itself in provenance: no Bedrock",
     "MODERATION_THRESHOLD": "Settings' default is Terraform's default; only AWS environments tune it",
     "MAX_UPLOAD_BYTES": "Settings' default (50 MiB) is Terraform's default; only AWS environments tune it",
-    "QUOTA_UPLOADS_PER_HOUR": "Settings' default is Terraform's default (upload_quota); only AWS environments tune it",
-    "QUOTA_PENDING_UPLOADS": "Settings' default is Terraform's default (upload_quota); only AWS environments tune it",
-    "QUOTA_BYTES": "Settings' default (20 GiB) is Terraform's default (upload_quota); only AWS environments tune it",
     "POWERTOOLS_LOG_LEVEL": "INFO is Powertools' default; the local stack logs at its default too",
 }
 LOCAL_ONLY = {"POWERTOOLS_TRACE_DISABLED": "no X-Ray daemon on a laptop"}

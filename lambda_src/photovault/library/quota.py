@@ -5,12 +5,15 @@ and only while the item is still at the revision it was read at — two concurre
 pass: one write wins, the other reads again and is refused. Nothing is created when a limit is reached.
 
 Unfinished uploads are not a counter that every end of a photo must decrement: the item holds the open uploads'
-ids (with the bytes each declared), and each request settles them against their photo items (one batched read of at
-most ``max_pending`` items). An upload that ended READY or QUARANTINED keeps its real size in ``bytes``; one that
-ended otherwise (rejected, duplicate, failed), expired or was deleted gives its declared bytes back. So whatever way
-a photo ends — the pipeline, the PENDING expiry, a delete — the next request counts it right, and no path can leak a
-slot. A photo deleted after it was settled gives its ``stored_bytes`` back when it is purged (the table's stream),
-once: the purge's write is conditional on the photo no longer being open and on a per-photo marker.
+ids (with the bytes each declared), and a request settles them against their photo items (one batched read of the
+open ones) when — and only when — the item as it stands would refuse it. Counting every open upload as unfinished
+and at its declared size over-counts, so what it lets through is within the limits, and a request far from the
+limits reads nothing but the quota item. Settling, an upload that ended READY or QUARANTINED keeps its real size in
+``bytes``; one that ended otherwise (rejected, duplicate, failed), expired or was deleted gives its declared bytes
+back. So whatever way a photo ends — the pipeline, the PENDING expiry, a delete — it is counted right when it
+matters, and no path can leak a slot. A photo deleted after it was settled gives its ``stored_bytes`` back when it
+is purged (the table's stream), once: the purge's write is conditional on the photo no longer being open and on a
+per-photo marker.
 
 Photos stored before quotas existed are not counted (a backfill would have to add them)."""
 
@@ -46,6 +49,7 @@ class QuotaExceeded(PhotoVaultError):
 
     def __init__(self, message: str, *, limit: str, retry_after: int | None) -> None:
         super().__init__(message, details={"limit": limit})
+        self.limit = limit
         self.retry_after = retry_after
 
 
@@ -67,8 +71,17 @@ def settle(usage: Usage, photos: Mapping[str, Photo], now: float) -> Usage:
             used += min(stored_bytes(photo), declared) - declared
         else:
             used -= declared
-    recent = tuple(at for at in usage.recent if at > now - HOUR)
-    return Usage(recent=recent, open=still_open, bytes=max(used, 0), revision=usage.revision)
+    return within_hour(Usage(recent=usage.recent, open=still_open, bytes=max(used, 0), revision=usage.revision), now)
+
+
+def within_hour(usage: Usage, now: float) -> Usage:
+    """``usage`` without the uploads requested more than an hour before ``now``."""
+    return Usage(
+        recent=tuple(at for at in usage.recent if at > now - HOUR),
+        open=usage.open,
+        bytes=usage.bytes,
+        revision=usage.revision,
+    )
 
 
 def charge(usage: Usage, limits: QuotaLimits, *, photo_id: str, size: int, now: float) -> Usage:

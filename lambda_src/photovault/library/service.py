@@ -24,7 +24,7 @@ from photovault.errors import (
 from photovault.images.formats import ACCEPTED_MIME_TYPES, ACCEPTED_SENTENCE
 from photovault.library.cursor import CursorCodec
 from photovault.library.links import shown
-from photovault.library.quota import QuotaExceeded, QuotaLimits, charge, settle
+from photovault.library.quota import QuotaExceeded, QuotaLimits, charge, settle, within_hour
 from photovault.library.views import (
     ActionResult,
     Gallery,
@@ -206,8 +206,15 @@ class Library:
         now = self._clock()
         for _ in range(CHANGE_ATTEMPTS):
             usage = self._repo.usage(photo.owner)
-            opened = self._repo.open_uploads(photo.owner, list(usage.open)) if usage.open else {}
-            after = charge(settle(usage, opened, now), self._config.quota, photo_id=photo.photo_id, size=size, now=now)
+            try:
+                after = charge(within_hour(usage, now), self._config.quota, photo_id=photo.photo_id, size=size, now=now)
+            except QuotaExceeded as refused:
+                if refused.limit == "uploads_per_hour" or not usage.open:
+                    raise
+                # Some open uploads may have ended since: settle them (one batched read) and ask again.
+                opened = self._repo.open_uploads(photo.owner, list(usage.open))
+                settled = settle(usage, opened, now)
+                after = charge(settled, self._config.quota, photo_id=photo.photo_id, size=size, now=now)
             if self._repo.create_pending(photo, after):
                 return
         # Other requests of the same owner kept winning the write: this one is refused rather than retried for ever.

@@ -133,17 +133,17 @@ def test_a_request_that_loses_the_write_to_another_reads_again_and_is_refused_at
 
 
 def test_a_stored_photo_purged_later_gives_its_bytes_back_once_even_when_the_purge_is_replayed() -> None:
-    # Given alice's 2 MB photo ended READY and a later request settled it (10 MB allowed, 2 MB counted)
+    # Given alice's 2 MB photo ended READY and a later 5 MB request settled it (10 MB allowed, 7 MB counted)
     world = make_world(quota=QuotaLimits(bytes=10 * MB))
     kept = _upload(world, size=6 * MB)
     _end(world, "alice", kept, PhotoStatus.READY, size=2 * MB)
-    _end(world, "alice", _upload(world, size=MB), PhotoStatus.REJECTED)
-    assert world.repo.usage("alice").bytes == 3 * MB and kept not in world.repo.usage("alice").open
+    _end(world, "alice", _upload(world, size=5 * MB), PhotoStatus.REJECTED)
+    assert world.repo.usage("alice").bytes == 7 * MB and kept not in world.repo.usage("alice").open
     # When it is deleted for good and the purge runs twice (a replayed stream record)
     photo = world.repo.photos.pop(("alice", kept))
     world.purge(photo)
     world.purge(photo)
-    # Then its 2 MB are free once: 10 MB fit (the rejected upload's 1 MB is given back by this request's settling)
+    # Then its 2 MB are free once: 10 MB fit (the rejected upload's 5 MB are given back by this request's settling)
     _upload(world, size=10 * MB)
     with pytest.raises(QuotaExceeded):
         _upload(world, size=1)
@@ -159,3 +159,21 @@ def test_a_photo_purged_while_its_upload_is_open_is_given_back_by_the_next_reque
     assert world.repo.usage("alice").bytes == 6 * MB
     _upload(world, size=10 * MB)
     assert world.repo.usage("alice").bytes == 10 * MB
+
+
+def test_an_upload_far_from_every_limit_reads_only_the_quota_item() -> None:
+    # Given alice has three uploads open, far from her limits
+    world = make_world(quota=QuotaLimits(pending=5))
+    for _ in range(3):
+        _upload(world)
+    reads: list[int] = []
+    real = world.repo.open_uploads
+    world.repo.open_uploads = lambda owner, ids: reads.append(len(ids)) or real(owner, ids)  # type: ignore[method-assign]
+    # When she starts a fourth and fifth, then a sixth (over the limit as counted)
+    _upload(world)
+    _upload(world)
+    assert reads == []
+    with pytest.raises(QuotaExceeded):
+        _upload(world)
+    # Then only the refused one read the open uploads, once, to settle them
+    assert reads == [5]
