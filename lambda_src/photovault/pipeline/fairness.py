@@ -11,8 +11,10 @@ How one user's burst is kept from starving another's upload, end to end:
   bob's last; in this order it finishes bob's second. A record the invocation has no time left for is handed back to
   SQS untouched (``OutOfTime``): round-robin makes that the heavy owner's, never the light one's.
 - **Across batches, concurrency.** Lambda polls a standard queue with several pollers and runs batches in parallel
-  (up to ``worker_maximum_concurrency``): the bounded burst is spread over concurrent batches rather than queued
-  behind one another, so an upload waits at most for one batch it shares.
+  (up to ``worker_maximum_concurrency``), and a standard queue does not keep strict order. A bounded burst ahead of
+  an upload is shared among the concurrent batches: the wait is about ``QUOTA_PENDING_UPLOADS / (10 × concurrency)``
+  batches at worst, and within the batch the upload lands in, one photo per other owner. This bound is what the
+  quota buys; it is not the "at most one batch" a fair queue would give under any backlog.
 
 Why not the alternatives. Capping an owner's records per batch and failing the rest back to SQS (partial batch
 failure) spends their receive count: a burst would walk its own photos into the DLQ (maxReceiveCount 5) and each
