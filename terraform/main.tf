@@ -82,6 +82,7 @@ module "compute" {
     vector_index_arn = module.storage.vector_index_arn
   }
   max_upload_bytes           = var.max_upload_bytes
+  upload_quota               = var.upload_quota
   media_base_url             = local.site_url
   cloudfront_key_pair_id     = module.cdn.public_key_id
   signing_key_parameter_name = module.cdn.signing_key_parameter_name

@@ -204,6 +204,16 @@ variable "max_upload_bytes" {
   default     = 52428800
 }
 
+variable "upload_quota" {
+  description = "Per-user limits of POST /uploads: uploads started per rolling hour, uploads unfinished at once (1-1000), bytes stored (20 GiB). The defaults are settings.py's."
+  type = object({
+    uploads_per_hour = optional(number, 200)
+    pending_uploads  = optional(number, 50)
+    bytes            = optional(number, 21474836480)
+  })
+  default = {}
+}
+
 variable "tags" {
   description = "Tags added to every taggable resource of every module, on top of the provider's default_tags (Project, Environment, ManagedBy)."
   type        = map(string)

@@ -215,6 +215,7 @@ def _build_api() -> ApiServices:
     from photovault.adapters.s3 import S3UploadPresigner
     from photovault.library.albums import Albums, AlbumsConfig
     from photovault.library.cursor import CursorCodec, derive_secret
+    from photovault.library.quota import QuotaLimits
     from photovault.library.service import Library, LibraryConfig
     from photovault.observability import logger
     from photovault.search.hybrid import Floors
@@ -260,6 +261,11 @@ def _build_api() -> ApiServices:
             media_url_expiry_seconds=settings.media_url_expiry_seconds,
             min_label_confidence=settings.min_label_confidence,
             pending_grace_seconds=settings.pending_grace_seconds,
+            quota=QuotaLimits(
+                uploads_per_hour=settings.quota_uploads_per_hour,
+                pending=settings.quota_pending_uploads,
+                bytes=settings.quota_bytes,
+            ),
         ),
         embedder=meaning[0] if meaning else None,
         vectors=meaning[1] if meaning else None,

@@ -62,6 +62,14 @@ def month_sk(month: str) -> str:
     return f"MONTH#{month}"
 
 
+def quota_pk(owner: str) -> str:
+    """The owner's upload quota item (``library.quota``): one item, read and replaced by each POST /uploads."""
+    return f"USER#{owner}#QUOTA"
+
+
+QUOTA_SK = "QUOTA"
+
+
 def album_sk(album_id: str) -> str:
     """The album item lives in its owner's partition (``USER#<sub>``): the owner's albums are one Query."""
     return f"{ALBUM_PREFIX}{album_id}"

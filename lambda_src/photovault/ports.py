@@ -262,11 +262,31 @@ class MonthCount:
     count: int
 
 
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """An owner's quota item as read (``library.quota`` says how it is kept): when each upload of the last hour was
+    requested (epoch seconds, oldest first), the open uploads (photo id → declared bytes), the bytes counted, and the
+    revision its next write checks."""
+
+    recent: tuple[int, ...] = ()
+    open: Mapping[str, int] = field(default_factory=dict)
+    bytes: int = 0
+    revision: int = 0
+
+
 class LibraryRepository(Protocol):
     """The API's side of the photo aggregate. Every method is scoped to ``owner``."""
 
-    def create_pending(self, photo: Photo) -> None:
-        """Write a new PENDING photo item (never overwrites an existing one)."""
+    def create_pending(self, photo: Photo, usage: Usage) -> bool:
+        """Write a new PENDING photo item (never overwrites an existing one) and the owner's quota item as ``usage``,
+        in one transaction and only while the quota item is still at ``usage.revision``: False (nothing written)
+        when it changed since it was read."""
+
+    def usage(self, owner: str) -> Usage:
+        """The owner's quota item, strongly consistent (an empty ``Usage`` for a new owner)."""
+
+    def open_uploads(self, owner: str, photo_ids: Sequence[str]) -> dict[str, Photo]:
+        """The photos that exist among ``photo_ids``, strongly consistent (one batched read), keyed by id."""
 
     def get(self, owner: str, photo_id: str) -> Photo | None:
         """The photo, strongly consistent; None when it does not exist (or belongs to someone else)."""
@@ -480,7 +500,8 @@ class PhotoLeftovers(Protocol):
         """Delete, idempotently, every item ``photo`` (the item as it was removed) points at: its search-term items
         (``indexed_terms``) and its content-hash record while that still names this photo (album memberships are
         ``AlbumRepository.detach``'s). Never the owner's facet counters: whoever removed or trashed the photo item
-        moved those in the same transaction. Returns how many deletes were sent."""
+        moved those in the same transaction. Returns how many deletes were sent. Also gives the photo's stored
+        bytes back to its owner's quota, once however often it is called (``library.quota``)."""
 
 
 # ---------------------------------------------------------------- jobs (async work in bounded steps)

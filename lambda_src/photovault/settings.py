@@ -79,6 +79,12 @@ class Settings:
     ingest_max_receive_count: int = setting(alias="INGEST_MAX_RECEIVE_COUNT", default=5, ge=1)
     ingest_visibility_timeout_seconds: int = setting(alias="INGEST_VISIBILITY_TIMEOUT_SECONDS", default=720, ge=1)
 
+    # Per-user upload quotas (library.quota), checked at POST /uploads. The unfinished uploads are read back when a
+    # request reaches a limit (BatchGetItem of them all), and their ids live on one item: that bounds the limit.
+    quota_uploads_per_hour: int = setting(alias="QUOTA_UPLOADS_PER_HOUR", default=200, ge=1, le=10_000)
+    quota_pending_uploads: int = setting(alias="QUOTA_PENDING_UPLOADS", default=50, ge=1, le=1000)
+    quota_bytes: int = setting(alias="QUOTA_BYTES", default=20 * 1024**3, gt=0)
+
     # An upload form (presigned POST) is usable until it expires: short, so a leaked or replayed form is short-lived.
     upload_url_expiry_seconds: int = setting(alias="UPLOAD_URL_EXPIRY_SECONDS", default=600, ge=60, le=600)
     media_url_expiry_seconds: int = setting(alias="MEDIA_URL_EXPIRY_SECONDS", default=600, ge=30, le=3600)

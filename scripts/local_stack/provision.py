@@ -106,6 +106,11 @@ class LocalResources:
             # The offline classifier spreads probability over many ImageNet classes: its confidences run lower
             # than Rekognition's for the same certainty, so the indexing threshold is lower locally.
             "MIN_LABEL_CONFIDENCE": "40",
+            # One machine's vault, and `make bench` uploads hundreds of photos as one person: the upload quotas
+            # (library.quota) are set far away here; their tests (tests/*/test_*quota*) set their own.
+            "QUOTA_UPLOADS_PER_HOUR": "10000",
+            "QUOTA_PENDING_UPLOADS": "1000",
+            "QUOTA_BYTES": str(1024**4),
             "INGEST_MAX_RECEIVE_COUNT": str(self.ingest["max_receive_count"]),
             "INGEST_VISIBILITY_TIMEOUT_SECONDS": str(self.ingest["visibility_timeout_seconds"]),
             "MEDIA_BASE_URL": media_base_url.rstrip("/"),

@@ -14,6 +14,7 @@ from photovault.errors import ClaimLost, Conflict
 from photovault.ids import new_photo_id
 from photovault.library.albums import Albums, AlbumsConfig
 from photovault.library.cursor import CursorCodec
+from photovault.library.quota import QuotaLimits, stored_bytes
 from photovault.library.service import Library, LibraryConfig
 from photovault.model import (
     Album,
@@ -48,6 +49,7 @@ from photovault.ports import (
     SharePage,
     StoredObject,
     TermPosting,
+    Usage,
 )
 from photovault.purge.service import PurgePhoto, cleanup_steps
 from photovault.search.index import stamp_index
@@ -73,6 +75,8 @@ class InMemoryPhotoRepository:
     facets: dict[tuple[str, str], int] = field(default_factory=dict)
     leases: dict[tuple[str, str], Lease] = field(default_factory=dict)
     month_counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    quotas: dict[str, Usage] = field(default_factory=dict)
+    freed: set[str] = field(default_factory=set)  # photos whose stored bytes a purge gave back
     items_read: int = 0
 
     # -- test helpers ----------------------------------------------------------------------------------------
@@ -215,9 +219,19 @@ class InMemoryPhotoRepository:
         return sorted(pending, key=lambda p: (p.updated_at, p.photo_id))[:limit]
 
     # -- API (LibraryRepository) and search (TermIndex) --------------------------------------------------------
-    def create_pending(self, photo: Photo) -> None:
+    def create_pending(self, photo: Photo, usage: Usage) -> bool:
         assert (photo.owner, photo.photo_id) not in self.photos
+        if self.quotas.get(photo.owner, Usage()).revision != usage.revision:
+            return False
+        self.quotas[photo.owner] = dataclasses.replace(usage, revision=usage.revision + 1)
         self.photos[(photo.owner, photo.photo_id)] = photo
+        return True
+
+    def usage(self, owner: str) -> Usage:
+        return self.quotas.get(owner, Usage())
+
+    def open_uploads(self, owner: str, photo_ids: Sequence[str]) -> dict[str, Photo]:
+        return {pid: self.photos[(owner, pid)] for pid in photo_ids if (owner, pid) in self.photos}
 
     def get(self, owner: str, photo_id: str) -> Photo | None:
         photo = self.photos.get((owner, photo_id))
@@ -313,6 +327,12 @@ class InMemoryPhotoRepository:
         forgotten = bool(photo.facts) and self.hashes.get((photo.owner, photo.facts.sha256)) == photo.photo_id
         if forgotten and photo.facts:
             del self.hashes[(photo.owner, photo.facts.sha256)]
+        usage = self.quotas.get(photo.owner)
+        if usage and photo.photo_id not in usage.open and photo.photo_id not in self.freed:
+            self.freed.add(photo.photo_id)
+            self.quotas[photo.owner] = dataclasses.replace(
+                usage, bytes=usage.bytes - stored_bytes(photo), revision=usage.revision + 1
+            )
         return len(terms) + int(forgotten)
 
     def term_postings(self, owner: str, term: str, *, limit: int, before: str | None) -> PostingPage:
@@ -622,7 +642,9 @@ class World:
     purge: PurgePhoto
 
 
-def make_world(*, max_upload_bytes: int = 50 * 1024 * 1024, album_page_size: int = 30) -> World:
+def make_world(
+    *, max_upload_bytes: int = 50 * 1024 * 1024, album_page_size: int = 30, quota: QuotaLimits | None = None
+) -> World:
     repo = InMemoryPhotoRepository()
     album_repo = InMemoryAlbumRepository(repo)
     shares = FakeShareRepository()
@@ -638,7 +660,7 @@ def make_world(*, max_upload_bytes: int = 50 * 1024 * 1024, album_page_size: int
         presigner=presigner,
         media=signer,
         cursors=cursors,
-        config=LibraryConfig(max_upload_bytes=max_upload_bytes),
+        config=LibraryConfig(max_upload_bytes=max_upload_bytes, quota=quota or QuotaLimits()),
         clock=clock,
     )
     albums = Albums(

@@ -118,6 +118,9 @@ class ErrorDetails(BaseModel):
     allowed: list[str] | None = Field(default=None, description="Accepted methods (405) or content types (415)")
     max_bytes: int | None = Field(default=None, description="The upload size limit (413)")
     status: PhotoStatus | None = Field(default=None, description="The photo's status when it cannot be shared (409)")
+    limit: Literal["uploads_per_hour", "pending", "bytes", "concurrent"] | None = Field(
+        default=None, description="The upload quota that refused the upload (429 quota_exceeded)"
+    )
 
 
 class Error(BaseModel):

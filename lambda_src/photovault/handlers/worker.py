@@ -15,6 +15,7 @@ from photovault.handlers.batch import batch_handler
 from photovault.model import PhotoStatus, SourceObject
 from photovault.observability import MetricName, logger, metrics, tracer
 from photovault.pipeline.events import parse_body
+from photovault.pipeline.fairness import fair_order
 from photovault.pipeline.ingest import IngestOutcome, IngestPhoto
 from photovault.ports import ClaimState
 
@@ -165,4 +166,9 @@ def _record_metrics(outcome: IngestOutcome, *, started: float, event_time: float
         )
 
 
-handler = batch_handler(processor=processor, record_handler=record_handler, correlation_id_path="Records[0].messageId")
+handler = batch_handler(
+    processor=processor,
+    record_handler=record_handler,
+    correlation_id_path="Records[0].messageId",
+    order=fair_order,  # round-robin by owner: one person's burst does not hold back another's upload in the batch
+)

@@ -24,6 +24,7 @@ from photovault.errors import (
 from photovault.images.formats import ACCEPTED_MIME_TYPES, ACCEPTED_SENTENCE
 from photovault.library.cursor import CursorCodec
 from photovault.library.links import shown
+from photovault.library.quota import QuotaExceeded, QuotaLimits, charge, settle, within_hour
 from photovault.library.views import (
     ActionResult,
     Gallery,
@@ -82,6 +83,7 @@ class LibraryConfig:
     # How long after its form expires a PENDING upload may still be claimed before it is given up (hidden, then
     # deleted by the table's TTL): Settings.pending_grace_seconds says why.
     pending_grace_seconds: int = 5 * 720
+    quota: QuotaLimits = QuotaLimits()
 
 
 class Action(StrEnum):
@@ -192,12 +194,31 @@ class Library:
             content_type=content_type,
             expires_at=int(now) + expires_in + self._config.pending_grace_seconds,
         )
-        self._repo.create_pending(photo)
+        self._charge(photo, size)
         key = keys.originals_key(owner, photo_id)
         # The size the client declared is the form's upper bound: S3 refuses more bytes than that, so a form cannot
         # carry a bigger file than the one it was asked for.
         post = self._presigner.presign_post(key=key, content_type=content_type, max_bytes=size, expires_in=expires_in)
         return UploadTicket(photo=photo, post=post, expires_at=int(now) + expires_in, max_bytes=size)
+
+    def _charge(self, photo: Photo, size: int) -> None:
+        """Create the PENDING photo while the owner's quotas allow one more upload, counted in the same write."""
+        now = self._clock()
+        for _ in range(CHANGE_ATTEMPTS):
+            usage = self._repo.usage(photo.owner)
+            try:
+                after = charge(within_hour(usage, now), self._config.quota, photo_id=photo.photo_id, size=size, now=now)
+            except QuotaExceeded as refused:
+                if refused.limit == "uploads_per_hour" or not usage.open:
+                    raise
+                # Some open uploads may have ended since: settle them (one batched read) and ask again.
+                opened = self._repo.open_uploads(photo.owner, list(usage.open))
+                settled = settle(usage, opened, now)
+                after = charge(settled, self._config.quota, photo_id=photo.photo_id, size=size, now=now)
+            if self._repo.create_pending(photo, after):
+                return
+        # Other requests of the same owner kept winning the write: this one is refused rather than retried for ever.
+        raise QuotaExceeded("Too many uploads are being started at once; try again.", limit="concurrent", retry_after=1)
 
     # -- listings ----------------------------------------------------------------------------------------------
     def list_photos(self, owner: str, view: LibraryView, *, limit: int, cursor: str | None) -> Gallery:

@@ -31,6 +31,9 @@ locals {
     MODERATION_THRESHOLD         = tostring(var.moderation_threshold)
     MIN_LABEL_CONFIDENCE         = tostring(var.min_label_confidence)
     MAX_UPLOAD_BYTES             = tostring(var.max_upload_bytes)
+    QUOTA_UPLOADS_PER_HOUR       = tostring(var.upload_quota.uploads_per_hour)
+    QUOTA_PENDING_UPLOADS        = tostring(var.upload_quota.pending_uploads)
+    QUOTA_BYTES                  = tostring(var.upload_quota.bytes)
     MEDIA_BASE_URL               = var.media_base_url
     CLOUDFRONT_KEY_PAIR_ID       = var.cloudfront_key_pair_id
     SIGNING_KEY_PARAMETER        = var.signing_key_parameter_name

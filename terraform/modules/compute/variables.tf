@@ -223,6 +223,20 @@ variable "max_upload_bytes" {
   default     = 52428800
 }
 
+variable "upload_quota" {
+  description = "Per-user limits of POST /uploads (lambda_src/photovault/library/quota.py): uploads started per rolling hour, uploads unfinished at once (1-1000; also bounds one user's backlog in the ingest queue), and bytes stored."
+  type = object({
+    uploads_per_hour = number
+    pending_uploads  = number
+    bytes            = number
+  })
+
+  validation {
+    condition     = var.upload_quota.uploads_per_hour >= 1 && var.upload_quota.pending_uploads >= 1 && var.upload_quota.pending_uploads <= 1000 && var.upload_quota.bytes > 0
+    error_message = "upload_quota needs uploads_per_hour >= 1, pending_uploads in 1-1000 and bytes > 0."
+  }
+}
+
 variable "media_base_url" {
   description = "https://<site domain>: the base of signed /media/* URLs."
   type        = string

@@ -80,6 +80,7 @@ variables {
   subnet_ids         = ["subnet-private-a", "subnet-private-b"]
   security_group_ids = ["sg-lambda"]
   bedrock_model_id   = "anthropic.claude-3-haiku-20240307-v1:0"
+  upload_quota       = { uploads_per_hour = 200, pending_uploads = 50, bytes = 21474836480 }
   embedding = {
     model_id         = "amazon.titan-embed-image-v1"
     dimension        = 1024

@@ -6,6 +6,7 @@ reads only, never a Scan; partition keys are always built from the ``owner`` arg
 from __future__ import annotations
 
 import functools
+import time
 import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -26,8 +27,9 @@ from photovault.adapters.dynamodb.codec import (
     serialize,
     term_item,
 )
-from photovault.adapters.dynamodb.table import CONDITION_FAILED, applied, batch_get, batch_write, partition, put_new
-from photovault.errors import ClaimLost
+from photovault.adapters.dynamodb.table import CONDITION_FAILED, applied, batch_get, batch_write, partition
+from photovault.errors import ClaimLost, Conflict
+from photovault.library.quota import stored_bytes
 from photovault.model import Photo, PhotoStatus, PipelineError, SourceObject
 from photovault.ports import (
     Claim,
@@ -40,6 +42,7 @@ from photovault.ports import (
     Position,
     PostingPage,
     TermPosting,
+    Usage,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +50,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 _DYNAMODB = "DynamoDB"
+_FREED_TTL = 7 * 86_400
 _PROCESSING = PhotoStatus.PROCESSING.value
 # The gallery and search hits need no analysis: keep list responses (and their network cost) small.
 _SUMMARY_FIELDS = (
@@ -157,8 +161,75 @@ class DynamoPhotoRepository:
 
     # -- API: create -------------------------------------------------------------------------------------------
     @aws_errors(_DYNAMODB)
-    def create_pending(self, photo: Photo) -> None:
-        put_new(self._client, self._table, photo_item(photo), conflict="A photo with this id already exists.")
+    def create_pending(self, photo: Photo, usage: Usage) -> bool:
+        quota = {
+            "pk": keys.quota_pk(photo.owner),
+            "sk": keys.QUOTA_SK,
+            "owner": photo.owner,
+            "recent": list(usage.recent),
+            "open": dict(usage.open),
+            "bytes": usage.bytes,
+            "rev": usage.revision + 1,
+        }
+        transact: list[TransactWriteItemTypeDef] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialize(quota),
+                    # Computed from the item as read (none yet: revision 0): of two requests that read the same
+                    # revision, one writes.
+                    "ConditionExpression": "attribute_not_exists(pk) OR rev = :rev",
+                    "ExpressionAttributeValues": serialize({":rev": usage.revision}),
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialize(photo_item(photo)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=transact)
+        except ClientError as exc:
+            reasons = cancellation_codes(exc) if error_code(exc) == "TransactionCanceledException" else []
+            # Another request of the owner wrote the quota item first, or is writing it right now (DynamoDB cancels
+            # one of two transactions on one item with TransactionConflict): read again.
+            if reasons[:1] in (["ConditionalCheckFailed"], ["TransactionConflict"]):
+                return False
+            if "ConditionalCheckFailed" in reasons:
+                raise Conflict("A photo with this id already exists.") from exc
+            raise
+        return True
+
+    @aws_errors(_DYNAMODB)
+    def usage(self, owner: str) -> Usage:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=serialize({"pk": keys.quota_pk(owner), "sk": keys.QUOTA_SK}),
+            ConsistentRead=True,  # the revision the next write checks must be the latest
+        )
+        item = deserialize(response.get("Item", {}))
+        if not item:
+            return Usage()
+        return Usage(
+            recent=tuple(int(at) for at in item.get("recent", [])),
+            open={str(pid): int(size) for pid, size in dict(item.get("open", {})).items()},
+            bytes=int(item.get("bytes", 0)),
+            revision=int(item.get("rev", 0)),
+        )
+
+    @aws_errors(_DYNAMODB)
+    def open_uploads(self, owner: str, photo_ids: Sequence[str]) -> dict[str, Photo]:
+        items = batch_get(
+            self._client,
+            self._table,
+            [{"pk": keys.user_pk(owner), "sk": keys.photo_sk(pid)} for pid in dict.fromkeys(photo_ids)],
+            ConsistentRead=True,
+        )
+        photos = [photo_from_item(item) for item in items if item.get("status")]
+        return {photo.photo_id: photo for photo in photos if photo.owner == owner}
 
     # -- pipeline: idempotency ---------------------------------------------------------------------------------
     @aws_errors(_DYNAMODB)
@@ -640,7 +711,47 @@ class DynamoPhotoRepository:
         so a replayed stream record changes nothing."""
         terms = list(dict.fromkeys(photo.indexed_terms))
         batch_write(self._client, self._table, _term_deletes(photo.owner, photo.photo_id, terms))
+        self._release_bytes(photo)
         return len(terms) + int(self._forget_content_hash(photo))
+
+    def _release_bytes(self, photo: Photo) -> None:
+        """Give a purged photo's stored bytes back to its owner's quota: once (a marker item per photo, kept a week,
+        far beyond the stream's 24 h), and only when the upload is no longer open on the quota item — an open one
+        is settled by the owner's next upload request, which finds the photo gone."""
+        size = stored_bytes(photo)
+        if not size:
+            return
+        pk = keys.quota_pk(photo.owner)
+        transact: list[TransactWriteItemTypeDef] = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": serialize({"pk": pk, "sk": keys.QUOTA_SK}),
+                    # The revision moves too: a request that read the item before this write must read it again.
+                    "UpdateExpression": "ADD #bytes :minus, rev :one",
+                    "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#open.#photo)",
+                    "ExpressionAttributeNames": {"#bytes": "bytes", "#open": "open", "#photo": photo.photo_id},
+                    "ExpressionAttributeValues": serialize({":minus": -size, ":one": 1}),
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialize(
+                        {"pk": pk, "sk": f"FREED#{photo.photo_id}", "expires_at": int(time.time()) + _FREED_TTL}
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=transact)
+        except ClientError as exc:
+            if error_code(exc) == "TransactionCanceledException" and "ConditionalCheckFailed" in cancellation_codes(
+                exc
+            ):
+                return  # given back before, still open, or an owner who never uploaded under quotas
+            raise
 
     # -- helpers -----------------------------------------------------------------------------------------------
     def _get_item(self, owner: str, photo_id: str) -> dict[str, Any] | None:
