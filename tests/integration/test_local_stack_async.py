@@ -65,7 +65,7 @@ def seed(stack: LocalStack, owner: str, **item: Any) -> tuple[str, str]:
         )
     s3.put_object(Bucket=r.originals_bucket, Key=keys.originals_key(owner, photo.photo_id), Body=data)
     for kind in ("thumb", "preview"):
-        s3.put_object(Bucket=r.derivatives_bucket, Key=keys.derivative_key(owner, photo.photo_id, kind), Body=b"webp")
+        s3.put_object(Bucket=r.derivatives_bucket, Key=keys.derivative_key(photo, kind), Body=b"webp")
     return photo.photo_id, sha
 
 
