@@ -120,7 +120,7 @@ def left(stack: Stack, item: dict[str, Any]) -> dict[str, int]:
         "hash": count(keys.hash_pk(owner, item["facts"]["sha256"]), keys.HASH_SK),
         "shares": shares,
         "original versions": versions_under(stack, stack.originals, keys.originals_key(owner, photo_id)),
-        "derivative versions": versions_under(stack, stack.derivatives, keys.derivative_prefix(owner, photo_id)),
+        "derivative versions": versions_under(stack, stack.derivatives, keys.media_prefix(item["media_id"])),
     }
 
 
