@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -206,6 +207,15 @@ class IngestPhoto:
         except Exception as failure:
             outcome.extra["superseded_media_left"] = f"{prefix}: {failure!r}"[:500]
 
+    def _drop_unwritten(self, rendered: Photo) -> None:
+        """After a failed run: delete its folder unless the item points at it (a failure after the result write). No
+        later run reuses a folder, so one no item points at is garbage. Best effort: the run's own failure is what
+        the caller must see, and a folder left behind is unreferenced bytes, never a photo without images."""
+        with contextlib.suppress(Exception):
+            current = self.repository.get(rendered.owner, rendered.photo_id)
+            if current is None or current.media_id != rendered.media_id:
+                self.media.delete_prefix(keys.photo_media_prefix(rendered))
+
     def _drop_unowned(self, source: SourceObject, finished: Photo, outcome: IngestOutcome) -> None:
         """Leave no bytes at a finished photo's key that its record does not describe. A DUPLICATE owns none (it
         points at the photo that holds them, so deleting either leaves nothing behind); any other photo owns the
@@ -334,8 +344,7 @@ class IngestPhoto:
             )
             return self._finish(photo, token, previous)
         except BaseException:
-            # No record points at this run's folder (the write failed, or lost the claim): nobody else ever will.
-            self.media.delete_prefix(keys.photo_media_prefix(rendered))
+            self._drop_unwritten(rendered)
             raise
 
     def _embed_again(

@@ -11,6 +11,7 @@ import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
@@ -382,6 +383,26 @@ def test_a_run_whose_result_is_not_written_takes_back_its_derivatives_and_keeps_
         _reprocess(world, source)
     # Then its own are gone and the photo's are untouched
     assert world.media.derivatives == earlier
+
+
+def test_a_failure_after_the_result_is_written_keeps_the_derivatives_the_item_points_at() -> None:
+    # Given a READY photo, and a table that writes the next result and then fails (a follow-up write, the network)
+    world = World()
+    source = world.upload(jpeg())
+    world.ingest(source)
+    finish = world.repo.finish
+
+    def written_then_failed(*args: Any, **kwargs: Any) -> None:
+        finish(*args, **kwargs)
+        raise TransientDependencyError("connection reset after the write")
+
+    world.repo.finish = written_then_failed  # type: ignore[method-assign]
+    # When a reprocess renders and writes its result, then fails
+    with pytest.raises(TransientDependencyError):
+        _reprocess(world, source)
+    # Then the photo's derivatives, the new ones, are there
+    photo = world.photo()
+    assert {d["key"] for d in photo.derivatives.values()} <= world.media.derivatives
 
 
 def test_earlier_derivatives_that_cannot_be_deleted_do_not_fail_the_run() -> None:
