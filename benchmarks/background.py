@@ -173,7 +173,7 @@ class _Rig:
             self.s3.put_object(Bucket=ORIGINALS, Key=keys.originals_key(owner, photo.photo_id), Body=os.urandom(1000))
         for kind in ("thumb", "preview"):
             for _ in range(2):
-                key = keys.derivative_key(owner, photo.photo_id, kind)
+                key = keys.derivative_key(photo, kind)
                 self.s3.put_object(Bucket=DERIVATIVES, Key=key, Body=os.urandom(500))
         for n in range(2):
             self.shares.create(Share(f"{uuid.uuid4().hex}{n}", owner, photo.photo_id, "2026-01-01T00:00:00Z", 2**31))

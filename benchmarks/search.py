@@ -127,7 +127,7 @@ def _seed(client: Any, table: str, start: int, stop: int, base_ms: int) -> int:
     from photovault import keys
     from photovault.adapters.dynamodb.codec import photo_item, serialize, term_item
     from photovault.adapters.dynamodb.table import batch_write
-    from photovault.ids import new_photo_id
+    from photovault.ids import new_media_id, new_photo_id
     from photovault.model import Caption, ImageFacts, Photo, PhotoStatus
     from photovault.ports import TermMatch, TermPosting
 
@@ -154,11 +154,12 @@ def _seed(client: Any, table: str, start: int, stop: int, base_ms: int) -> int:
                 prompt_version="1",
                 fallback=False,
             ),
-            derivatives={
-                kind: {"key": keys.derivative_key(OWNER, photo_id, kind), "width": side, "height": side * 3 // 4}
-                for kind, side in (("thumb", 256), ("preview", 1600))
-            },
+            media_id=new_media_id(),
         )
+        photo.derivatives = {
+            kind: {"key": keys.derivative_key(photo, kind), "width": side, "height": side * 3 // 4}
+            for kind, side in (("thumb", 256), ("preview", 1600))
+        }
         requests.append({"PutRequest": {"Item": serialize(photo_item(photo))}})
         hash_item = {"pk": keys.hash_pk(OWNER, sha), "sk": keys.HASH_SK, "owner": OWNER, "photo_id": photo_id}
         requests.append({"PutRequest": {"Item": serialize(hash_item)}})

@@ -1,4 +1,4 @@
-"""Identifiers: time-ordered photo, album and job ids (UUIDv7) and unguessable share tokens."""
+"""Identifiers: time-ordered photo, album and job ids (UUIDv7), unguessable share tokens and media folder ids."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import uuid
 PHOTO_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 _PHOTO_ID = re.compile(PHOTO_ID_PATTERN)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+_MEDIA_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
 def new_photo_id(now_ms: int | None = None) -> str:
@@ -55,3 +56,13 @@ def new_share_token() -> str:
 
 def is_share_token(value: str) -> bool:
     return bool(_TOKEN.match(value))
+
+
+def new_media_id() -> str:
+    """The folder of one render run's derivatives: 128 random bits, URL-safe. It says nothing about its owner or its
+    photo (a shared URL carries it), and each run gets a new one, so a URL never names bytes that changed."""
+    return secrets.token_urlsafe(16)
+
+
+def is_media_id(value: str) -> bool:
+    return bool(_MEDIA_ID.match(value))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from photovault import ids
+
 if TYPE_CHECKING:
     from photovault.model import Photo
 
@@ -156,13 +158,28 @@ def originals_key(owner: str, photo_id: str) -> str:
     return f"uploads/{owner}/{photo_id}"
 
 
-def derivative_key(owner: str, photo_id: str, kind: str) -> str:
-    return f"media/{owner}/{photo_id}/{kind}.webp"
+def media_prefix(media_id: str) -> str:
+    """``media/<media_id>/``: the folder of one render run's derivatives (``ids.new_media_id``)."""
+    if not ids.is_media_id(media_id):  # a key is only ever one folder under media/, whatever an item holds
+        raise ValueError(f"not a media id: {media_id!r}")
+    return f"media/{media_id}/"
 
 
-def derivative_prefix(owner: str, photo_id: str) -> str:
-    """``media/<sub>/<photo_id>/``: the folder holding every derivative of one photo."""
+def legacy_media_prefix(owner: str, photo_id: str) -> str:
+    """``media/<sub>/<photo_id>/``: where photos rendered before media ids (items without ``media_id``) keep theirs."""
     return f"media/{owner}/{photo_id}/"
+
+
+def photo_media_prefix(photo: Photo) -> str:
+    """The folder holding the derivatives the photo records: its run's media id, or the old scheme without one."""
+    if photo.media_id is None:
+        return legacy_media_prefix(photo.owner, photo.photo_id)
+    return media_prefix(photo.media_id)
+
+
+def derivative_key(photo: Photo, kind: str) -> str:
+    """The derivatives bucket key of one of the photo's derivatives (``thumb`` | ``preview``)."""
+    return f"{photo_media_prefix(photo)}{kind}.webp"
 
 
 EXPORTS_PREFIX = "exports/"  # in the originals bucket; a lifecycle rule expires it after a few days

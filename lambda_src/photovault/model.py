@@ -230,6 +230,10 @@ class Photo:
     analysis: Analysis | None = None
     caption: Caption | None = None
     derivatives: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> {key, width, height}
+    # The folder of the run that rendered ``derivatives`` (``media/<media_id>/``): new on every run, so a cached URL
+    # never meets other bytes and a public URL names neither owner nor photo. None on items written before it: their
+    # derivatives are at ``media/<sub>/<photo_id>/`` (``keys.photo_media_prefix``).
+    media_id: str | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
     source_fingerprint: str | None = None
     notified_at: str | None = None

@@ -62,7 +62,7 @@ class MediaStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
     def delete_prefix(self, prefix: str) -> int:
-        """Delete every object under ``prefix``; returns how many."""
+        """Delete every object under ``prefix`` for good (every version); returns how many versions."""
 
 
 # ---------------------------------------------------------------- analysis (worker)

@@ -48,7 +48,8 @@ class SignedUrlVerifier:
 
 
 def media_key(path: str) -> str | None:
-    """``/media/<owner>/<photo>/<kind>.webp`` → the derivatives bucket key (CloudFront's origin path is empty)."""
+    """``/media/<media_id>/<kind>.webp`` (or an older photo's ``/media/<sub>/<photo_id>/<kind>.webp``) → the
+    derivatives bucket key (CloudFront's origin path is empty)."""
     key = path.lstrip("/")
     if not key.startswith("media/") or ".." in key.split("/"):
         return None

@@ -5,6 +5,7 @@ link (the emulator's presigned URL) gives a zip with the originals."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -44,9 +45,10 @@ def demo_sub(stack: LocalStack) -> str:
 
 
 def seed(stack: LocalStack, owner: str, **item: Any) -> tuple[str, str]:
-    """A processed photo as the worker leaves it: item, terms, hash record, original, two derivatives. → (id, sha)"""
+    """A processed photo as the worker leaves it: item, terms, hash record, original, two derivatives. → (id, sha)
+    Its item predates media ids (derivatives at ``media/<sub>/<photo_id>/``), as the trash holds after an upgrade."""
     data = os.urandom(PHOTO_BYTES)
-    photo, postings = stamp_index(make_photo(owner), 40.0)
+    photo, postings = stamp_index(dataclasses.replace(make_photo(owner), media_id=None), 40.0)
     assert photo.facts is not None
     sha = hashlib.sha256(data).hexdigest()
     record = photo_item(photo)
@@ -65,7 +67,7 @@ def seed(stack: LocalStack, owner: str, **item: Any) -> tuple[str, str]:
         )
     s3.put_object(Bucket=r.originals_bucket, Key=keys.originals_key(owner, photo.photo_id), Body=data)
     for kind in ("thumb", "preview"):
-        s3.put_object(Bucket=r.derivatives_bucket, Key=keys.derivative_key(owner, photo.photo_id, kind), Body=b"webp")
+        s3.put_object(Bucket=r.derivatives_bucket, Key=keys.derivative_key(photo, kind), Body=b"webp")
     return photo.photo_id, sha
 
 
@@ -82,7 +84,7 @@ def left(stack: LocalStack, owner: str, photo_id: str) -> int:
     objects = 0
     for bucket, prefix in (
         (r.originals_bucket, keys.originals_key(owner, photo_id)),
-        (r.derivatives_bucket, keys.derivative_prefix(owner, photo_id)),
+        (r.derivatives_bucket, keys.legacy_media_prefix(owner, photo_id)),
     ):
         listed = s3.list_object_versions(Bucket=bucket, Prefix=prefix)
         objects += len(listed.get("Versions", [])) + len(listed.get("DeleteMarkers", []))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
@@ -9,9 +10,12 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from photovault import keys
 from photovault.adapters.cloudfront import CloudFrontSigner
+from photovault.library.links import derivative_url
 from scripts.local_stack.stack import LocalStack
 from tests.integration import local_stack_fixture as fixtures
+from tests.support.fakes import make_photo
 
 local_stack = fixtures.local_stack
 
@@ -98,3 +102,25 @@ def test_custom_policies_honour_wildcards_and_time_window(local_stack: LocalStac
     assert get(not_yet).status_code == 403
     elsewhere = signed_custom(local_stack, signer, f"{url}/media/*", later, source_ip="10.0.0.0/8")
     assert get(elsewhere).status_code == 403
+
+
+def test_a_photos_media_urls_serve_the_folder_its_item_records_new_or_old(local_stack: LocalStack, signer: str) -> None:
+    # Given a photo rendered into an opaque media folder and one whose item predates media ids, each with its thumb
+    new = make_photo("owner-7")
+    old = dataclasses.replace(make_photo("owner-7"), media_id=None)
+    s3 = local_stack.client("s3")
+    for photo in (new, old):
+        body = f"thumb of {photo.photo_id}".encode()
+        s3.put_object(
+            Bucket=local_stack.resources.derivatives_bucket,
+            Key=keys.derivative_key(photo, "thumb"),
+            Body=body,
+            ContentType="image/webp",
+        )
+        # When the API signs its thumb URL as every reader does
+        url = derivative_url(api_signer(local_stack, signer), photo, "thumb", int(time.time()) + 60)
+        assert url is not None
+        # Then the edge serves exactly those bytes
+        response = get(url)
+        assert response.status_code == 200 and response.content == body
+    assert f"/media/{new.media_id}/thumb.webp?" in str(derivative_url(api_signer(local_stack, signer), new, "thumb", 1))

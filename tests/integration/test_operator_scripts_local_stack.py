@@ -115,11 +115,11 @@ class Ops:
             if i["pk"]["S"] == f"USER#{self.owner}#FACETS"
         }
 
-    def derivative_versions(self, photo_id: str) -> dict[str, int]:
-        """derivative key → number of stored versions (the bucket is versioned: a rewrite adds one)."""
-        listing = self.client("s3").list_object_versions(
-            Bucket=self.names.derivatives_bucket, Prefix=f"media/{self.owner}/{photo_id}/"
-        )
+    def derivative_versions(self, item: dict[str, Any] | None = None) -> dict[str, int]:
+        """derivative key → number of stored versions in the media folder the photo item records, or in the whole
+        bucket without one (the bucket is versioned: a rewrite would add one)."""
+        prefix = f"media/{item['media_id']}/" if item is not None else "media/"
+        listing = self.client("s3").list_object_versions(Bucket=self.names.derivatives_bucket, Prefix=prefix)
         counts: dict[str, int] = {}
         for version in listing.get("Versions", []):
             counts[version["Key"]] = counts.get(version["Key"], 0) + 1
@@ -246,7 +246,7 @@ def test_poisoned_upload_is_redriven_after_the_fix_and_ends_ready_once(
 
     # When the operator fixes the cause (re-applies the infrastructure: the provisioner is terraform's stand-in) …
     provision(ops.stack.spec, endpoint_url=resources.endpoint_url, web_origins=[ops.stack.url])
-    assert ops.derivative_versions(photo_id) == {}  # a new, empty bucket: no derivative survived the failures
+    assert ops.derivative_versions() == {}  # a new, empty bucket: no derivative survived the failures
     # … and runs `python -m scripts.redrive --env local` against the stack
     capsys.readouterr()
     assert redrive.main(["--env", "local", "--no-progress"]) == 0
@@ -268,9 +268,9 @@ def test_poisoned_upload_is_redriven_after_the_fix_and_ends_ready_once(
     terms = ops.terms(photo_id)
     assert terms and sorted(terms) == sorted(item["indexed_terms"])
     assert ops.facets() == dict.fromkeys(item["indexed_labels"], 1) and ops.facets()
-    assert ops.derivative_versions(photo_id) == {
-        f"media/{ops.owner}/{photo_id}/thumb.webp": 1,
-        f"media/{ops.owner}/{photo_id}/preview.webp": 1,
+    assert ops.derivative_versions(item) == {
+        f"media/{item['media_id']}/thumb.webp": 1,
+        f"media/{item['media_id']}/preview.webp": 1,
     }
     record = ops.photo(photo_id)
     assert all(d["exists"] for d in record["derivatives"].values()) and len(record["derivatives"]) == 2
@@ -358,11 +358,14 @@ def test_reprocess_runs_a_ready_photo_again_keeping_both_runs_and_the_index(
     assert ops.terms(photo_id) == first_terms
     assert ops.facets() == first_facets
     assert [i["sk"]["S"] for i in ops.photo_items()] == [f"PHOTO#{photo_id}"]
-    # Each run rewrote the two derivatives in place (the versioned bucket keeps one version per run)
-    assert ops.derivative_versions(photo_id) == {
-        f"media/{ops.owner}/{photo_id}/thumb.webp": 3,
-        f"media/{ops.owner}/{photo_id}/preview.webp": 3,
+    # Each run rendered its two derivatives into a folder of its own (new URLs, never stale bytes under an old one)
+    # and deleted the run's before it, every version: only the last run's are stored
+    assert len({first["media_id"], second["media_id"], third["media_id"]}) == 3
+    assert ops.derivative_versions(third) == {
+        f"media/{third['media_id']}/thumb.webp": 1,
+        f"media/{third['media_id']}/preview.webp": 1,
     }
+    assert ops.derivative_versions(first) == {} and ops.derivative_versions(second) == {}
     # Reprocessing is silent: the owner was told once, when the photo first became READY
     assert ops.notifications() == []
     assert ops.depth(resources.dlq_url) == 0

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from photovault import keys
 from photovault.errors import ClaimLost, Conflict
-from photovault.ids import new_photo_id
+from photovault.ids import new_media_id, new_photo_id
 from photovault.library.albums import Albums, AlbumsConfig
 from photovault.library.cursor import CursorCodec
 from photovault.library.quota import QuotaLimits, stored_bytes
@@ -581,7 +581,7 @@ class FakeObjects:
     def add_photo(self, photo: Photo) -> None:
         self.originals[keys.originals_key(photo.owner, photo.photo_id)] = 2
         for kind in photo.derivatives:
-            self.derivatives.add(keys.derivative_key(photo.owner, photo.photo_id, kind))
+            self.derivatives.add(keys.derivative_key(photo, kind))
 
 
 @dataclass
@@ -701,8 +701,10 @@ def make_photo(
     camera: tuple[str, str] | None = None,
 ) -> Photo:
     pid = photo_id or new_photo_id(now_ms)
+    ready = status is PhotoStatus.READY
+    media_id = new_media_id() if ready else None
     derivatives = {
-        kind: {"key": keys.derivative_key(owner, pid, kind), "width": w, "height": h}
+        kind: {"key": f"media/{media_id}/{kind}.webp", "width": w, "height": h}
         for kind, w, h in (("thumb", 320, 240), ("preview", 1600, 1200))
     }
     return Photo(
@@ -730,5 +732,6 @@ def make_photo(
             analyzer="test",
         ),
         caption=Caption(text=caption, model_id="test", prompt_version="v1", fallback=False),
-        derivatives=derivatives if status is PhotoStatus.READY else {},
+        derivatives=derivatives if ready else {},
+        media_id=media_id,
     )

@@ -72,7 +72,7 @@ class S3OriginalStore:
 
 
 class S3MediaStore:
-    """The derivatives bucket: the worker writes renditions, the API deletes a photo's folder."""
+    """The derivatives bucket as the worker sees it: it writes a run's renditions and deletes a run's folder."""
 
     def __init__(self, client: S3Client, bucket: str) -> None:
         self._client = client
@@ -88,16 +88,9 @@ class S3MediaStore:
             CacheControl="private, max-age=31536000, immutable",
         )
 
-    @aws_errors(_S3)
     def delete_prefix(self, prefix: str) -> int:
-        deleted = 0
-        paginator = self._client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
-            objects: list[ObjectIdentifierTypeDef] = [{"Key": obj["Key"]} for obj in page.get("Contents", [])]
-            if objects:
-                self._client.delete_objects(Bucket=self._bucket, Delete={"Objects": objects, "Quiet": True})
-                deleted += len(objects)
-        return deleted
+        # The bucket is versioned: a plain delete would leave the bytes readable by version id.
+        return S3VersionDeleter(self._client, self._bucket).delete_all_versions_under(prefix)
 
 
 class S3UploadPresigner:

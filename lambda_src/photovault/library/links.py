@@ -14,8 +14,9 @@ def derivative_url(media: MediaUrlSigner, photo: Photo, kind: str, expires_at: i
     """A signed URL of one derivative, or None when the photo has none of that kind."""
     if not photo.derivatives.get(kind):
         return None
-    # The key is rebuilt from the owner and id, never taken from the item, so a URL only ever covers own media.
-    return media.sign(keys.derivative_key(photo.owner, photo.photo_id, kind), expires_at=expires_at)
+    # The key is built from the photo's media id (a checked, single folder under media/), never taken whole from the
+    # item: a URL only ever covers the photo's own media, and names neither its owner nor its id.
+    return media.sign(keys.derivative_key(photo, kind), expires_at=expires_at)
 
 
 def shown(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from photovault import keys
+from photovault import ids, keys
 from photovault.errors import ClaimLost, ImageRejected, PhotoBusy
 from photovault.images import ImageLimits, render, validate
 from photovault.images.validation import Decoder
@@ -188,12 +189,32 @@ class IngestPhoto:
             at = _iso(self.clock())
             self.repository.release(source, claim.token, now=at, error=pipeline_error(failure, at=at))
             raise
+        if previous is not None and _superseded(previous, photo):
+            self._drop_superseded(previous, outcome)
         outcome.status = photo.status
         outcome.reason_code = photo.reason_code
         if photo.status is PhotoStatus.DUPLICATE:
             self._drop_unowned(source, photo, outcome)
         self._announce(photo, outcome)
         return outcome
+
+    def _drop_superseded(self, previous: Photo, outcome: IngestOutcome) -> None:
+        """Delete the earlier run's derivatives, now that the item points at this run's (or at none). A failure here
+        leaves them unreferenced, never a photo without its images: it is reported, and does not fail the run."""
+        prefix = keys.photo_media_prefix(previous)
+        try:
+            outcome.extra["superseded_media_deleted"] = str(self.media.delete_prefix(prefix))
+        except Exception as failure:
+            outcome.extra["superseded_media_left"] = f"{prefix}: {failure!r}"[:500]
+
+    def _drop_unwritten(self, rendered: Photo) -> None:
+        """After a failed run: delete its folder unless the item points at it (a failure after the result write). No
+        later run reuses a folder, so one no item points at is garbage. Best effort: the run's own failure is what
+        the caller must see, and a folder left behind is unreferenced bytes, never a photo without images."""
+        with contextlib.suppress(Exception):
+            current = self.repository.get(rendered.owner, rendered.photo_id)
+            if current is None or current.media_id != rendered.media_id:
+                self.media.delete_prefix(keys.photo_media_prefix(rendered))
 
     def _drop_unowned(self, source: SourceObject, finished: Photo, outcome: IngestOutcome) -> None:
         """Leave no bytes at a finished photo's key that its record does not describe. A DUPLICATE owns none (it
@@ -301,23 +322,30 @@ class IngestPhoto:
         outcome.bedrock_input_tokens = caption.input_tokens
         outcome.bedrock_output_tokens = caption.output_tokens
 
-        derivatives = {}
-        for derivative in (renditions.thumb, renditions.preview):
-            key = keys.derivative_key(source.owner, source.photo_id, derivative.kind)
-            self.media.put(key, derivative.data, derivative.content_type)
-            derivatives[derivative.kind] = {"key": key, "width": derivative.width, "height": derivative.height}
+        # Every run renders into a folder of its own: URLs of an earlier run keep naming the bytes they named (cached
+        # for a year) until the item points here and the earlier folder is deleted.
+        rendered = replace(base, media_id=ids.new_media_id())
+        try:
+            derivatives = {}
+            for derivative in (renditions.thumb, renditions.preview):
+                key = keys.derivative_key(rendered, derivative.kind)
+                self.media.put(key, derivative.data, derivative.content_type)
+                derivatives[derivative.kind] = {"key": key, "width": derivative.width, "height": derivative.height}
 
-        embedded = self._embed(base, renditions.preview.data, analysis, caption, retry_deadline, outcome)
-        photo = replace(
-            base,
-            status=PhotoStatus.READY,
-            analysis=analysis,
-            caption=caption,
-            derivatives=derivatives,
-            updated_at=_iso(self.clock()),
-            provenance=self._provenance(base, previous, analysis, caption, embedded),
-        )
-        return self._finish(photo, token, previous)
+            embedded = self._embed(base, renditions.preview.data, analysis, caption, retry_deadline, outcome)
+            photo = replace(
+                rendered,
+                status=PhotoStatus.READY,
+                analysis=analysis,
+                caption=caption,
+                derivatives=derivatives,
+                updated_at=_iso(self.clock()),
+                provenance=self._provenance(base, previous, analysis, caption, embedded),
+            )
+            return self._finish(photo, token, previous)
+        except BaseException:
+            self._drop_unwritten(rendered)
+            raise
 
     def _embed_again(
         self, base: Photo, previous: Photo, preview: bytes, token: str, deadline: float, outcome: IngestOutcome
@@ -330,6 +358,7 @@ class IngestPhoto:
             analysis=previous.analysis,
             caption=previous.caption,
             derivatives=previous.derivatives,
+            media_id=previous.media_id,
             updated_at=_iso(self.clock()),
             provenance={
                 **self._provenance(base, previous, previous.analysis, previous.caption, embedded),
@@ -381,9 +410,8 @@ class IngestPhoto:
         except ClaimLost:
             if self.repository.get(photo.owner, photo.photo_id) is None:
                 # Its owner deleted it while we worked; the DELETE could not see what we were about to write (nor an
-                # original uploaded again through its form meanwhile).
+                # original uploaded again through its form meanwhile). This run's derivatives go with the caller.
                 self.repository.discard(photo, postings)
-                self.media.delete_prefix(keys.derivative_prefix(photo.owner, photo.photo_id))
                 self.uploads.delete_all_versions(keys.originals_key(photo.owner, photo.photo_id))
                 if self.vectors is not None:
                     self.vectors.delete(photo.owner, photo.photo_id)
@@ -436,6 +464,12 @@ class IngestPhoto:
             raise
         self.repository.end_notification(photo.owner, photo.photo_id, sent_at=_iso(self.clock()))
         outcome.notified = True
+
+
+def _superseded(previous: Photo, photo: Photo) -> bool:
+    """True when the earlier run's derivatives are no longer the photo's: a new run rendered its own, or this run
+    ended without any (quarantined, rejected …). An embed-only run keeps them."""
+    return bool(previous.derivatives) and (photo.media_id != previous.media_id or not photo.derivatives)
 
 
 def _embed_only(base: Photo, previous: Photo) -> bool:

@@ -58,7 +58,7 @@ def cleanup_steps(
         ),
         CleanupStep(
             "derivatives",
-            lambda photo: derivatives.delete_all_versions_under(keys.derivative_prefix(photo.owner, photo.photo_id)),
+            lambda photo: derivatives.delete_all_versions_under(keys.photo_media_prefix(photo)),
         ),
     ]
     if vectors is not None:

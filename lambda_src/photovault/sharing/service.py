@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from photovault import ids, keys
+from photovault import ids
 from photovault.errors import Conflict, Gone, InvalidInput, NotFound
 from photovault.library.albums import is_member
 from photovault.library.cursor import CursorCodec
@@ -130,11 +130,12 @@ class Sharing:
         if share is None:
             raise Gone("This share link has expired, was revoked or has no views left.")
         expires_at = min(int(now) + self._config.share_url_expiry_seconds, share.expires_at)
+        preview_url = derivative_url(self._media, photo, "preview", expires_at)
+        if preview_url is None:  # shareable() saw a preview: only a bug gets here
+            raise NotFound("No such share.")
         return SharedPhoto(
             photo=photo,
-            preview_url=self._media.sign(
-                keys.derivative_key(share.owner, share.photo_id, "preview"), expires_at=expires_at
-            ),
+            preview_url=preview_url,
             preview_expires_at=expires_at,
             link_expires_at=share.expires_at,
         )

@@ -97,9 +97,10 @@ data "aws_iam_policy_document" "worker" {
   }
 
   statement {
-    # DeleteObject: a run whose photo was deleted under it takes back the derivatives it had just written.
+    # Each run writes under a new media/<media_id>/ folder. Deletes (every version: the bucket is versioned): a run
+    # whose result was not written takes back the folder it had just written, a reprocess the earlier run's folder.
     sid       = "WriteDerivatives"
-    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    actions   = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]
     resources = ["${var.bucket_arns["derivatives"]}/media/*"]
   }
 

@@ -216,8 +216,8 @@ run "ingest_queue_dlq_and_worker" {
     condition = toset(flatten([
       for statement in data.aws_iam_policy_document.worker.statement : tolist(statement.resources)
       if contains(statement.actions, "s3:DeleteObjectVersion")
-    ])) == toset(["arn:aws:s3:::pv-test-originals/uploads/*"])
-    error_message = "The worker deletes object versions (of uploads whose photo record is gone) only under the originals' uploads/ prefix."
+    ])) == toset(["arn:aws:s3:::pv-test-originals/uploads/*", "arn:aws:s3:::pv-test-derivatives/media/*"])
+    error_message = "The worker deletes object versions only of uploads whose photo record is gone (the originals' uploads/) and of derivatives no photo points at any more (the derivatives' media/)."
   }
 
   assert {

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
+from urllib.parse import unquote
 
 from jsonschema import Draft202012Validator
 
@@ -255,3 +256,11 @@ def assert_documented(method: str, path: str, response: ApiResponse) -> None:
         for e in Draft202012Validator(schema).iter_errors(response.json)
     ]
     assert not errors, f"{method} {path} {response.status} is off its schema: {errors}"
+
+
+def assert_opaque(body: str, owner: str, *ids: str) -> None:
+    """A public response (its raw body, percent-decoded) names neither the owner (their Cognito sub) nor a photo or
+    album (a UUIDv7 id tells when it was made), dashed or not."""
+    text = unquote(body)
+    for secret in (owner, *ids, *(i.replace("-", "") for i in ids)):
+        assert secret not in text, secret

@@ -8,7 +8,14 @@ from typing import Any
 
 from photovault.adapters.cloudfront import verify_signed_url
 from photovault.model import PhotoStatus
-from tests.integration.api.apitools import assert_documented, bulk_seed, call, seed_through_pipeline, walk
+from tests.integration.api.apitools import (
+    assert_documented,
+    assert_opaque,
+    bulk_seed,
+    call,
+    seed_through_pipeline,
+    walk,
+)
 from tests.integration.api.conftest import Stack
 from tests.support.fakes import make_photo
 
@@ -59,15 +66,15 @@ def test_an_album_link_opened_anonymously_shows_exactly_the_albums_ready_photos(
     now = int(time.time())
     for item, photo in zip(body["items"], inside, strict=True):
         for kind in ("thumb", "preview"):
-            assert f"/{photo.photo_id}/{kind}.webp?" in item[kind]["url"]
+            assert f"/media/{photo.media_id}/{kind}.webp?" in item[kind]["url"]
             assert verify_signed_url(item[kind]["url"], stack.public_keys, now)
             assert item[kind]["expires_at"] - now <= 300
-    # And nothing else leaks outside the URLs: no id, owner, file name, date, camera, GPS or other photo
-    # (the URLs' paths carry the owner and photo ids, as a photo link's does: media keys are not opaque yet)
+    # And nothing else leaks outside the URLs: no file name, date, camera, GPS or other photo
     seen = " ".join(_strings_outside_urls(body))
-    secrets = [OWNER, "2023", "IMG_gps_home", "boats-secret", "not in the album", "trashed boat", "rejected"]
-    secrets += [p.photo_id for p in (*inside, trashed, *outside)]
+    secrets = ["2023", "IMG_gps_home", "boats-secret", "not in the album", "trashed boat", "rejected"]
     assert [s for s in secrets if s in seen] == []
+    # And nothing anywhere in the body, URLs included, names the owner, a photo or the album
+    assert_opaque(response.text, OWNER, album, *(p.photo_id for p in (*inside, trashed, *outside)))
     assert set(walk(body)) & {"taken_at", "filename", "location", "camera", "id", "owner", "photo_id"} == set()
     # And the owner sees the view counted, on the share listed with its kind
     listed = call("GET", "/shares", sub=OWNER).json["items"]

@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
-from photovault import keys
+from photovault import ids, keys
 from photovault.adapters.cloudfront import verify_signed_url
 from photovault.adapters.dynamodb.codec import serialize
-from tests.integration.api.apitools import ApiResponse, call, seed_through_pipeline
+from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
+from tests.integration.api.apitools import ApiResponse, assert_opaque, call, seed_through_pipeline
 from tests.integration.api.conftest import MEDIA_BASE, Stack
 from tests.support.fakes import make_photo
 
@@ -53,12 +54,15 @@ def test_a_valid_link_returns_the_caption_and_a_preview_url_that_verifies(stack:
     assert set(preview) == {"url", "width", "height", "expires_at"}
     url = preview["url"]
     now = int(time.time())
-    assert url.startswith(f"{MEDIA_BASE}/{keys.derivative_key(OWNER, photo_id, 'preview')}?")
+    photo = DynamoPhotoRepository(stack.dynamodb, stack.table).get(OWNER, photo_id)
+    assert photo is not None and photo.media_id is not None
+    assert url.startswith(f"{MEDIA_BASE}/media/{photo.media_id}/preview.webp?")
+    assert_opaque(response.text, OWNER, photo_id)
     assert preview["expires_at"] - now <= 60 and preview["expires_at"] <= body["expires_at"]
     assert verify_signed_url(url, stack.public_keys, now)
     # And the URL fails once its path or expiry is changed, or once it has expired
     assert not verify_signed_url(url.replace("preview.webp", "thumb.webp"), stack.public_keys, now)
-    assert not verify_signed_url(url.replace(OWNER, "someone-else"), stack.public_keys, now)
+    assert not verify_signed_url(url.replace(photo.media_id, ids.new_media_id()), stack.public_keys, now)
     expires = str(preview["expires_at"])
     assert not verify_signed_url(
         url.replace(f"Expires={expires}", f"Expires={int(expires) + 3600}"), stack.public_keys, now

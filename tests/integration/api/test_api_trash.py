@@ -96,8 +96,8 @@ def test_delete_forever_and_the_purge_leave_no_version_item_term_or_count_behind
     stack.s3.put_object(Bucket=stack.originals, Key=original, Body=b"v2")
     stack.s3.put_object(Bucket=stack.originals, Key=original + "-not-this-one", Body=b"x")
     for kind in ("thumb", "preview"):
-        stack.s3.put_object(Bucket=stack.derivatives, Key=keys.derivative_key(OWNER, doomed.photo_id, kind), Body=b"w")
-    stack.s3.put_object(Bucket=stack.derivatives, Key=keys.derivative_key(OWNER, kept.photo_id, "thumb"), Body=b"w")
+        stack.s3.put_object(Bucket=stack.derivatives, Key=keys.derivative_key(doomed, kind), Body=b"w")
+    stack.s3.put_object(Bucket=stack.derivatives, Key=keys.derivative_key(kept, "thumb"), Body=b"w")
     token = call("POST", f"/photos/{doomed.photo_id}/shares", sub=OWNER, body={"expires_in": 600}).json["token"]
     album_id = call("POST", "/albums", sub=OWNER, body={"name": "Dogs"}).json["id"]
     both = {"photo_ids": [doomed.photo_id, kept.photo_id]}
@@ -130,7 +130,7 @@ def test_delete_forever_and_the_purge_leave_no_version_item_term_or_count_behind
     assert [v["Key"] for v in versions.get("Versions", [])] == [original + "-not-this-one"]
     assert not versions.get("DeleteMarkers")
     media = stack.s3.list_objects_v2(Bucket=stack.derivatives).get("Contents", [])
-    assert [m["Key"] for m in media] == [keys.derivative_key(OWNER, kept.photo_id, "thumb")]
+    assert [m["Key"] for m in media] == [keys.derivative_key(kept, "thumb")]
     assert call("GET", "/trash", sub=OWNER).json["items"] == []
 
     # And a second delete finds nothing and changes nothing

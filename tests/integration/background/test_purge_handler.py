@@ -88,7 +88,7 @@ def seed(stack: Stack, owner: str, *, shares: int = 2) -> Any:
     seed_through_pipeline(stack.dynamodb, stack.table, photo)
     put_versions(stack, stack.originals, keys.originals_key(owner, photo.photo_id), 2, delete_marker=True)
     for kind in ("thumb", "preview"):
-        put_versions(stack, stack.derivatives, keys.derivative_key(owner, photo.photo_id, kind), 2)
+        put_versions(stack, stack.derivatives, keys.derivative_key(photo, kind), 2)
     repo = DynamoShareRepository(stack.dynamodb, stack.table)
     for n in range(shares):
         repo.create(
@@ -120,7 +120,7 @@ def left(stack: Stack, item: dict[str, Any]) -> dict[str, int]:
         "hash": count(keys.hash_pk(owner, item["facts"]["sha256"]), keys.HASH_SK),
         "shares": shares,
         "original versions": versions_under(stack, stack.originals, keys.originals_key(owner, photo_id)),
-        "derivative versions": versions_under(stack, stack.derivatives, keys.derivative_prefix(owner, photo_id)),
+        "derivative versions": versions_under(stack, stack.derivatives, keys.media_prefix(item["media_id"])),
     }
 
 

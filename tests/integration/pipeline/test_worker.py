@@ -76,7 +76,7 @@ def test_ready_photo_has_facts_analysis_caption_terms_and_derivatives(harness):
     # Derivatives exist, are WebP, fit their boxes and carry no EXIF
     for kind, side in (("thumb", 256), ("preview", 1600)):
         key = item["derivatives"][kind]["key"]
-        assert key == f"media/{owner}/{photo_id}/{kind}.webp"
+        assert key == f"media/{s(item, 'media_id')}/{kind}.webp" and owner not in key and photo_id not in key
         body = harness.s3.get_object(Bucket=harness.stack.derivatives, Key=key)["Body"].read()
         with Image.open(io.BytesIO(body)) as img:
             assert img.format == "WEBP" and max(img.size) <= side
@@ -337,6 +337,35 @@ def test_a_retried_reprocess_counts_facets_once_and_drops_stale_fields(harness):
     assert facets()["Apple"] == 0 and facets()["Fruit"] == 0
     assert not harness.items(f"USER#{owner}#T#apple")
     assert item["provenance"]["history"][0]["label_model_version"] == "3.0"
+    # … and the READY run's derivatives are gone, every version
+    assert _versions(harness, "media/", harness.stack.derivatives) == []
+
+
+def test_a_reprocess_gives_new_media_urls_and_deletes_every_version_of_the_old_derivatives(harness):
+    # Given a READY photo
+    owner, photo_id = harness.upload(solid_jpeg(RED))
+    harness.invoke(harness.messages())
+    before = harness.photo(owner, photo_id)
+    old_keys = {d["key"] for d in before["derivatives"].values()}
+    # When an operator reprocesses it
+    table, key = harness.stack.table, {"pk": {"S": f"USER#{owner}"}, "sk": {"S": f"PHOTO#{photo_id}"}}
+    harness.ddb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET reprocess = :r",
+        ExpressionAttributeValues={":r": {"M": {"run_id": {"S": "run-1"}}}},
+    )
+    harness.s3.put_object(Bucket=harness.stack.originals, Key=f"uploads/{owner}/{photo_id}", Body=solid_jpeg(GREEN))
+    assert harness.invoke(harness.messages()) == {"batchItemFailures": []}
+    # Then its derivatives are in a new folder (new URLs: no cache holds them) …
+    after = harness.photo(owner, photo_id)
+    assert s(after, "status") == "READY" and s(after, "media_id") != s(before, "media_id")
+    new_keys = {d["key"] for d in after["derivatives"].values()}
+    assert all(k.startswith(f"media/{s(after, 'media_id')}/") for k in new_keys) and not new_keys & old_keys
+    # … and the earlier ones are gone, every version; only the new ones are stored
+    listing = harness.s3.list_object_versions(Bucket=harness.stack.derivatives)
+    stored = [v["Key"] for v in [*listing.get("Versions", []), *listing.get("DeleteMarkers", [])]]
+    assert sorted(stored) == sorted(new_keys)
 
 
 def _versions(harness, key: str, bucket: str | None = None) -> list[str]:
@@ -400,7 +429,7 @@ def test_a_duplicate_keeps_no_bytes_so_purging_it_and_its_original_leaves_no_obj
         # Then no object is left that no record describes
         assert _versions(harness, f"uploads/{owner}/{photo_id}") == []
     assert _versions(harness, f"uploads/{first[0]}/") == []
-    assert _versions(harness, f"media/{first[0]}/", harness.stack.derivatives) == []
+    assert _versions(harness, "media/", harness.stack.derivatives) == []
 
 
 def test_a_replayed_version_named_by_its_etag_goes_but_never_the_version_the_photo_keeps(harness):

@@ -124,9 +124,7 @@ def test_the_gallery_lists_only_the_owners_photos_newest_first_with_thumbnails()
     world.repo.add(make_photo("bob", now_ms=3_000))
     listing = world.library.list_photos("alice", TIMELINE, limit=10, cursor=None)
     assert [item.photo.photo_id for item in listing.items] == [new.photo_id, old.photo_id]
-    assert (
-        listing.items[0].links.thumb == f"https://cdn.example/media/alice/{new.photo_id}/thumb.webp?Expires=1710000600"
-    )
+    assert listing.items[0].links.thumb == f"https://cdn.example/media/{new.media_id}/thumb.webp?Expires=1710000600"
     assert listing.items[0].links.original is None  # a gallery never links the originals
 
 

@@ -25,7 +25,8 @@ def test_a_valid_link_shows_the_caption_and_a_preview_url_of_at_most_five_minute
     shown = world.sharing.view(token)
     assert shown.photo.caption is not None and shown.photo.caption.text == "sunset over the bay"
     assert shown.preview_expires_at - world.clock.now <= 300
-    assert f"media/alice/{photo_id}/preview.webp" in shown.preview_url
+    assert f"/media/{shown.photo.media_id}/preview.webp?" in shown.preview_url
+    assert "alice" not in shown.preview_url and photo_id not in shown.preview_url
     assert world.shares.shares[token].views == 1
 
 

@@ -78,6 +78,9 @@ def test_reprocess_steps_embed_adds_the_vector_without_repeating_the_paid_analys
     assert after.provenance["steps"] == ["embed"] and after.provenance["reprocess"]["steps"] == ["embed"]
     assert after.provenance["history"][-1]["processed_at"] == before.provenance["processed_at"]
     assert after.indexed_terms == before.indexed_terms and after.status is PhotoStatus.READY
+    # And its derivatives are the earlier run's, where they were: same URLs, nothing deleted
+    assert (after.media_id, after.derivatives) == (before.media_id, before.derivatives) and after.media_id
+    assert world.media.derivatives == {d["key"] for d in before.derivatives.values()}
 
 
 def test_a_full_reprocess_that_quarantines_takes_the_vector_back() -> None:

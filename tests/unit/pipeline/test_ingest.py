@@ -11,6 +11,7 @@ import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
@@ -135,7 +136,9 @@ def test_a_photo_ends_ready_indexed_with_derivatives_and_is_announced_once() -> 
     assert photo.status is PhotoStatus.READY and photo.caption is not None
     assert photo.caption.text == "A dog on a beach." and not photo.caption.fallback
     assert set(photo.derivatives) == {"thumb", "preview"}
-    assert world.media.derivatives == {keys.derivative_key(OWNER, "p-0001", k) for k in ("thumb", "preview")}
+    assert photo.media_id is not None and OWNER not in photo.media_id
+    assert world.media.derivatives == {keys.derivative_key(photo, k) for k in ("thumb", "preview")}
+    assert world.media.derivatives == {f"media/{photo.media_id}/{k}.webp" for k in ("thumb", "preview")}
     assert {"dog", "animal", "beach"} <= world.terms() and photo.indexed_terms
     assert world.repo.facets == {(OWNER, "Dog"): 1, (OWNER, "Animal"): 1, (OWNER, "Beach"): 1}
     assert [e.status for e in world.notifier.events] == [PhotoStatus.READY]
@@ -299,6 +302,120 @@ def test_a_reprocess_keeps_the_history_and_drops_terms_that_no_longer_match() ->
     assert photo.created_at == first.created_at
     # And it is not announced a second time
     assert len(world.notifier.events) == 1
+
+
+def _reprocess(world: World, source: SourceObject):  # noqa: ANN202 — IngestOutcome
+    world.repo.lease(OWNER, "p-0001").reprocess = {"reason": "new model", "run_id": "r1"}
+    world.now += 3600
+    return world.ingest(source)
+
+
+def test_a_reprocess_renders_into_a_new_folder_and_deletes_the_earlier_one_once_the_item_points_at_it() -> None:
+    # Given a READY photo, and a record of what the item points at whenever derivatives are deleted
+    world = World()
+    source = world.upload(jpeg())
+    world.ingest(source)
+    first = world.photo()
+    seen_at_delete: list[str | None] = []
+    delete_prefix = world.media.delete_prefix
+
+    def watched(prefix: str) -> int:
+        seen_at_delete.append(world.photo().media_id)
+        return delete_prefix(prefix)
+
+    world.media.delete_prefix = watched  # type: ignore[method-assign]
+    # When an operator reprocesses it
+    assert _reprocess(world, source).status is PhotoStatus.READY
+    # Then its derivatives are new keys in a new folder, and only those exist
+    photo = world.photo()
+    assert photo.media_id is not None and photo.media_id != first.media_id
+    assert {d["key"] for d in photo.derivatives.values()} == world.media.derivatives
+    assert not {d["key"] for d in first.derivatives.values()} & world.media.derivatives
+    # And the earlier folder went only after the item pointed at the new one
+    assert seen_at_delete == [photo.media_id]
+
+
+def test_a_reprocess_of_a_photo_rendered_before_media_ids_replaces_its_derivatives_at_the_old_keys() -> None:
+    # Given a READY photo as written before media ids: no media id, derivatives at media/<sub>/<photo_id>/
+    world = World()
+    source = world.upload(jpeg())
+    world.ingest(source)
+    old_keys = {f"media/{OWNER}/p-0001/{kind}.webp" for kind in ("thumb", "preview")}
+    legacy = dataclasses.replace(
+        world.photo(),
+        media_id=None,
+        derivatives={k: {"key": f"media/{OWNER}/p-0001/{k}.webp"} for k in ("thumb", "preview")},
+    )
+    world.repo.photos[(OWNER, "p-0001")] = legacy
+    world.media.derivatives = set(old_keys)
+    assert {keys.derivative_key(legacy, kind) for kind in ("thumb", "preview")} == old_keys
+    # When it is reprocessed
+    assert _reprocess(world, source).status is PhotoStatus.READY
+    # Then it has a media id, and the old keys are gone
+    photo = world.photo()
+    assert photo.media_id is not None
+    assert world.media.derivatives == {keys.derivative_key(photo, kind) for kind in ("thumb", "preview")}
+
+
+def test_a_reprocess_that_ends_quarantined_deletes_the_earlier_derivatives() -> None:
+    world = World()
+    source = world.upload(jpeg())
+    world.ingest(source)
+    world.analyzer.moderation = (ModerationLabel("Explicit Nudity", 97.0),)
+    outcome = _reprocess(world, source)
+    assert outcome.status is PhotoStatus.QUARANTINED and outcome.extra["superseded_media_deleted"] == "2"
+    assert world.photo().media_id is None and world.photo().derivatives == {} and world.media.derivatives == set()
+
+
+def test_a_run_whose_result_is_not_written_takes_back_its_derivatives_and_keeps_the_earlier_ones() -> None:
+    # Given a READY photo, and a table that fails the next result write
+    world = World()
+    source = world.upload(jpeg())
+    world.ingest(source)
+    earlier = set(world.media.derivatives)
+
+    def outage(*_args: object, **_kwargs: object) -> None:
+        raise TransientDependencyError("DynamoDB unreachable")
+
+    world.repo.finish = outage  # type: ignore[method-assign]
+    # When a reprocess renders new derivatives and cannot write its result
+    with pytest.raises(TransientDependencyError):
+        _reprocess(world, source)
+    # Then its own are gone and the photo's are untouched
+    assert world.media.derivatives == earlier
+
+
+def test_a_failure_after_the_result_is_written_keeps_the_derivatives_the_item_points_at() -> None:
+    # Given a READY photo, and a table that writes the next result and then fails (a follow-up write, the network)
+    world = World()
+    source = world.upload(jpeg())
+    world.ingest(source)
+    finish = world.repo.finish
+
+    def written_then_failed(*args: Any, **kwargs: Any) -> None:
+        finish(*args, **kwargs)
+        raise TransientDependencyError("connection reset after the write")
+
+    world.repo.finish = written_then_failed  # type: ignore[method-assign]
+    # When a reprocess renders and writes its result, then fails
+    with pytest.raises(TransientDependencyError):
+        _reprocess(world, source)
+    # Then the photo's derivatives, the new ones, are there
+    photo = world.photo()
+    assert {d["key"] for d in photo.derivatives.values()} <= world.media.derivatives
+
+
+def test_earlier_derivatives_that_cannot_be_deleted_do_not_fail_the_run() -> None:
+    world = World()
+    source = world.upload(jpeg())
+    world.ingest(source)
+
+    def outage(prefix: str) -> int:
+        raise TransientDependencyError("S3 unreachable")
+
+    world.media.delete_prefix = outage  # type: ignore[method-assign]
+    outcome = _reprocess(world, source)
+    assert outcome.status is PhotoStatus.READY and "S3 unreachable" in outcome.extra["superseded_media_left"]
 
 
 def test_a_reprocess_of_a_trashed_favourite_keeps_it_in_the_trash_unindexed() -> None:

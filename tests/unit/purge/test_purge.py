@@ -43,9 +43,7 @@ def leftovers(world: World, photo: Photo) -> dict[str, int]:
         "hash": int(photo.facts is not None and (photo.owner, photo.facts.sha256) in world.repo.hashes),
         "shares": sum(s.photo_id == photo.photo_id for s in world.shares.shares.values()),
         "original versions": world.objects.originals.get(keys.originals_key(photo.owner, photo.photo_id), 0),
-        "derivatives": sum(
-            k.startswith(keys.derivative_prefix(photo.owner, photo.photo_id)) for k in world.objects.derivatives
-        ),
+        "derivatives": sum(k.startswith(keys.photo_media_prefix(photo)) for k in world.objects.derivatives),
     }
 
 
@@ -67,6 +65,21 @@ def test_a_removed_photo_leaves_nothing_behind() -> None:
     assert outcome.removed["originals"] == 2  # the fake's two versions
     assert outcome.removed["derivatives"] == 2  # thumb and preview
     assert outcome.objects == 4
+
+
+def test_a_photo_rendered_before_media_ids_loses_its_derivatives_at_the_old_keys() -> None:
+    # Given a photo whose item has no media id: its derivatives are at media/<sub>/<photo_id>/
+    world = make_world()
+    photo = dataclasses.replace(make_photo(OWNER), media_id=None)
+    photo = removed(world, stored(world, photo))
+    assert {k for k in world.objects.derivatives if k.startswith(f"media/{OWNER}/{photo.photo_id}/")} == {
+        f"media/{OWNER}/{photo.photo_id}/thumb.webp",
+        f"media/{OWNER}/{photo.photo_id}/preview.webp",
+    }
+    # When it is purged
+    outcome = purge_of(world)(photo)
+    # Then they are gone
+    assert outcome.removed["derivatives"] == 2 and world.objects.derivatives == set()
 
 
 def test_replaying_the_same_removal_is_harmless() -> None:

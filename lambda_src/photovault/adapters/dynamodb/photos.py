@@ -67,6 +67,7 @@ _SUMMARY_FIELDS = (
     "caption",
     "facts",
     "derivatives",
+    "media_id",  # where the derivatives are: every URL is built from it
     "favorite",
     "trashed_at",
     "album_ids",
