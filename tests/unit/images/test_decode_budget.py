@@ -106,6 +106,21 @@ def test_a_real_decode_over_the_memory_cap_is_rejected_not_retried() -> None:
     assert rejected.value.reason_code == "decode_memory"
 
 
+def test_memory_earlier_photos_freed_does_not_hide_a_decode_over_the_cap() -> None:
+    # Given a warm worker whose heap holds ~290 MB that earlier work freed (still resident, still in its data segment:
+    # the blocks kept pin the heap so glibc cannot give it back by itself)
+    blocks = [bytearray(100_000) for _ in range(3000)]
+    kept = blocks[::50]
+    del blocks
+    # When a decode needs ~72 MB under a 32 MB cap
+    data = encode(Image.new("RGB", (6000, 4000), (120, 80, 40)), "PNG")
+    with pytest.raises(ImageRejected) as rejected:
+        validate(data, ImageLimits(decode_memory_bytes=32 * 1024 * 1024, decode_budget_seconds=10.0))
+    # Then it is still refused: the child could not take the free heap unseen (it went through before the trim)
+    assert rejected.value.reason_code == "decode_memory"
+    assert len(kept) == 60
+
+
 def test_a_decoder_that_crashes_on_its_input_ends_in_a_rejection_and_the_worker_lives_on() -> None:
     with pytest.raises(ImageRejected) as rejected:
         validate(PHOTO, ImageLimits(), decoder=crashes)
