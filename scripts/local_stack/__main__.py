@@ -45,10 +45,14 @@ def _options(argv: list[str] | None) -> StackOptions:
     retry = os.environ.get("PV_RETRY_DELAY", "").strip() or str(DEFAULT_RETRY_DELAY_SECONDS)
     if retry != "queue" and not retry.isdigit():
         parser.exit(2, f"PV_RETRY_DELAY must be a number of seconds or 'queue', not {retry!r}\n")
+    workers = os.environ.get("PV_WORKERS", "").strip() or str(os.cpu_count() or 1)
+    if not workers.isdigit() or not 1 <= int(workers) <= 16:
+        parser.exit(2, f"PV_WORKERS must be a number of worker processes from 1 to 16, not {workers!r}\n")
     return StackOptions(
         gateway_port=args.port,
         aws_port=aws_port,
         seed=not args.no_seed,
+        worker_concurrency=int(workers),  # one worker process per core, as Lambda runs batches side by side
         failure_visibility_timeout=None if retry == "queue" else int(retry),
         demo_password=os.environ.get("PV_DEMO_PASSWORD", DEMO_PASSWORD),
     )
@@ -64,6 +68,7 @@ def _banner(stack: LocalStack) -> str:
   Sign in     {r.demo_username}  /  {r.demo_password}   (or sign up: new accounts are confirmed at once)
   Outbox      {stack.url}/_local/outbox   (the e-mails Cognito would send: password-reset codes, sign-ups)
   AWS         emulator at {r.endpoint_url}  (region {r.region}, account {r.account_id}, any credentials)
+  Workers     {len(stack.workers)} worker process(es) side by side (PV_WORKERS; default one per core)
 {seeding}
   Everything lives in memory: photos, accounts and data disappear when you stop it (Ctrl-C).
 """

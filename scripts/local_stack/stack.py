@@ -50,6 +50,9 @@ class StackOptions:
     worker_init: str | None = "scripts.local_stack.offline.install"
     api_init: str | None = "scripts.local_stack.offline.install"  # the api embeds query text offline too
     start_poller: bool = True
+    # Worker processes, each fed by its own poller — Lambda's concurrency over the event source mapping. `make run`
+    # runs one per core; tests keep one (a callable handler always runs in-process, once).
+    worker_concurrency: int = 1
     poll_wait_seconds: int = 1
     # None = failed messages wait out the queue's visibility timeout (Lambda's behaviour); 0 = retry at once.
     failure_visibility_timeout: int | None = None
@@ -72,10 +75,10 @@ class LocalStack:
             host=self.options.host, port=self.options.aws_port, serialize=self.options.serialize_emulator
         )
         self.gateway: LocalGateway | None = None
-        self.poller: SqsPoller | None = None
+        self.pollers: list[SqsPoller] = []
         self.async_functions: AsyncFunctions | None = None  # purge (stream + TTL) and jobs
         self.schedule: PendingCheckSchedule | None = None
-        self.worker: LambdaFunction | None = None
+        self.workers: list[LambdaFunction] = []
         self.api: LambdaFunction | None = None
         self._resources: LocalResources | None = None
         self._saved_environment: dict[str, str] | None = None
@@ -195,28 +198,33 @@ class LocalStack:
                 "timeout_seconds": float(worker_fn["timeout"]),
                 "memory_mb": int(worker_fn["memory_size"]),
             }
-            if isinstance(handler, str) and options.worker_in_subprocess:
-                self.worker = SubprocessFunction(
-                    handler,
-                    environment=dict(os.environ),
-                    init=options.worker_init,
-                    **common,  # type: ignore[arg-type]
-                )
-            else:
-                self.worker = InProcessFunction(handler, init=options.worker_init, **common)  # type: ignore[arg-type]
+            in_subprocess = isinstance(handler, str) and options.worker_in_subprocess
             ingest = resources.ingest
-            self.poller = SqsPoller(
-                sqs=self.client("sqs"),
-                queue_url=resources.queue_url,
-                queue_arn=resources.queue_arn,
-                region=resources.region,
-                function=self.worker,
-                batch_size=int(ingest["batch_size"]),
-                maximum_batching_window_seconds=float(ingest["maximum_batching_window_seconds"]),
-                wait_time_seconds=options.poll_wait_seconds,
-                failure_visibility_timeout=options.failure_visibility_timeout,
-            )
-            self.poller.start()
+            for _ in range(max(1, options.worker_concurrency) if in_subprocess else 1):
+                worker: LambdaFunction
+                if in_subprocess:
+                    worker = SubprocessFunction(
+                        handler,  # type: ignore[arg-type]
+                        environment=dict(os.environ),
+                        init=options.worker_init,
+                        **common,  # type: ignore[arg-type]
+                    )
+                else:
+                    worker = InProcessFunction(handler, init=options.worker_init, **common)  # type: ignore[arg-type]
+                poller = SqsPoller(
+                    sqs=self.client("sqs"),
+                    queue_url=resources.queue_url,
+                    queue_arn=resources.queue_arn,
+                    region=resources.region,
+                    function=worker,
+                    batch_size=int(ingest["batch_size"]),
+                    maximum_batching_window_seconds=float(ingest["maximum_batching_window_seconds"]),
+                    wait_time_seconds=options.poll_wait_seconds,
+                    failure_visibility_timeout=options.failure_visibility_timeout,
+                )
+                self.workers.append(worker)
+                self.pollers.append(poller)
+                poller.start()
             self.async_functions = AsyncFunctions.build(
                 self.spec,
                 resources,
@@ -260,20 +268,20 @@ class LocalStack:
         if self.schedule is not None:
             self.schedule.stop()
             self.schedule = None
-        if self.poller is not None:
-            self.poller.request_stop()
-        if self.worker is not None:
-            self.worker.close()
-        if self.poller is not None:
-            self.poller.stop(timeout=5)
-            self.poller = None
-        log.debug("stopped the worker and the poller after %.2f s", time.monotonic() - started)
+        for poller in self.pollers:
+            poller.request_stop()
+        for worker in self.workers:
+            worker.close()
+        for poller in self.pollers:
+            poller.stop(timeout=5)
+        self.pollers, self.workers = [], []
+        log.debug("stopped the workers and their pollers after %.2f s", time.monotonic() - started)
         if self.gateway is not None:
             self.gateway.stop()
             self.gateway = None
         if self.api is not None:
             self.api.close()
-        self.worker = self.api = None
+        self.api = None
         log.debug("stopped the gateway after %.2f s", time.monotonic() - started)
         self.emulator.stop()
         log.debug("stopped the emulator after %.2f s", time.monotonic() - started)

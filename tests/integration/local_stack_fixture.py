@@ -68,6 +68,23 @@ def sleepy_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"batchItemFailures": []}
 
 
+def journal_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """A worker stand-in that takes a second per batch and journals it in ``$PV_TEST_JOURNAL``: a line
+    ``begin <pid> <time> <body,body…>`` when it starts and ``end …`` when it is done."""
+    import os
+
+    bodies = ",".join(record["body"] for record in event["Records"])
+
+    def note(what: str) -> None:
+        with open(os.environ["PV_TEST_JOURNAL"], "a", encoding="utf-8") as journal:  # noqa: PTH123 - one line
+            journal.write(f"{what} {os.getpid()} {time.time()} {bodies}\n")
+
+    note("begin")
+    time.sleep(1.0)
+    note("end")
+    return {"batchItemFailures": []}
+
+
 def pid_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Answers with the process id and the remaining time (to prove where and how it ran)."""
     import os
