@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import statistics
 import tempfile
 import threading
@@ -375,7 +376,8 @@ def _load_phases(result: CaseResult, url: str, token: str, watcher: Watcher, ste
     paced_sample = result.metric("paced: upload → terminal", paced_latency or [float("nan")], "s")
     result.metric("burst: upload → terminal (incl. queueing)", burst_latency or [float("nan")], "s")
     per_minute = ratio(len(done), burst_seconds / 60) if done else 0.0
-    result.metric("burst: photos per minute (one worker)", [per_minute], "photos/min")
+    workers = os.environ.get("PV_WORKERS") or str(os.cpu_count() or 1)  # what `make run` starts (scripts.local_stack)
+    result.metric(f"burst: photos per minute ({workers} worker processes)", [per_minute], "photos/min")
     result.metric("burst: uploads took", [uploaded_seconds], "s")
     paced_p95, burst_p95 = _percentile(paced_latency, 0.95), _percentile(burst_latency, 0.95)
     result.data.update(
