@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import math
 import os
 import statistics
 import tempfile
@@ -46,6 +47,7 @@ TERMINAL = frozenset({"READY", "REJECTED", "QUARANTINED", "DUPLICATE", "FAILED"}
 UPLOAD_CONCURRENCY = 3  # web/js/upload.js: one person's browser
 BURST_CLIENTS = 20  # many people at once
 P95_LIMIT_SECONDS = 3.0
+THROUGHPUT_SHARE = 0.7  # of the limit the run measures (cores ÷ CPU per photo): the stack must use the cores it has
 STOP_LIMIT_SECONDS = 10.0
 EMULATOR_THREADS = 16
 REQUESTS_PER_ROUND = 7  # not counting the deletes of received messages
@@ -323,7 +325,7 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
             owner = _sub(token)
             watcher = Watcher(aws["dynamodb"], spec.name(spec.table["role"]), owner)
             with watcher.running():
-                phases = _load_phases(result, stack.url, token, watcher, steps)
+                phases = _load_phases(result, stack, token, watcher, steps)
             _verify(result, aws, spec, owner, phases["everything"])
             emulator_5xx = stack.emulator_5xx()
             log(f"  {CASE}: stopping `make run` with SIGTERM")
@@ -339,7 +341,10 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
     return result
 
 
-def _load_phases(result: CaseResult, url: str, token: str, watcher: Watcher, steps: Plan) -> dict[str, list[Tracked]]:
+def _load_phases(result: CaseResult, stack: Any, token: str, watcher: Watcher, steps: Plan) -> dict[str, list[Tracked]]:
+    from scripts.local_stack.process import cpu_seconds
+
+    url = stack.url
     # Warm-up: the worker process's cold start and the offline models' first load are not steady state.
     warm: list[Tracked] = []
     for index in range(steps.warmup):
@@ -350,12 +355,21 @@ def _load_phases(result: CaseResult, url: str, token: str, watcher: Watcher, ste
         result.metric("first photo (worker cold start + model load)", _latencies(warm), "s")
 
     log(f"  {CASE}: paced, {steps.paced} photos one after another")
+    cpu_before = cpu_seconds(stack.tree())
     paced: list[Tracked] = []
     for index in range(steps.warmup, steps.warmup + steps.paced):
         item = _upload(url, token, index, steps.size)
         watcher.add(item)
         paced.append(item)
         watcher.wait([item], timeout=120)
+
+    # What one photo costs the whole stack (emulator, gateway, api, workers), measured while nothing else ran: the
+    # local throughput can be no more than the cores divided by it.
+    cpu_per_photo = (cpu_seconds(stack.tree()) - cpu_before) / len(paced) if paced else float("nan")
+    cores = os.cpu_count() or 1
+    limit_per_minute = 60.0 * cores / cpu_per_photo if paced and cpu_per_photo > 0 else float("nan")
+    result.metric("stack CPU per photo, paced (all processes)", [cpu_per_photo], "s")
+    result.metric(f"throughput limit: {cores} cores ÷ CPU per photo", [limit_per_minute], "photos/min")
 
     log(f"  {CASE}: burst, {steps.burst} photos, {BURST_CLIENTS} uploads at a time")
     first = steps.warmup + steps.paced
@@ -399,6 +413,14 @@ def _load_phases(result: CaseResult, url: str, token: str, watcher: Watcher, ste
         P95_LIMIT_SECONDS,
         unit="s",
         detail=f"p50 {paced_sample.median:.2f} s over {len(paced_latency)} photos",
+    )
+    result.goal(
+        "burst throughput ÷ the limit measured in this run",
+        ratio(per_minute, limit_per_minute) if done and math.isfinite(limit_per_minute) else None,
+        THROUGHPUT_SHARE,
+        unit="×",
+        at_least=True,
+        detail=f"{per_minute:.1f} of {limit_per_minute:.1f} photos/min ({cpu_per_photo:.2f} CPU-s per photo)",
     )
     result.goal(
         f"p95 upload → terminal, burst of {len(burst)} ({steps.size})",
