@@ -342,6 +342,7 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
 
 
 def _load_phases(result: CaseResult, stack: Any, token: str, watcher: Watcher, steps: Plan) -> dict[str, list[Tracked]]:
+    from scripts.local_stack.config import worker_processes_wanted
     from scripts.local_stack.process import cpu_seconds
 
     url = stack.url
@@ -390,7 +391,7 @@ def _load_phases(result: CaseResult, stack: Any, token: str, watcher: Watcher, s
     paced_sample = result.metric("paced: upload → terminal", paced_latency or [float("nan")], "s")
     result.metric("burst: upload → terminal (incl. queueing)", burst_latency or [float("nan")], "s")
     per_minute = ratio(len(done), burst_seconds / 60) if done else 0.0
-    workers = os.environ.get("PV_WORKERS") or str(os.cpu_count() or 1)  # what `make run` starts (scripts.local_stack)
+    workers = worker_processes_wanted()  # what `make run` starts
     result.metric(f"burst: photos per minute ({workers} worker processes)", [per_minute], "photos/min")
     result.metric("burst: uploads took", [uploaded_seconds], "s")
     paced_p95, burst_p95 = _percentile(paced_latency, 0.95), _percentile(burst_latency, 0.95)

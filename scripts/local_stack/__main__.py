@@ -17,6 +17,7 @@ import sys
 import threading
 from types import FrameType
 
+from scripts.local_stack.config import worker_processes_wanted
 from scripts.local_stack.emulator import port_is_free
 from scripts.local_stack.provision import DEMO_PASSWORD
 from scripts.local_stack.stack import LocalStack, StackOptions
@@ -45,7 +46,7 @@ def _options(argv: list[str] | None) -> StackOptions:
     retry = os.environ.get("PV_RETRY_DELAY", "").strip() or str(DEFAULT_RETRY_DELAY_SECONDS)
     if retry != "queue" and not retry.isdigit():
         parser.exit(2, f"PV_RETRY_DELAY must be a number of seconds or 'queue', not {retry!r}\n")
-    workers = os.environ.get("PV_WORKERS", "").strip() or str(os.cpu_count() or 1)
+    workers = worker_processes_wanted()
     if not workers.isdigit() or not 1 <= int(workers) <= 16:
         parser.exit(2, f"PV_WORKERS must be a number of worker processes from 1 to 16, not {workers!r}\n")
     return StackOptions(

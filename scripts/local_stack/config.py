@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +14,13 @@ RESOURCES_PATH = REPO_ROOT / "terraform" / "resources.json"
 WEB_ROOT = REPO_ROOT / "web"
 
 LOCAL_ENVIRONMENT = "local"
+
+
+def worker_processes_wanted() -> str:
+    """How many worker processes `make run` starts, as given: ``PV_WORKERS``, else one per core (checked by the CLI)."""
+    return os.environ.get("PV_WORKERS", "").strip() or str(os.cpu_count() or 1)
+
+
 ACCOUNT_ID = "123456789012"  # moto's default account
 REGION = "eu-west-1"
 HOST = "127.0.0.1"

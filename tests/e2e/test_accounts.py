@@ -5,50 +5,21 @@ a token captured before is refused by the API itself, not only forgotten by the 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from scripts.local_stack.stack import LocalStack, StackOptions
+from tests.e2e.browser import ConsoleWatch, fresh_folder, new_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e-accounts")]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e-accounts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-LAPTOP = {"width": 1280, "height": 800}
-UI_TIMEOUT_MS = 20_000
-expect.set_options(timeout=UI_TIMEOUT_MS)
 FIRST, SECOND, THIRD = "First-password-1!", "Second-password-2?", "Third-password-3#"
-
-
-@dataclass
-class ConsoleWatch:
-    """Console errors and uncaught errors of the page; a refused sign-in (a designed 400 of /cognito/) may pass."""
-
-    errors: list[str] = field(default_factory=list)
-    allowed: list[re.Pattern[str]] = field(default_factory=list)
-
-    def watch(self, page: Page) -> None:
-        def on_console(message: ConsoleMessage) -> None:
-            if message.type != "error":
-                return
-            where = (message.location or {}).get("url", "")
-            if message.text.startswith("Failed to load resource") and any(p.search(where) for p in self.allowed):
-                return
-            self.errors.append(f"console error: {message.text} ({where or page.url})")
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
 
 
 @pytest.fixture(scope="module")
@@ -62,40 +33,15 @@ def stack() -> Iterator[LocalStack]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is required at /usr/bin/chromium: apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-@pytest.fixture(scope="module")
 def artifacts() -> Path:
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS
-
-
-@pytest.fixture(autouse=True)
-def one_worker_runs_them_all(request: pytest.FixtureRequest) -> None:
-    if os.environ.get("PYTEST_XDIST_WORKER") and not request.node.nodeid.endswith("@e2e-accounts"):
-        pytest.fail(f"pytest-xdist did not group {request.node.nodeid!r}: run with --dist loadgroup")
+    return fresh_folder("e2e-accounts")
 
 
 @pytest.fixture
-def page(browser: Browser, stack: LocalStack) -> Iterator[tuple[Page, ConsoleWatch]]:
-    context: BrowserContext = browser.new_context(base_url=stack.url, viewport=LAPTOP)
-    context.set_default_timeout(UI_TIMEOUT_MS)
-    watch = ConsoleWatch()
-    opened = context.new_page()
-    watch.watch(opened)
-    yield opened, watch
+def page(browser: Browser, stack: LocalStack, console: ConsoleWatch) -> Iterator[Page]:
+    context = new_context(browser, stack, console, "tab")
+    yield context.new_page()
     context.close()
-    assert not watch.errors, "console errors:\n" + "\n".join(watch.errors)
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
@@ -114,9 +60,9 @@ def api_status(page: Page, token: str) -> int:
 
 
 def test_sign_up_reset_change_and_sign_out_everywhere(
-    page: tuple[Page, ConsoleWatch], stack: LocalStack, artifacts: Path
+    page: Page, console: ConsoleWatch, stack: LocalStack, artifacts: Path
 ) -> None:
-    tab, watch = page
+    tab = page
     email = f"ana-{uuid.uuid4().hex[:6]}@example.com"
 
     # Sign up, sign out, sign in with the e-mail in capitals (a phone capitalises it)
@@ -151,7 +97,7 @@ def test_sign_up_reset_change_and_sign_out_everywhere(
 
     # The old password fails
     tab.get_by_test_id("sign-out").click()
-    watch.allowed.append(re.compile(r"/cognito/"))
+    console.allow_failed_resource(r"/cognito/")
     sign_in(tab, email, FIRST)
     expect(tab.get_by_test_id("auth-error")).to_have_text("Incorrect email or password.")
     sign_in(tab, email, SECOND)

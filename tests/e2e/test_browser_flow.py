@@ -15,38 +15,29 @@ go to ``test-artifacts/e2e/`` (laptop 1280×800, phone 390×844).
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import time
 import uuid
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from scripts.local_stack.stack import LocalStack, StackOptions
+from tests.e2e.browser import PHONE, ConsoleWatch, fresh_folder, new_context
 from tests.e2e.real_photos import RealPhoto, real_photo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e-browser")]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-LAPTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 # The shortest lifetime the API accepts (settings: MEDIA_URL_EXPIRY_SECONDS ≥ 30): every image of the suite is
 # renewed several times while it runs, and the last test outlives the first URLs without sleeping for it.
 MEDIA_URL_LIFETIME_S = 30
 SETTLE_TIMEOUT_MS = 240_000  # twelve uploads through the real pipeline on a shared 2-core machine
-UI_TIMEOUT_MS = 20_000
 TERMINAL = re.compile("READY|REJECTED|QUARANTINED|DUPLICATE|FAILED|failed|gone")
-expect.set_options(timeout=UI_TIMEOUT_MS)  # a shared 2-core machine: Playwright's 5 s is too tight for the pipeline
 
 # Ten photographs, five of them on one day (a phone shows that day as a full row of four and one more).
 PHOTOS = [
@@ -67,40 +58,6 @@ HOSTILE_HTML = b"<!doctype html><html><body><script>alert('pwned')</script><h1>n
 
 
 # ---------------------------------------------------------------- console and layout watch
-
-
-@dataclass
-class ConsoleWatch:
-    """Console errors and uncaught errors of every page of the contexts it watches; each test takes its share."""
-
-    errors: list[str] = field(default_factory=list)
-    allowed: list[re.Pattern[str]] = field(default_factory=list)
-
-    def attach(self, context: BrowserContext, name: str) -> None:
-        context.on("page", lambda page: self.watch(page, name))
-        for page in context.pages:
-            self.watch(page, name)
-
-    def watch(self, page: Page, name: str) -> None:
-        def on_console(message: ConsoleMessage) -> None:
-            if message.type != "error":
-                return
-            where = (message.location or {}).get("url", "")
-            # The browser itself logs "Failed to load resource" for a 4xx it fetched; only the designed ones pass.
-            if message.text.startswith("Failed to load resource") and any(p.search(where) for p in self.allowed):
-                return
-            self.errors.append(f"[{name}] console error: {message.text} ({where or page.url})")
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda error: self.errors.append(f"[{name}] uncaught: {error}"))
-
-    def allow_failed_resource(self, url_pattern: str) -> None:
-        self.allowed.append(re.compile(url_pattern))
-
-    def take(self) -> list[str]:
-        errors, self.errors = self.errors, []
-        self.allowed = []
-        return errors
 
 
 def all_loaded(selector: str) -> str:
@@ -134,53 +91,8 @@ def stack() -> Iterator[LocalStack]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is required at /usr/bin/chromium: apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-@pytest.fixture(scope="module")
 def artifacts() -> Path:
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS
-
-
-@pytest.fixture(scope="module")
-def console() -> ConsoleWatch:
-    return ConsoleWatch()
-
-
-@pytest.fixture(autouse=True)
-def one_worker_runs_them_all(request: pytest.FixtureRequest) -> None:
-    """The tests build on each other over one stack per module: under pytest-xdist they must stay one group
-    (``--dist loadgroup``). pytest 9.2 with pytest-xdist 3.8 dropped the group without a word, and the album made on
-    one worker was missing from the trash test on the other; this says so at once instead."""
-    if os.environ.get("PYTEST_XDIST_WORKER") and not request.node.nodeid.endswith("@e2e-browser"):
-        pytest.fail(f"pytest-xdist did not group {request.node.nodeid!r}: run with --dist loadgroup")
-
-
-@pytest.fixture(autouse=True)
-def clean_console(console: ConsoleWatch) -> Iterator[None]:
-    console.take()
-    yield
-    errors = console.take()
-    assert not errors, "console errors:\n" + "\n".join(errors)
-
-
-def new_context(
-    browser: Browser, stack: LocalStack, console: ConsoleWatch, name: str, **options: Any
-) -> BrowserContext:
-    context = browser.new_context(base_url=stack.url, viewport=options.pop("viewport", LAPTOP), **options)
-    context.set_default_timeout(UI_TIMEOUT_MS)
-    console.attach(context, name)
-    return context
+    return fresh_folder("e2e")
 
 
 def sign_in(page: Page, username: str, password: str) -> None:

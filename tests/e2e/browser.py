@@ -1,0 +1,72 @@
+"""What every browser test module shares: Debian's Chromium, the viewports, the console watch, a context per person."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+
+from scripts.local_stack.stack import LocalStack
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+LAPTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+UI_TIMEOUT_MS = 20_000
+expect.set_options(timeout=UI_TIMEOUT_MS)  # a shared 2-core machine: Playwright's 5 s is too tight for the pipeline
+
+
+@dataclass
+class ConsoleWatch:
+    """Console errors and uncaught errors of every page of the contexts it watches; each test takes its share."""
+
+    errors: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern[str]] = field(default_factory=list)
+
+    def attach(self, context: BrowserContext, name: str) -> None:
+        context.on("page", lambda page: self.watch(page, name))
+        for page in context.pages:
+            self.watch(page, name)
+
+    def watch(self, page: Page, name: str) -> None:
+        def on_console(message: ConsoleMessage) -> None:
+            if message.type != "error":
+                return
+            where = (message.location or {}).get("url", "")
+            # The browser itself logs "Failed to load resource" for a 4xx it fetched; only the designed ones pass.
+            if message.text.startswith("Failed to load resource") and any(p.search(where) for p in self.allowed):
+                return
+            self.errors.append(f"[{name}] console error: {message.text} ({where or page.url})")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: self.errors.append(f"[{name}] uncaught: {error}"))
+
+    def allow_failed_resource(self, url_pattern: str) -> None:
+        self.allowed.append(re.compile(url_pattern))
+
+    def take(self) -> list[str]:
+        errors, self.errors = self.errors, []
+        self.allowed = []
+        return errors
+
+
+def new_context(
+    browser: Browser, stack: LocalStack, console: ConsoleWatch, name: str, **options: Any
+) -> BrowserContext:
+    context = browser.new_context(base_url=stack.url, viewport=options.pop("viewport", LAPTOP), **options)
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    console.attach(context, name)
+    return context
+
+
+def fresh_folder(name: str) -> Path:
+    """``test-artifacts/<name>``, emptied: where a module's screenshots go."""
+    folder = REPO_ROOT / "test-artifacts" / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
