@@ -14,6 +14,9 @@ The pool is case-insensitive (resources.json ``username_case_sensitive: false``,
 ``username_configuration``): ``Alice@Example.com`` and ``alice@example.com`` are one account. moto matches user
 names exactly, so the proxy does what Cognito does for such a pool: it lower-cases the user name (and the e-mail
 that is the user name) in every operation that carries one.
+
+Software-token MFA (enrolment on the account page, the ``SOFTWARE_TOKEN_MFA`` challenge at sign-in) passes too, with
+per-user secrets and real code checks (:mod:`~scripts.local_stack.cognito_mfa`): moto's own accept any code.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import urllib.request
 from collections.abc import Sequence
 from typing import Any
 
+from scripts.local_stack import cognito_mfa
 from scripts.local_stack.outbox import Outbox
 from scripts.local_stack.responses import HttpResponse, json_response
 
@@ -44,6 +48,7 @@ OPERATIONS = frozenset(
         "ChangePassword",
         "GlobalSignOut",
         "RevokeToken",
+        *cognito_mfa.OPERATIONS,
     }
 )
 _TARGET_PREFIX = "AWSCognitoIdentityProviderService."
@@ -74,6 +79,7 @@ class CognitoProxy:
         self._emulator_url = emulator_url
         self._user_pool_id = user_pool_id
         self._cognito = cognito  # a boto3 cognito-idp client on the emulator (for the auto-confirmation)
+        self.totp = cognito_mfa.TotpGuard(cognito=cognito, user_pool_id=user_pool_id)
 
     def handle(self, headers: Sequence[tuple[str, str]], body: bytes) -> HttpResponse:
         target = next((v for k, v in headers if k.lower() == "x-amz-target"), "")
@@ -86,6 +92,10 @@ class CognitoProxy:
             refused, body = self._before_reset(body)
             if refused is not None:
                 return refused
+        request_fields = _fields(body)
+        refused = self.totp.before(operation, request_fields)
+        if refused is not None:
+            return refused
         request = urllib.request.Request(
             f"{self._emulator_url}/",
             data=body,
@@ -99,6 +109,8 @@ class CognitoProxy:
                 code = upstream.headers.get(MOTO_CODE_HEADER)
         except urllib.error.HTTPError as exc:
             status, payload = exc.code, exc.read()
+        if status == 200 and (operation in cognito_mfa.OPERATIONS or b'"ChallengeName"' in payload):
+            payload = json.dumps(self.totp.after(operation, request_fields, json.loads(payload))).encode()
         if operation == "SignUp" and status == 200:
             payload = self._auto_confirm(body, payload)
         if operation == "ForgotPassword" and status == 200 and code:
@@ -155,6 +167,14 @@ class CognitoProxy:
         except Exception:
             log.exception("auto-confirm failed")
             return payload
+
+
+def _fields(body: bytes) -> dict[str, Any]:
+    try:
+        request = json.loads(body)
+    except ValueError:
+        return {}
+    return request if isinstance(request, dict) else {}
 
 
 def _error(kind: str, message: str) -> bytes:

@@ -1,14 +1,17 @@
-"""Forgot password through the local Cognito proxy: moto's own reset code reaches the local outbox (never the
-browser), a wrong code or a weak password is refused as Cognito refuses them, and the new password signs in."""
+"""Forgot password and TOTP MFA through the local Cognito proxy: moto's own reset code reaches the local outbox (never
+the browser), a wrong code or a weak password is refused as Cognito refuses them, and the new password signs in; a
+TOTP code must come from the user's own secret, at enrolment and at sign-in."""
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
 import requests
 
+from scripts.local_stack import totp
 from scripts.local_stack.cognito_proxy import MOTO_CODE_HEADER
 from scripts.local_stack.stack import LocalStack
 from tests.integration import local_stack_fixture as fixtures
@@ -68,3 +71,44 @@ def test_a_password_is_reset_with_the_code_from_the_outbox(local_stack: LocalSta
     assert old.status_code == 400 and old.json()["__type"] == "NotAuthorizedException"
     again = cognito(local_stack, "ConfirmForgotPassword", Username=email, Password=OLD, ConfirmationCode=mail["code"])
     assert again.status_code == 400  # a code works once
+
+
+def test_totp_mfa_needs_the_code_of_the_users_own_secret_at_enrolment_and_at_sign_in(local_stack: LocalStack) -> None:
+    email = f"Mfa-{uuid.uuid4().hex[:8]}@example.com"
+    cognito(local_stack, "SignUp", Username=email, Password=OLD, UserAttributes=[{"Name": "email", "Value": email}])
+    access = sign_in(local_stack, email, OLD).json()["AuthenticationResult"]["AccessToken"]
+
+    secret = cognito(local_stack, "AssociateSoftwareToken", AccessToken=access).json()["SecretCode"]
+    other = cognito(local_stack, "AssociateSoftwareToken", AccessToken=access).json()["SecretCode"]
+    assert secret != other and len(other) == 32  # a fresh secret each time, not moto's one fixed secret
+    secret = other
+    wrong = totp.code_at(secret, time.time() + 300)
+    refused = cognito(local_stack, "VerifySoftwareToken", AccessToken=access, UserCode=wrong)
+    assert refused.status_code == 400 and refused.json()["__type"] == "EnableSoftwareTokenMFAException"
+    right = totp.code_at(secret, time.time())
+    verified = cognito(local_stack, "VerifySoftwareToken", AccessToken=access, UserCode=right)
+    assert verified.status_code == 200 and verified.json()["Status"] == "SUCCESS"
+    on = {"Enabled": True, "PreferredMfa": True}
+    assert cognito(local_stack, "SetUserMFAPreference", AccessToken=access, SoftwareTokenMfaSettings=on).ok
+
+    challenge = sign_in(local_stack, email.upper(), OLD).json()
+    assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA" and "AuthenticationResult" not in challenge
+
+    def answer(code: str) -> requests.Response:
+        responses = {"USERNAME": email.upper(), "SOFTWARE_TOKEN_MFA_CODE": code}
+        return cognito(
+            local_stack,
+            "RespondToAuthChallenge",
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=challenge["Session"],
+            ChallengeResponses=responses,
+        )
+
+    bad = answer(wrong)
+    assert bad.status_code == 400 and bad.json()["__type"] == "CodeMismatchException"
+    good = answer(totp.code_at(secret, time.time()))
+    assert good.status_code == 200 and good.json()["AuthenticationResult"]["AccessToken"]
+
+    off = {"Enabled": False, "PreferredMfa": False}
+    assert cognito(local_stack, "SetUserMFAPreference", AccessToken=access, SoftwareTokenMfaSettings=off).ok
+    assert "AuthenticationResult" in sign_in(local_stack, email, OLD).json()
