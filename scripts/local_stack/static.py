@@ -58,6 +58,7 @@ class WebConfig:
                 "authFlow": "USER_PASSWORD_AUTH",
                 "tokenUse": "id",
                 "signUpAutoConfirmed": True,
+                "mfa": "OPTIONAL",
                 "demoUser": demo,
             },
         }

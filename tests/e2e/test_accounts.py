@@ -1,9 +1,12 @@
 """Accounts in a real browser (issue 17, issue 13): sign up, sign in with the e-mail in capitals, reset a forgotten
 password with the code from the local outbox, change it from the account page, and sign out everywhere — after which
-a token captured before is refused by the API itself, not only forgotten by the browser."""
+a token captured before is refused by the API itself, not only forgotten by the browser; enrol TOTP and sign in with
+a code computed here from the shared secret."""
 
 from __future__ import annotations
 
+import base64
+import hmac
 import json
 import re
 import time
@@ -123,4 +126,65 @@ def test_sign_up_reset_change_and_sign_out_everywhere(
     # safe side): a person takes longer than that to sign in again, this test waits for the next second.
     time.sleep(1.05 - time.time() % 1)
     sign_in(tab, email, THIRD)
+    expect(tab.get_by_test_id("current-user")).to_have_text(email)
+
+
+def authenticator_code(secret: str, at: float) -> str:
+    """What an authenticator app shows (RFC 6238: HMAC-SHA1 of the 30-second step, dynamic truncation, 6 digits) —
+    written here again, not imported from the local stack that checks it."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    digest = hmac.new(key, int(at // 30).to_bytes(8, "big"), "sha1").digest()
+    offset = digest[19] & 15
+    return f"{int.from_bytes(digest[offset : offset + 4], 'big') & 0x7FFFFFFF:010d}"[-6:]
+
+
+def test_totp_enrolment_then_sign_in_asks_for_the_code_and_refuses_a_wrong_one(
+    page: Page, console: ConsoleWatch, artifacts: Path
+) -> None:
+    tab = page
+    email = f"tom-{uuid.uuid4().hex[:6]}@example.com"
+    tab.goto("/signup")
+    tab.get_by_test_id("auth-email").fill(email)
+    tab.get_by_test_id("auth-password").fill(FIRST)
+    tab.get_by_test_id("auth-submit").click()
+    expect(tab.get_by_test_id("current-user")).to_have_text(email)
+
+    # Enrol: the page shows the secret and its otpauth:// link; a wrong code is refused, the app's code accepted
+    tab.get_by_test_id("current-user").click()
+    expect(tab.get_by_test_id("totp-status")).to_contain_text("Off")
+    tab.get_by_test_id("totp-enable").click()
+    secret = tab.get_by_test_id("totp-secret").get_attribute("data-secret") or ""
+    assert len(secret) == 32
+    expect(tab.get_by_test_id("totp-uri")).to_have_text(re.compile(rf"^otpauth://totp/PhotoVault%3A.*secret={secret}"))
+    tab.screenshot(path=str(artifacts / "05-totp-setup.png"))
+    console.allow_failed_resource(r"/cognito/")
+    tab.get_by_test_id("totp-code").fill(authenticator_code(secret, time.time() + 600))
+    tab.get_by_test_id("totp-submit").click()
+    expect(tab.get_by_test_id("totp-error")).to_contain_text("That code is not right")
+    tab.get_by_test_id("totp-code").fill(authenticator_code(secret, time.time()))
+    tab.get_by_test_id("totp-submit").click()
+    expect(tab.get_by_test_id("totp-status")).to_contain_text("On")
+
+    # Sign in again: the password alone is not enough; a wrong code is refused with a clear message
+    tab.get_by_test_id("sign-out").click()
+    expect(tab.get_by_test_id("signin-form")).to_be_visible()
+    expect(tab.get_by_test_id("social-sign-in")).to_have_count(0)  # no identity provider is configured locally
+    sign_in(tab, email.upper(), FIRST)
+    expect(tab.get_by_test_id("mfa-form")).to_be_visible()
+    tab.get_by_test_id("mfa-code").fill(authenticator_code(secret, time.time() - 600))
+    tab.get_by_test_id("mfa-submit").click()
+    expect(tab.get_by_test_id("auth-error")).to_have_text(
+        "That code is not right. Enter the newest 6-digit code from your authenticator app."
+    )
+    tab.screenshot(path=str(artifacts / "06-totp-wrong.png"))
+    tab.get_by_test_id("mfa-code").fill(authenticator_code(secret, time.time()))
+    tab.get_by_test_id("mfa-submit").click()
+    expect(tab.get_by_test_id("current-user")).to_have_text(re.compile(email, re.IGNORECASE))
+
+    # Turn it off: the password alone signs in again
+    tab.get_by_test_id("current-user").click()
+    tab.get_by_test_id("totp-disable").click()
+    expect(tab.get_by_test_id("totp-status")).to_contain_text("Off")
+    tab.get_by_test_id("sign-out").click()
+    sign_in(tab, email, FIRST)
     expect(tab.get_by_test_id("current-user")).to_have_text(email)

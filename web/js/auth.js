@@ -29,6 +29,7 @@ const FRIENDLY = {
   InvalidPasswordException: 'That password is too weak: use at least 12 characters with upper and lower case letters, a number and a symbol.',
   InvalidParameterException: 'Please check the fields and try again.',
   CodeMismatchException: 'That code is not right.',
+  EnableSoftwareTokenMFAException: 'That code is not right. Check the time on your phone and enter the newest code.',
   ExpiredCodeException: 'That confirmation code has expired.',
   TooManyRequestsException: 'Too many attempts. Please wait a moment and try again.',
   LimitExceededException: 'Too many attempts. Please wait a moment and try again.',
@@ -85,10 +86,57 @@ class CognitoBackend {
       AuthFlow: 'USER_PASSWORD_AUTH',
       AuthParameters: { USERNAME: username, PASSWORD: password },
     });
-    if (!data.AuthenticationResult) {
-      throw new AuthError(data.ChallengeName || 'Challenge', 'This account needs an extra step we do not support here yet.');
+    return CognitoBackend.outcome(data, username);
+  }
+
+  // A sign-in either ends with tokens or asks for a second factor: SOFTWARE_TOKEN_MFA (a code from the person's
+  // authenticator app) or MFA_SETUP (a pool with MFA "ON" and a person who has not enrolled yet).
+  static outcome(data, username) {
+    if (data.AuthenticationResult) return data.AuthenticationResult;
+    if (data.ChallengeName === 'SOFTWARE_TOKEN_MFA' || data.ChallengeName === 'MFA_SETUP') {
+      const err = new AuthError(data.ChallengeName, 'Enter the code from your authenticator app.');
+      err.challenge = { name: data.ChallengeName, session: data.Session, username };
+      throw err;
     }
-    return data.AuthenticationResult;
+    throw new AuthError(data.ChallengeName || 'Challenge', 'This account needs an extra step we do not support here yet.');
+  }
+
+  async answerTotp(challenge, code) {
+    const data = await this.call('RespondToAuthChallenge', {
+      ChallengeName: 'SOFTWARE_TOKEN_MFA',
+      Session: challenge.session,
+      ChallengeResponses: { USERNAME: challenge.username, SOFTWARE_TOKEN_MFA_CODE: code },
+    });
+    return CognitoBackend.outcome(data, challenge.username);
+  }
+
+  /** A new TOTP secret: for the signed-in person ({ accessToken }) or during an MFA_SETUP sign-in ({ session }). */
+  async associateTotp({ accessToken, session }) {
+    const data = await this.call('AssociateSoftwareToken', accessToken ? { AccessToken: accessToken } : { Session: session }, { withClient: false });
+    return { secret: data.SecretCode, session: data.Session || null };
+  }
+
+  async verifyTotp({ accessToken, session }, code) {
+    const who = accessToken ? { AccessToken: accessToken } : { Session: session };
+    const data = await this.call('VerifySoftwareToken', { ...who, UserCode: code, FriendlyDeviceName: 'Authenticator' }, { withClient: false });
+    return { session: data.Session || null };
+  }
+
+  async finishMfaSetup(challenge, session) {
+    const data = await this.call('RespondToAuthChallenge', {
+      ChallengeName: 'MFA_SETUP',
+      Session: session,
+      ChallengeResponses: { USERNAME: challenge.username },
+    });
+    return CognitoBackend.outcome(data, challenge.username);
+  }
+
+  async setTotpPreference(accessToken, enabled) {
+    await this.call('SetUserMFAPreference', { AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: enabled, PreferredMfa: enabled } }, { withClient: false });
+  }
+
+  async getUser(accessToken) {
+    return this.call('GetUser', { AccessToken: accessToken }, { withClient: false });
   }
 
   async signUp(username, password) {
@@ -248,6 +296,55 @@ export async function signIn(email, password) {
   if (!next.email) next.email = email.trim();
   save(next);
   return currentUser();
+}
+
+/** Answer a SOFTWARE_TOKEN_MFA challenge (err.challenge of signIn) with a code from the authenticator app. */
+export async function answerTotp(challenge, code) {
+  const next = fromResult(await (await backend()).answerTotp(challenge, code.replace(/\s+/g, '')));
+  if (!next.email) next.email = challenge.username;
+  save(next);
+  return currentUser();
+}
+
+/** MFA_SETUP at sign-in: a secret for the session; then finishMfaSetup with a code of it signs in. */
+export async function beginMfaSetup(challenge) {
+  return (await backend()).associateTotp({ session: challenge.session });
+}
+
+export async function finishMfaSetup(challenge, setupSession, code) {
+  const b = await backend();
+  const verified = await b.verifyTotp({ session: setupSession }, code.replace(/\s+/g, ''));
+  const next = fromResult(await b.finishMfaSetup(challenge, verified.session || setupSession));
+  if (!next.email) next.email = challenge.username;
+  save(next);
+  return currentUser();
+}
+
+function currentAccessToken() {
+  if (!session?.accessToken) throw new AuthError('NotAuthorizedException', 'Sign in again to change two-step sign-in.');
+  return session.accessToken;
+}
+
+/** Whether the signed-in person signs in with an authenticator code (Cognito GetUser's UserMFASettingList). */
+export async function totpEnabled() {
+  const user = await (await backend()).getUser(currentAccessToken());
+  return (user.UserMFASettingList || []).includes('SOFTWARE_TOKEN_MFA');
+}
+
+/** Step 1 of enrolment: a new secret for the authenticator app. */
+export async function startTotp() {
+  return (await backend()).associateTotp({ accessToken: currentAccessToken() });
+}
+
+/** Step 2: prove the app has the secret with one of its codes; from then on sign-in asks for a code. */
+export async function confirmTotp(code) {
+  const b = await backend();
+  await b.verifyTotp({ accessToken: currentAccessToken() }, code.replace(/\s+/g, ''));
+  await b.setTotpPreference(currentAccessToken(), true);
+}
+
+export async function disableTotp() {
+  await (await backend()).setTotpPreference(currentAccessToken(), false);
 }
 
 export async function signUp(email, password) {

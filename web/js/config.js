@@ -35,6 +35,10 @@ export function normaliseConfig(raw = {}) {
       // Which Cognito token the API authorizer expects as the Bearer (both carry the client id: aud / client_id).
       tokenUse: String(first(auth, 'tokenUse', 'token_use') || 'id').toLowerCase() === 'access' ? 'access' : 'id',
       demoUser: first(auth, 'demoUser', 'demo_user') || first(raw, 'demoUser', 'demo_user') || null,
+      // The pool's MFA setting: OFF hides two-step sign-in, ON makes it required (no "turn off").
+      mfa: ['OFF', 'ON'].includes(String(first(auth, 'mfa', 'mfaConfiguration') || '').toUpperCase())
+        ? String(first(auth, 'mfa', 'mfaConfiguration')).toUpperCase()
+        : 'OPTIONAL',
     },
     environment: first(raw, 'environment', 'env') || '',
     maxUploadBytes: Number(first(raw, 'maxUploadBytes', 'max_upload_bytes')) || 50 * 1024 * 1024,

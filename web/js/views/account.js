@@ -3,6 +3,7 @@
 import { api } from '../api.js';
 import * as auth from '../auth.js';
 import { h, toast } from '../dom.js';
+import { mfaSection } from './mfa.js';
 
 const PASSWORD_HINT = 'At least 12 characters, with upper and lower case letters, a number and a symbol.';
 
@@ -38,6 +39,8 @@ export function renderAccount(main, { navigate }) {
     submit,
   );
   const everywhere = h('button', { type: 'button', class: 'btn btn-danger', testid: 'sign-out-everywhere' }, 'Sign out everywhere');
+  const mfa = h('div', { class: 'account-mfa' });
+  mfaSection(user).then((section) => section && mfa.append(section));
 
   main.append(
     h(
@@ -50,6 +53,7 @@ export function renderAccount(main, { navigate }) {
         h('p', { class: 'muted', testid: 'account-email' }, user?.email || ''),
         h('h2', {}, 'Change password'),
         form,
+        mfa,
         h('h2', {}, 'Devices'),
         h('p', { class: 'muted' }, 'Sign out on every device, this one included. Links you shared keep working.'),
         everywhere,

@@ -4,6 +4,7 @@ import * as auth from '../auth.js';
 import { getConfig } from '../config.js';
 import { h, toast } from '../dom.js';
 import { freshSession } from './account.js';
+import { showTotpChallenge } from './mfa.js';
 
 function field({ id, label, type = 'text', autocomplete, testid, hint, ...rest }) {
   return h(
@@ -102,6 +103,10 @@ export async function renderAuth(main, { mode, query, navigate }) {
         busy(false);
         if (err.code === 'UserNotConfirmedException') {
           showConfirm(card, emailValue, passwordValue, query, navigate);
+          return;
+        }
+        if (err.challenge) {
+          await showTotpChallenge(card, err.challenge, () => navigate(safeNext(query), { replace: true })).catch((e) => showError(e.message));
           return;
         }
         showError(err.message);
