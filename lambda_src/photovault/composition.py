@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # the use cases load with the adapters on first use, not at i
     from photovault.jobs.service import Jobs
     from photovault.library.albums import Albums
     from photovault.library.service import Library
+    from photovault.notifications.digest import DigestConfig, SendDigest
+    from photovault.notifications.email import EmailNotifications
     from photovault.pipeline.ingest import IngestPhoto
     from photovault.ports import Embedder, ImageAnalyzer, TextGenerator, VectorIndex
     from photovault.purge.service import PurgePhoto
@@ -53,6 +55,8 @@ class Parts(TypedDict, total=False):
     purge: PurgePhoto
     job_runner: RunJobStep
     origin: OriginCheck | None
+    digest_sender: SendDigest
+    email_notifications: EmailNotifications
 
 
 _lock = threading.RLock()
@@ -104,6 +108,16 @@ def job_runner() -> RunJobStep:
     return _one("job_runner", _build_job_runner)
 
 
+def digest_sender() -> SendDigest:
+    """The jobs function's other use case: a digest's timer fired."""
+    return _one("digest_sender", _build_digest_sender)
+
+
+def email_notifications() -> EmailNotifications:
+    """The owner's e-mail opt-in (the API's account page; account deletion calls ``remove(owner)``)."""
+    return _one("email_notifications", _build_email_notifications)
+
+
 def origin() -> OriginCheck | None:
     """The API's check that a request came through CloudFront (None where no origin secret is configured). Built on
     its own: ``/health`` pays for one SSM read, not for the whole API."""
@@ -111,6 +125,43 @@ def origin() -> OriginCheck | None:
 
 
 # ---------------------------------------------------------------- builders
+
+
+def _digest_config(settings: Settings) -> DigestConfig:
+    from photovault.notifications.digest import DigestConfig
+
+    return DigestConfig(quiet_seconds=settings.digest_quiet_seconds, max_wait_seconds=settings.digest_max_wait_seconds)
+
+
+def _build_digest_sender() -> SendDigest:
+    from photovault.adapters.clients import client
+    from photovault.adapters.dynamodb.notifications import DynamoNotificationRepository
+    from photovault.adapters.sns import SnsNotifier
+    from photovault.adapters.sqs import SqsDigestTimer
+    from photovault.notifications.digest import SendDigest
+    from photovault.settings import get_settings
+
+    settings = get_settings()
+    return SendDigest(
+        repo=DynamoNotificationRepository(client("dynamodb"), settings.table_name),
+        timer=SqsDigestTimer(client("sqs"), settings.jobs_queue_url),
+        mailer=SnsNotifier(client("sns"), settings.events_topic_arn),
+        config=_digest_config(settings),
+    )
+
+
+def _build_email_notifications() -> EmailNotifications:
+    from photovault.adapters.clients import client
+    from photovault.adapters.dynamodb.notifications import DynamoNotificationRepository
+    from photovault.adapters.sns import SnsSubscriptions
+    from photovault.notifications.email import EmailNotifications
+    from photovault.settings import get_settings
+
+    settings = get_settings()
+    return EmailNotifications(
+        repo=DynamoNotificationRepository(client("dynamodb"), settings.table_name),
+        subscriptions=SnsSubscriptions(client("sns"), settings.events_topic_arn),
+    )
 
 
 def _build_origin() -> OriginCheck | None:
@@ -175,15 +226,23 @@ def _search_by_meaning(settings: Settings) -> tuple[Embedder, VectorIndex] | Non
 
 def _build_ingest() -> IngestPhoto:
     from photovault.adapters.clients import client
+    from photovault.adapters.dynamodb.notifications import DynamoNotificationRepository
     from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
     from photovault.adapters.s3 import S3MediaStore, S3OriginalStore, S3VersionDeleter
     from photovault.adapters.sns import SnsNotifier
+    from photovault.adapters.sqs import SqsDigestTimer
     from photovault.images import ImageLimits
+    from photovault.notifications.digest import DigestNotices
     from photovault.pipeline.ingest import IngestConfig, IngestPhoto
     from photovault.settings import get_settings
 
     settings = get_settings()
     meaning = _search_by_meaning(settings)
+    digests = DigestNotices(
+        repo=DynamoNotificationRepository(client("dynamodb"), settings.table_name),
+        timer=SqsDigestTimer(client("sqs"), settings.jobs_queue_url),
+        config=_digest_config(settings),
+    )
     return IngestPhoto(
         originals=S3OriginalStore(client("s3")),
         media=S3MediaStore(client("s3"), settings.derivatives_bucket),
@@ -203,6 +262,7 @@ def _build_ingest() -> IngestPhoto:
         ),
         embedder=meaning[0] if meaning else None,
         vectors=meaning[1] if meaning else None,
+        digests=digests if settings.jobs_queue_url else None,
     )
 
 

@@ -99,6 +99,7 @@ def owner_gsi2pk(owner: str) -> str:
 
 # The user's "tokens valid after" time (photovault.account.sessions), in the user's own partition.
 SESSIONS_SK = "SESSIONS"
+NOTIFY_SK = "NOTIFY"  # the owner's e-mail opt-in and pending digest (photovault.notifications)
 
 JOB_PREFIX = "JOB#"
 

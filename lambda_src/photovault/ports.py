@@ -642,3 +642,85 @@ class VectorIndex(Protocol):
 
     def delete(self, owner: str, photo_id: str) -> None:
         """Remove the photo's vector (idempotent: nothing to remove is fine)."""
+
+
+# ---------------------------------------------------------------- notifications by e-mail (opt-in, one digest a burst)
+
+
+@dataclass(frozen=True, slots=True)
+class EmailOptIn:
+    """The owner's opt-in: the address and the SNS subscription (filtered on ``owner`` and ``kind=digest``)."""
+
+    address: str
+    subscription: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDigest:
+    """What the owner's digest item holds: photos waiting for the next digest (``entries``, plus ``more`` that did
+    not fit), when the burst began and last grew, when a timer was last queued, and a digest being sent (``sending``
+    under the lease ``sending_token`` until ``sending_until``)."""
+
+    entries: frozenset[str] = frozenset()
+    more: int = 0
+    version: int = 0  # how many adds ever: only grows, so a claim on a stale read fails
+    first_at: int | None = None
+    last_at: int | None = None
+    timer_at: int | None = None
+    sending: frozenset[str] = frozenset()
+    sending_more: int = 0
+    sending_token: str | None = None
+    sending_until: int | None = None
+
+
+class NotificationRepository(Protocol):
+    """The owner's notification item (``USER#<sub>`` / ``NOTIFY``): the opt-in and the pending digest together, so
+    that adding a photo to the digest is one conditional write that does nothing for someone who has not opted in."""
+
+    def opt_in(self, owner: str) -> EmailOptIn | None: ...
+
+    def save_opt_in(self, owner: str, opt_in: EmailOptIn) -> None: ...
+
+    def forget(self, owner: str) -> None:
+        """Remove the opt-in and any pending digest (the item goes)."""
+
+    def add_to_digest(self, owner: str, entry: str, *, now: int, max_entries: int) -> PendingDigest | None:
+        """Add ``entry`` (a set: adding it twice is adding it once) and move ``last_at`` to ``now``; past
+        ``max_entries`` only ``more`` counts it. None when the owner has not opted in."""
+
+    def timer_queued(self, owner: str, *, now: int) -> None: ...
+
+    def pending(self, owner: str) -> PendingDigest | None: ...
+
+    def claim_digest(self, owner: str, seen: PendingDigest, *, token: str, lease_until: int) -> bool:
+        """Move the pending entries to ``sending`` under a lease — only while ``version`` is still ``seen``'s (no
+        photo arrived since) and no other digest is being sent."""
+
+    def take_over(self, owner: str, seen: PendingDigest, *, token: str, lease_until: int) -> bool:
+        """Take an abandoned send (its lease ran out) for this delivery."""
+
+    def digest_sent(self, owner: str, *, token: str) -> None:
+        """Forget the sent digest (only while ``token`` still holds it)."""
+
+
+class Subscriptions(Protocol):
+    """E-mail subscriptions on the events topic (SNS), each filtered to one owner's digests."""
+
+    def subscribe(self, owner: str, address: str) -> str:
+        """Subscribe ``address``; returns the subscription's id (ARN)."""
+
+    def unsubscribe(self, subscription: str) -> None:
+        """Remove it; one already gone is fine."""
+
+    def exists(self, subscription: str) -> bool:
+        """False once it is gone (unsubscribed by the link in a mail, or by us)."""
+
+
+class DigestMailer(Protocol):
+    def publish_digest(self, owner: str, *, subject: str, message: str) -> None:
+        """Publish on the events topic with ``owner`` and ``kind=digest``: only that owner's subscription gets it."""
+
+
+class DigestTimer(Protocol):
+    def schedule(self, owner: str, *, delay_seconds: int) -> None:
+        """Ask for ``SendDigest(owner)`` in about ``delay_seconds`` (at least once; at most 15 minutes ahead)."""

@@ -120,6 +120,11 @@ class Settings:
     # How long a job and its files are kept: the exports lifecycle rule's days (resources.json exports).
     exports_retention_days: int = setting(alias="EXPORTS_RETENTION_DAYS", default=3, ge=1)
 
+    # The e-mail digest (photovault.notifications.digest): sent once a burst has been quiet this long, or has gone on
+    # for the longest wait (a delayed SQS message carries the timer: at most 900 s).
+    digest_quiet_seconds: int = setting(alias="DIGEST_QUIET_SECONDS", default=60, ge=1, le=900)
+    digest_max_wait_seconds: int = setting(alias="DIGEST_MAX_WAIT_SECONDS", default=900, ge=1)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read, convert and check every field; one error names every variable at fault (the cold start fails)."""

@@ -1,4 +1,4 @@
-"""The local outbox: every message Cognito would have e-mailed (a password-reset code, a sign-up confirmation),
+"""The local outbox: every message Cognito or SNS would have e-mailed (a password-reset code, a photo digest),
 kept in memory and shown at ``GET /_local/outbox`` (JSON, newest last) and in ``make run``'s console. Local only:
 nothing in Terraform serves this path."""
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 
+from scripts.local_stack import sns_mail
 from scripts.local_stack.async_functions import AsyncFunctions
 from scripts.local_stack.cognito_proxy import CognitoProxy
 from scripts.local_stack.config import HOST, REGION, WEB_ROOT, ResourceSpec
@@ -24,6 +25,7 @@ from scripts.local_stack.gateway import Jobs, LocalGateway
 from scripts.local_stack.http_api import HttpApi, routes_from_spec
 from scripts.local_stack.jwt_auth import JwtVerifier
 from scripts.local_stack.lambda_runtime import Handler, InProcessFunction, LambdaFunction, SubprocessFunction
+from scripts.local_stack.outbox import Outbox
 from scripts.local_stack.poller import SqsPoller
 from scripts.local_stack.provision import DEMO_PASSWORD, DEMO_USERNAME, LocalResources, password_policy, provision
 from scripts.local_stack.scheduler import PendingCheckSchedule
@@ -83,6 +85,8 @@ class LocalStack:
         self._resources: LocalResources | None = None
         self._saved_environment: dict[str, str] | None = None
         self.seeded: list[str] = []
+        # What Cognito and SNS would e-mail (GET /_local/outbox): reset codes, sign-ups, photo digests.
+        self.outbox = Outbox()
         self.seed_thread: threading.Thread | None = None
 
     # ------------------------------------------------------------ accessors
@@ -128,6 +132,7 @@ class LocalStack:
         options = self.options
         endpoint = self.emulator.start()
         apply_aws_environment(endpoint)
+        sns_mail.install(self.outbox)
         self.gateway = LocalGateway(host=options.host, port=options.gateway_port)
         origins = [f"http://{options.host}:{self.gateway.port}", f"http://localhost:{self.gateway.port}"]
         self._resources = resources = provision(
@@ -169,6 +174,7 @@ class LocalStack:
                     bucket=resources.derivatives_bucket,
                 ),
                 cognito=CognitoProxy(
+                    outbox=self.outbox,
                     emulator_url=endpoint,
                     user_pool_id=resources.user_pool_id,
                     cognito=self.client("cognito-idp"),

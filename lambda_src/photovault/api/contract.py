@@ -98,6 +98,24 @@ class SignedOut(BaseModel):
     tokens_valid_after: int
 
 
+class NotificationSettingsRequest(BaseModel):
+    """``email``: e-mail me (one digest per burst) when my photos are ready or need attention. The address is the
+    account's own, never a field of the request."""
+
+    model_config = _IN
+
+    email: bool
+
+
+class NotificationSettings(BaseModel):
+    """Whether digests are e-mailed, and to which address (the account's)."""
+
+    model_config = _OUT
+
+    email: bool
+    address: str | None = None
+
+
 # ---------------------------------------------------------------- errors and meta
 
 

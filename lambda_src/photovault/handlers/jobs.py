@@ -3,6 +3,7 @@
 The step gets the invocation's time minus a margin, so it always ends (and saves its checkpoint) before Lambda's
 timeout; its lease outlives the invocation, so a redelivery after a crash (one visibility timeout, six function
 timeouts, later) always finds it expired. A message on its last delivery that fails again ends its job FAILED.
+A ``{"digest": <owner>}`` message is an e-mail digest's timer (``SendDigest``), not a job.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from photovault import composition
 from photovault.handlers.batch import batch_handler
 from photovault.jobs.model import parse_job_message
 from photovault.jobs.runner import StepOutcome, StepReport
+from photovault.notifications.digest import digest_owner
 from photovault.observability import MetricName, logger, metrics, tracer
 from photovault.settings import get_settings
 
@@ -30,6 +32,11 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 @tracer.capture_method
 def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
+    digest_for = digest_owner(record.body)
+    if digest_for is not None:  # a digest's timer rides the same queue (photovault.notifications.digest)
+        outcome = composition.digest_sender()(digest_for)
+        logger.info("digest timer", extra={"owner": digest_for, "outcome": outcome.value})
+        return
     try:
         owner, job_id = parse_job_message(record.body)
     except ValueError:

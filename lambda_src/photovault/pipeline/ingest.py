@@ -14,6 +14,7 @@ from photovault.images import ImageLimits, render, validate
 from photovault.images.validation import Decoder
 from photovault.model import Analysis, Caption, ImageFacts, ModerationLabel, Photo, PhotoStatus, SourceObject
 from photovault.model import iso_epoch as _iso
+from photovault.notifications.digest import DigestNotices
 from photovault.pipeline.analysis import RetryPolicy, analyse
 from photovault.pipeline.caption import make_caption
 from photovault.pipeline.embedding import EmbeddingRun, embed_and_index
@@ -115,6 +116,8 @@ class IngestPhoto:
     # Search by meaning; None (no vector index configured) = photos are findable by their words only.
     embedder: Embedder | None = None
     vectors: VectorIndex | None = None
+    # The owner's e-mail digest (photovault.notifications.digest); None = per-photo events only.
+    digests: DigestNotices | None = None
 
     def __call__(self, source: SourceObject, *, deadline: float, lease_seconds: int) -> IngestOutcome:
         """Process one upload. ``deadline`` is the ``time.monotonic()`` instant by which decoding must be over and
@@ -459,6 +462,8 @@ class IngestPhoto:
             return
         try:
             self.notifier.publish(photo_event(photo))
+            if self.digests is not None:
+                self.digests.add(photo)  # a set add and maybe a timer: a retry after a failure here adds nothing twice
         except BaseException:
             self.repository.end_notification(photo.owner, photo.photo_id, sent_at=None)
             raise

@@ -24,6 +24,8 @@ KEY_PAIR_ID = "K2JCJMDEHXQW5F"
 MEDIA_BASE = "https://d111111abcdef8.cloudfront.net"
 JOBS_QUEUE = "photovault-test-jobs"
 JOBS_QUEUE_URL = f"https://sqs.eu-west-1.amazonaws.com/123456789012/{JOBS_QUEUE}"  # moto's URL for that name
+EVENTS_TOPIC = "photovault-test-photo-events"
+EVENTS_TOPIC_ARN = f"arn:aws:sns:eu-west-1:123456789012:{EVENTS_TOPIC}"  # moto's ARN for that name
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ ENV = {
     "SIGNING_KEY_PARAMETER": KEY_PARAMETER,
     "MIN_LABEL_CONFIDENCE": "70",
     "JOBS_QUEUE_URL": JOBS_QUEUE_URL,
+    "EVENTS_TOPIC_ARN": EVENTS_TOPIC_ARN,
 }
 
 
@@ -87,7 +90,7 @@ def aws_clients() -> Iterator[dict[str, Any]]:
             patch.delenv(name, raising=False)
         clients.reset()
         get_settings.cache_clear()
-        created = {name: clients.client(name) for name in ("dynamodb", "s3", "ssm", "sqs")}
+        created = {name: clients.client(name) for name in ("dynamodb", "s3", "ssm", "sqs", "sns")}
         yield created
         composition.reset()
         clients.reset()
@@ -105,5 +108,6 @@ def stack(aws_clients: dict[str, Any], signing_key: SigningKey) -> Iterator[Stac
         s3.put_bucket_versioning(Bucket=ORIGINALS, VersioningConfiguration={"Status": "Enabled"})
         aws_clients["ssm"].put_parameter(Name=KEY_PARAMETER, Value=signing_key.private_pem, Type="SecureString")
         assert aws_clients["sqs"].create_queue(QueueName=JOBS_QUEUE)["QueueUrl"] == JOBS_QUEUE_URL
+        assert aws_clients["sns"].create_topic(Name=EVENTS_TOPIC)["TopicArn"] == EVENTS_TOPIC_ARN
         yield Stack(dynamodb, s3, TABLE, ORIGINALS, DERIVATIVES, {KEY_PAIR_ID: signing_key.public_pem})
         composition.reset()

@@ -21,6 +21,7 @@ OWNER, INTRUDER = "alice-0001", "bob-0002"
 SECRET_FILENAME = "alice-private-lighthouse.jpg"
 SECRET_CAPTION = "alice walks past the zanzibar lighthouse"
 SECRET_ALBUM = "alice's secret zanzibar album"
+SECRET_ADDRESS = "alice.zanzibar@example.com"
 PUBLIC = {("GET", "/health"), ("GET", "/public/shares/{token}"), ("GET", "/public/albums/{token}")}
 
 
@@ -48,6 +49,8 @@ BODIES: dict[tuple[str, str], Callable[[Owned], Any]] = {
     ("POST", "/jobs"): lambda o: {"kind": "download", "photo_ids": [o.photo_id]},
     # Signing out everywhere is the caller's own: an intruder's sign-out leaves the owner signed in (checked below).
     ("POST", "/account/sign-out-everywhere"): lambda _: {},
+    # Opting out is the caller's own: an intruder's leaves the owner's subscription in place (checked below).
+    ("PUT", "/account/notifications"): lambda _: {"email": False},
 }
 QUERIES: dict[tuple[str, str], dict[str, str]] = {("GET", "/search"): {"q": "zanzibar lighthouse"}}
 # Routes whose body names the owner's photo: the id the caller sent may come back (as not_found), nothing else.
@@ -106,7 +109,15 @@ def owned(stack: Stack) -> Owned:
     assert created.status == shared.status == 201
     job = call("POST", "/jobs", sub=OWNER, body={"kind": "download", "photo_ids": [photo.photo_id]})
     assert job.status == 202
+    assert opt_in(OWNER, SECRET_ADDRESS).json == {"email": True, "address": SECRET_ADDRESS}
     return Owned(photo.photo_id, trashed.photo_id, album, created.json["token"], shared.json["token"], job.json["id"])
+
+
+def opt_in(sub: str, address: str) -> ApiResponse:
+    """The e-mail digest turned on with an ID token (the one that carries the account's e-mail)."""
+    event = http_event("PUT", "/account/notifications", sub=sub, body={"email": True})
+    event["requestContext"]["authorizer"]["jwt"]["claims"].update(email=address, token_use="id")
+    return invoke(event)
 
 
 def _request(method: str, path: str, owned: Owned, sub: str | None) -> ApiResponse:
@@ -122,7 +133,7 @@ def _request(method: str, path: str, owned: Owned, sub: str | None) -> ApiRespon
 
 def _assert_no_leak(response: ApiResponse, owned: Owned, *, echoed: bool = False) -> None:
     secrets = [owned.trashed_id, owned.album_id, owned.token, owned.album_token, SECRET_FILENAME, SECRET_CAPTION]
-    secrets += [SECRET_ALBUM, OWNER] + ([] if echoed else [owned.photo_id])
+    secrets += [SECRET_ALBUM, SECRET_ADDRESS, OWNER] + ([] if echoed else [owned.photo_id])
     for secret in secrets:
         assert secret.lower() not in response.text.lower(), f"{secret!r} leaked: {response.text[:300]}"
 
@@ -154,6 +165,7 @@ def test_another_signed_in_user_gets_404_or_only_their_own_empty_data(
     assert _request("GET", "/public/shares/{token}", owned, None).status == 200
     assert len(_request("GET", "/public/albums/{token}", owned, None).json["items"]) == 1
     assert call("GET", "/trash", sub=OWNER).json["items"][0]["id"] == owned.trashed_id
+    assert call("GET", "/account/notifications", sub=OWNER).json == {"email": True, "address": SECRET_ADDRESS}
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
