@@ -101,8 +101,9 @@ module "api" {
   routes              = local.resources.api.routes
   route_prefix        = local.resources.api.route_prefix
   user_pool           = local.resources.user_pool
-  callback_urls       = ["${local.site_url}/"]
+  callback_urls       = ["${local.site_url}/", "${local.site_url}/auth/callback"]
   mfa_configuration   = local.cognito_mfa
+  identity_providers  = var.identity_providers
   threat_protection   = var.cognito_threat_protection
   deletion_protection = var.deletion_protection
   throttling          = var.api_throttling
@@ -126,10 +127,11 @@ module "cdn" {
   api_domain_name                         = module.api.api_domain_name
   signing_public_key_pem                  = var.signing_public_key_pem
   kms_key_arn                             = module.storage.kms_key_arn
-  connect_sources = [
+  connect_sources = compact([
     "https://${module.storage.bucket_regional_domain_names["originals"]}",
     "https://cognito-idp.${var.region}.amazonaws.com",
-  ]
+    module.api.hosted_ui_url, # the code-for-tokens exchange of social sign-in (empty without providers)
+  ])
   domain                   = var.domain
   web_acl_arn              = one(module.edge_waf[*].web_acl_arn)
   origin_verify_generation = var.origin_verify_generation
@@ -185,6 +187,9 @@ module "web" {
   region              = var.region
   user_pool_id        = module.api.user_pool_id
   user_pool_client_id = module.api.user_pool_client_id
+  mfa_configuration   = local.cognito_mfa
+  hosted_ui_url       = module.api.hosted_ui_url
+  identity_providers  = module.api.identity_providers
   max_upload_bytes    = var.max_upload_bytes
   tags                = var.tags
 }

@@ -166,6 +166,21 @@ variable "cognito_mfa" {
   }
 }
 
+variable "identity_providers" {
+  description = "Social sign-in through Cognito's hosted UI, by provider name: Google, SignInWithApple, Facebook, LoginWithAmazon, or an OIDC provider's own name (type = \"OIDC\", oidc_issuer). secret_parameter names an SSM SecureString with the client secret (Apple: the private key). Empty (the default): no hosted-UI domain, no buttons in the app. See modules/api."
+  type = map(object({
+    type             = string
+    client_id        = string
+    secret_parameter = optional(string)
+    authorize_scopes = optional(string, "openid email profile")
+    oidc_issuer      = optional(string)
+    apple_team_id    = optional(string)
+    apple_key_id     = optional(string)
+    label            = optional(string)
+  }))
+  default = {}
+}
+
 variable "cognito_threat_protection" {
   description = "Cognito threat protection (Plus feature plan): ENFORCED blocks or challenges risky sign-ins and compromised passwords, AUDIT only logs the risk, OFF disables it."
   type        = string

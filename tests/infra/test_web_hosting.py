@@ -59,3 +59,7 @@ def test_config_json_points_the_app_at_this_environments_user_pool(plan: Plan, w
     assert auth["clientId"] == client["id"]
     assert auth["endpoint"] == f"https://cognito-idp.{auth['region']}.amazonaws.com/"
     assert auth["tokenUse"] == "id"
+    assert auth["mfa"] == pool["mfa_configuration"]  # the account page offers, requires or hides TOTP accordingly
+    # No workspace configures identity providers: no hosted UI, so the sign-in page shows no social buttons
+    assert auth["hostedUi"] == {"url": "", "providers": []}
+    assert plan.all("aws_cognito_user_pool_domain") == {} and plan.all("aws_cognito_identity_provider") == {}

@@ -90,6 +90,10 @@ export const api = {
   signOutEverywhere: (keepThisSession = false) =>
     request('POST', '/account/sign-out-everywhere', { body: { keep_this_session: keepThisSession } }),
 
+  /** NotificationSettings: {email, address}: is the digest e-mailed, to the account's address. */
+  notificationSettings: () => request('GET', '/account/notifications'),
+  setEmailNotifications: (email) => request('PUT', '/account/notifications', { body: { email } }),
+
   /** UploadCreated: {photo_id, url, fields, expires_at, max_bytes}. */
   createUpload: (file) =>
     request('POST', '/uploads', { body: { filename: file.name, content_type: file.type, size: file.size } }),

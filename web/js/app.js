@@ -18,6 +18,7 @@ import { renderPublicAlbum } from './views/public-album.js';
 import { renderPublicShare } from './views/public-share.js';
 import { renderSearch } from './views/search.js';
 import { renderShares } from './views/shares.js';
+import { renderAuthCallback } from './views/social.js';
 import { renderTimeline } from './views/timeline.js';
 import { renderTrash } from './views/trash.js';
 import { mountUploadPanel } from './views/upload-panel.js';
@@ -27,6 +28,7 @@ const VIEWS = {
   signin: (main, ctx) => renderAuth(main, { ...ctx, mode: 'signin' }),
   signup: (main, ctx) => renderAuth(main, { ...ctx, mode: 'signup' }),
   forgot: renderForgot,
+  authCallback: renderAuthCallback,
   share: renderPublicShare,
   publicAlbum: renderPublicAlbum,
   timeline: (main, ctx) => renderTimeline(main, { ...ctx, favorites: false }),

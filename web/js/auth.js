@@ -8,8 +8,11 @@
 // Both return Cognito's AuthenticationResult shape, so the session code below does not care which one ran.
 
 import { getConfig } from './config.js';
+import { authenticationResult, authorizeUrl, codeChallenge, parseCallback, randomString, tokenRequest } from './oauth.js';
 
 const STORAGE_KEY = 'photovault.session';
+const SOCIAL_KEY = 'photovault.social'; // the PKCE verifier and state between leaving for the hosted UI and coming back
+export const CALLBACK_PATH = '/auth/callback';
 const REFRESH_MARGIN_SECONDS = 60;
 
 export class AuthError extends Error {
@@ -296,6 +299,54 @@ export async function signIn(email, password) {
   if (!next.email) next.email = email.trim();
   save(next);
   return currentUser();
+}
+
+/**
+ * Social sign-in, step 1: leave for the provider through Cognito's hosted UI. The verifier and state stay in this
+ * tab's sessionStorage (never sent anywhere but to the token endpoint, after the provider sent us back).
+ */
+export async function startSocialSignIn(provider, next = '/') {
+  const cfg = await getConfig();
+  if (!cfg.auth.hostedUi) throw new AuthError('Unsupported', 'Social sign-in is not configured here.');
+  const verifier = randomString();
+  const state = randomString();
+  sessionStorage.setItem(SOCIAL_KEY, JSON.stringify({ verifier, state, next }));
+  window.location.assign(
+    authorizeUrl({
+      hostedUiUrl: cfg.auth.hostedUi.url,
+      clientId: cfg.auth.clientId,
+      redirectUri: `${window.location.origin}${CALLBACK_PATH}`,
+      provider,
+      state,
+      challenge: await codeChallenge(verifier),
+    }),
+  );
+}
+
+/** Step 2, on the callback page: check the state, trade the code for tokens, sign in. Resolves to where to go. */
+export async function finishSocialSignIn(search) {
+  const cfg = await getConfig();
+  const started = JSON.parse(sessionStorage.getItem(SOCIAL_KEY) || 'null');
+  sessionStorage.removeItem(SOCIAL_KEY); // one use: a reload or a replayed link cannot reuse it
+  const code = parseCallback(search, started?.state);
+  if (!cfg.auth.hostedUi) throw new AuthError('Unsupported', 'Social sign-in is not configured here.');
+  const { url, init } = tokenRequest({
+    hostedUiUrl: cfg.auth.hostedUi.url,
+    clientId: cfg.auth.clientId,
+    redirectUri: `${window.location.origin}${CALLBACK_PATH}`,
+    code,
+    verifier: started.verifier,
+  });
+  let res;
+  try {
+    res = await fetch(url, init);
+  } catch {
+    throw authError('NetworkError');
+  }
+  const tokens = await res.json().catch(() => ({}));
+  if (!res.ok) throw new AuthError(tokens.error || 'TokenError', 'Sign-in failed: the code was refused. Please try again.');
+  save(fromResult(authenticationResult(tokens)));
+  return started.next || '/';
 }
 
 /** Answer a SOFTWARE_TOKEN_MFA challenge (err.challenge of signIn) with a code from the authenticator app. */

@@ -10,6 +10,12 @@ function first(obj, ...keys) {
   return undefined;
 }
 
+function hostedUi(raw) {
+  const url = String(first(raw || {}, 'url') || '').replace(/\/+$/, '');
+  const providers = Array.isArray(raw?.providers) ? raw.providers.filter((p) => p && typeof p.id === 'string' && p.id) : [];
+  return url && providers.length ? { url, providers: providers.map((p) => ({ id: p.id, label: String(p.label || p.id) })) } : null;
+}
+
 /** Normalise whatever /config.json holds into the shape the app uses. Exported for tests of the shape. */
 export function normaliseConfig(raw = {}) {
   const auth = first(raw, 'auth', 'cognito') || {};
@@ -39,6 +45,8 @@ export function normaliseConfig(raw = {}) {
       mfa: ['OFF', 'ON'].includes(String(first(auth, 'mfa', 'mfaConfiguration') || '').toUpperCase())
         ? String(first(auth, 'mfa', 'mfaConfiguration')).toUpperCase()
         : 'OPTIONAL',
+      // Social sign-in through Cognito's hosted UI: its URL and the providers to offer; none → no buttons.
+      hostedUi: hostedUi(first(auth, 'hostedUi', 'hosted_ui')),
     },
     environment: first(raw, 'environment', 'env') || '',
     maxUploadBytes: Number(first(raw, 'maxUploadBytes', 'max_upload_bytes')) || 50 * 1024 * 1024,

@@ -8,6 +8,7 @@ export const ROUTES = [
   { name: 'signin', pattern: /^\/signin\/?$/, public: true, title: 'Sign in' },
   { name: 'signup', pattern: /^\/signup\/?$/, public: true, title: 'Create account' },
   { name: 'forgot', pattern: /^\/forgot\/?$/, public: true, title: 'Reset password' },
+  { name: 'authCallback', pattern: /^\/auth\/callback\/?$/, public: true, title: 'Signing in' },
   { name: 'share', pattern: /^\/s\/([^/]+)\/?$/, public: true, bare: true, title: 'Shared photo' },
   { name: 'publicAlbum', pattern: /^\/a\/([^/]+)\/?$/, public: true, bare: true, title: 'Shared album' },
   { name: 'timeline', pattern: /^\/?$/, nav: 'photos', title: 'Photos' },

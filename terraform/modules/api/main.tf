@@ -1,5 +1,7 @@
 data "aws_region" "current" {}
 
+data "aws_caller_identity" "current" {}
+
 locals {
   # The routes and their authorization come from resources.json (api.routes), which the local gateway and api.py's
   # route table read too: everything needs a verified Cognito JWT except what is marked "none".
@@ -73,7 +75,7 @@ resource "aws_cognito_user_pool_client" "web" {
   # The web app signs in with USER_PASSWORD_AUTH (password sent to Cognito over TLS, never to our API); SRP stays
   # allowed for clients that implement it.
   explicit_auth_flows                  = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-  supported_identity_providers         = ["COGNITO"]
+  supported_identity_providers         = concat(["COGNITO"], keys(var.identity_providers))
   allowed_oauth_flows_user_pool_client = true
   allowed_oauth_flows                  = ["code"]
   allowed_oauth_scopes                 = ["openid", "email"]
@@ -90,6 +92,62 @@ resource "aws_cognito_user_pool_client" "web" {
     id_token      = "minutes"
     refresh_token = "days"
   }
+
+  # Cognito refuses a client naming a provider that does not exist yet.
+  depends_on = [aws_cognito_identity_provider.this]
+}
+
+# ---------------------------------------------------------------- social sign-in (hosted UI)
+
+# Each configured provider signs people in through Cognito's hosted UI (authorization code + PKCE in the web app);
+# they become users of this pool, with the provider's e-mail as theirs. The secret comes from SSM, never tfvars
+# (Cognito keeps provider_details, so it is in the state too: the state bucket is encrypted and private).
+data "aws_ssm_parameter" "identity_provider_secret" {
+  for_each = var.identity_providers
+
+  name            = each.value.secret_parameter
+  with_decryption = true
+}
+
+locals {
+  identity_provider_details = {
+    for name, idp in var.identity_providers : name => (
+      idp.type == "OIDC" ? {
+        client_id                 = idp.client_id
+        client_secret             = data.aws_ssm_parameter.identity_provider_secret[name].value
+        oidc_issuer               = idp.oidc_issuer
+        authorize_scopes          = idp.authorize_scopes
+        attributes_request_method = "GET"
+        } : idp.type == "SignInWithApple" ? {
+        client_id        = idp.client_id
+        team_id          = idp.apple_team_id
+        key_id           = idp.apple_key_id
+        private_key      = data.aws_ssm_parameter.identity_provider_secret[name].value
+        authorize_scopes = idp.authorize_scopes == "openid email profile" ? "email name" : idp.authorize_scopes # Apple knows only these
+        } : {
+        client_id        = idp.client_id
+        client_secret    = data.aws_ssm_parameter.identity_provider_secret[name].value
+        authorize_scopes = idp.authorize_scopes
+      }
+    )
+  }
+}
+
+resource "aws_cognito_identity_provider" "this" {
+  for_each = var.identity_providers
+
+  user_pool_id      = aws_cognito_user_pool.this.id
+  provider_name     = each.key
+  provider_type     = each.value.type
+  provider_details  = local.identity_provider_details[each.key]
+  attribute_mapping = each.value.type == "OIDC" ? { email = "email", username = "sub" } : { email = "email" }
+}
+
+resource "aws_cognito_user_pool_domain" "this" {
+  count = length(var.identity_providers) > 0 ? 1 : 0
+
+  domain       = coalesce(var.hosted_ui_domain_prefix, "${var.name_prefix}-${data.aws_caller_identity.current.account_id}")
+  user_pool_id = aws_cognito_user_pool.this.id
 }
 
 # ---------------------------------------------------------------- HTTP API

@@ -32,3 +32,13 @@ output "user_pool_issuer_url" {
   description = "OIDC issuer URL of the user pool (the JWT authorizer's issuer)."
   value       = "https://cognito-idp.${data.aws_region.current.region}.amazonaws.com/${aws_cognito_user_pool.this.id}"
 }
+
+output "hosted_ui_url" {
+  description = "Base URL of the Cognito hosted UI (authorize, token, logout endpoints) when identity providers are configured; empty otherwise."
+  value       = length(aws_cognito_user_pool_domain.this) > 0 ? "https://${aws_cognito_user_pool_domain.this[0].domain}.auth.${data.aws_region.current.region}.amazoncognito.com" : ""
+}
+
+output "identity_providers" {
+  description = "The sign-in buttons the web app shows: each configured provider's name (what Cognito's identity_provider parameter takes) and label."
+  value       = [for name, idp in var.identity_providers : { id = name, label = coalesce(idp.label, name == "SignInWithApple" ? "Apple" : name) }]
+}

@@ -132,3 +132,34 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "identity_providers" {
+  description = "Social or enterprise sign-in through Cognito's hosted UI, by provider name (Google, SignInWithApple, Facebook, LoginWithAmazon, or any name for an OIDC provider). Empty: password sign-in only, no hosted-UI domain. Secrets never sit in tfvars: secret_parameter names an SSM SecureString (the client secret; Apple: the private key)."
+  type = map(object({
+    type             = string
+    client_id        = string
+    secret_parameter = optional(string)
+    authorize_scopes = optional(string, "openid email profile")
+    oidc_issuer      = optional(string)
+    apple_team_id    = optional(string)
+    apple_key_id     = optional(string)
+    label            = optional(string)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for name, idp in var.identity_providers : contains(["Google", "SignInWithApple", "Facebook", "LoginWithAmazon", "OIDC"], idp.type) && (idp.type == "OIDC" ? !contains(["COGNITO", "Google", "SignInWithApple", "Facebook", "LoginWithAmazon"], name) : name == idp.type)])
+    error_message = "Each provider's type is Google, SignInWithApple, Facebook, LoginWithAmazon or OIDC; a social provider's key is its type, an OIDC provider's key is its own name."
+  }
+
+  validation {
+    condition     = alltrue([for name, idp in var.identity_providers : idp.secret_parameter != null && (idp.type != "OIDC" || idp.oidc_issuer != null) && (idp.type != "SignInWithApple" || (idp.apple_team_id != null && idp.apple_key_id != null))])
+    error_message = "Every provider needs secret_parameter; OIDC needs oidc_issuer; SignInWithApple needs apple_team_id and apple_key_id."
+  }
+}
+
+variable "hosted_ui_domain_prefix" {
+  description = "Prefix of the Cognito hosted-UI domain (<prefix>.auth.<region>.amazoncognito.com), created only when identity_providers is not empty. Null: <name_prefix>-<account id> (unique per region)."
+  type        = string
+  default     = null
+}

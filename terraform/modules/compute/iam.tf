@@ -162,6 +162,13 @@ data "aws_iam_policy_document" "worker" {
   }
 
   statement {
+    # The first photo of a burst queues its owner's digest timer: a delayed message on the jobs queue.
+    sid       = "QueueDigestTimers"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.jobs.arn]
+  }
+
+  statement {
     sid       = "UseKey"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.kms_key_arn]
@@ -237,6 +244,15 @@ data "aws_iam_policy_document" "api" {
     sid       = "SearchVectors"
     actions   = ["s3vectors:QueryVectors", "s3vectors:GetVectors", "s3vectors:DeleteVectors"]
     resources = [var.embedding.vector_index_arn]
+  }
+
+  statement {
+    # The e-mail opt-in: one subscription per owner on the events topic (filtered to the owner's digests), removed on
+    # opt-out; GetSubscriptionAttributes notices one removed by the unsubscribe link in a mail. The subscription's
+    # ARN is the topic's plus ":<id>": that topic only, never another.
+    sid       = "EmailSubscriptions"
+    actions   = ["sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes"]
+    resources = [aws_sns_topic.events.arn, "${aws_sns_topic.events.arn}:*"]
   }
 
   statement {

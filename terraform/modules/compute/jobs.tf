@@ -55,6 +55,14 @@ data "aws_iam_policy_document" "jobs" {
   }
 
   statement {
+    # E-mail digests (photovault.notifications.digest): publish an owner's digest; remove an owner's subscription
+    # when the account goes (EmailNotifications.remove). That topic only.
+    sid       = "Digests"
+    actions   = ["sns:Publish", "sns:Unsubscribe"]
+    resources = [aws_sns_topic.events.arn, "${aws_sns_topic.events.arn}:*"]
+  }
+
+  statement {
     # Job items (claim, checkpoint) and the photo items of a selection (BatchGetItem): point reads and updates only.
     sid       = "Table"
     actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"]

@@ -51,7 +51,9 @@ locals {
     ]
     sns = [
       {
-        actions   = ["sns:Publish"]
+        # Publish (photo events, digests); the e-mail opt-in's subscription on the events topic (its ARN is the
+        # topic's plus ":<id>", inside the same pattern).
+        actions   = ["sns:Publish", "sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes"]
         resources = ["${local.environment_arn["sns"]}:${var.name_prefix}-*"]
       },
     ]

@@ -37,6 +37,9 @@ locals {
       endpoint   = "https://cognito-idp.${var.region}.amazonaws.com/"
       authFlow   = "USER_PASSWORD_AUTH"
       tokenUse   = "id"
+      mfa        = var.mfa_configuration
+      # Social sign-in (authorization code + PKCE through the hosted UI): no URL, no providers, no buttons.
+      hostedUi = { url = var.hosted_ui_url, providers = var.hosted_ui_url == "" ? [] : var.identity_providers }
     }
   }
 }

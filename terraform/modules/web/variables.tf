@@ -33,6 +33,24 @@ variable "user_pool_client_id" {
   type        = string
 }
 
+variable "mfa_configuration" {
+  description = "The user pool's MFA setting, for the app: OFF hides two-step sign-in, ON makes it required (no \"turn off\")."
+  type        = string
+  default     = "OPTIONAL"
+}
+
+variable "hosted_ui_url" {
+  description = "Base URL of the Cognito hosted UI (social sign-in); empty when no identity provider is configured."
+  type        = string
+  default     = ""
+}
+
+variable "identity_providers" {
+  description = "The social sign-in buttons: each provider's Cognito name (id) and the button's label. Empty: none shown."
+  type        = list(object({ id = string, label = string }))
+  default     = []
+}
+
 variable "max_upload_bytes" {
   description = "Largest upload the app accepts, in bytes (the API enforces the same limit)."
   type        = number

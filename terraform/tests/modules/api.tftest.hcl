@@ -186,3 +186,89 @@ run "throttling_names_only_existing_routes" {
 
   expect_failures = [var.throttling]
 }
+
+run "no_identity_provider_no_hosted_ui" {
+  command = plan
+
+  module {
+    source = "./modules/api"
+  }
+
+  assert {
+    condition = (
+      length(aws_cognito_identity_provider.this) == 0 && length(aws_cognito_user_pool_domain.this) == 0 &&
+      aws_cognito_user_pool_client.web.supported_identity_providers == toset(["COGNITO"]) &&
+      output.hosted_ui_url == "" && output.identity_providers == []
+    )
+    error_message = "Without identity providers: password sign-in only, no hosted-UI domain, no buttons for the app."
+  }
+}
+
+run "one_identity_provider_through_the_hosted_ui" {
+  command = plan
+
+  module {
+    source = "./modules/api"
+  }
+
+  override_data {
+    target = data.aws_ssm_parameter.identity_provider_secret["Google"]
+    values = { value = "google-client-secret" }
+  }
+
+  override_data {
+    target = data.aws_caller_identity.current
+    values = { account_id = "111122223333" }
+  }
+
+  variables {
+    identity_providers = {
+      Google = { type = "Google", client_id = "1234.apps.googleusercontent.com", secret_parameter = "/pv-test/google-secret" }
+    }
+  }
+
+  assert {
+    condition = (
+      aws_cognito_identity_provider.this["Google"].provider_type == "Google" &&
+      aws_cognito_identity_provider.this["Google"].provider_details["client_id"] == "1234.apps.googleusercontent.com" &&
+      aws_cognito_identity_provider.this["Google"].provider_details["client_secret"] == "google-client-secret" &&
+      aws_cognito_identity_provider.this["Google"].provider_details["authorize_scopes"] == "openid email profile" &&
+      aws_cognito_identity_provider.this["Google"].attribute_mapping["email"] == "email" && length(aws_cognito_identity_provider.this["Google"].attribute_mapping) == 1
+    )
+    error_message = "The Google provider gets its client id, the secret from SSM (never tfvars) and maps the e-mail."
+  }
+
+  assert {
+    condition = (
+      aws_cognito_user_pool_client.web.supported_identity_providers == toset(["COGNITO", "Google"]) &&
+      aws_cognito_user_pool_client.web.allowed_oauth_flows == toset(["code"]) &&
+      aws_cognito_user_pool_client.web.generate_secret == false &&
+      aws_cognito_user_pool_domain.this[0].domain == "pv-test-111122223333"
+    )
+    error_message = "The app client offers Google next to passwords, through the authorization-code flow of a public client (PKCE), on its own hosted-UI domain."
+  }
+
+  assert {
+    condition = (
+      output.hosted_ui_url == "https://pv-test-111122223333.auth.${data.aws_region.current.region}.amazoncognito.com" &&
+      output.identity_providers == [{ id = "Google", label = "Google" }]
+    )
+    error_message = "The app learns the hosted UI's URL and one button."
+  }
+}
+
+run "an_oidc_provider_needs_its_issuer" {
+  command = plan
+
+  module {
+    source = "./modules/api"
+  }
+
+  variables {
+    identity_providers = {
+      Acme = { type = "OIDC", client_id = "acme", secret_parameter = "/pv-test/acme-secret" }
+    }
+  }
+
+  expect_failures = [var.identity_providers]
+}

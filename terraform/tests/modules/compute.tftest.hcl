@@ -528,3 +528,35 @@ run "jobs_queue_function_and_role" {
     error_message = "The api may queue jobs and sign links to exports/ only."
   }
 }
+
+run "email_notifications_least_privilege" {
+  command = plan
+
+  module {
+    source = "./modules/compute"
+  }
+
+  assert {
+    condition = (
+      toset(flatten([for statement in data.aws_iam_policy_document.api.statement : tolist(statement.actions) if anytrue([for action in statement.actions : startswith(action, "sns:")])])) == toset(["sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes"]) &&
+      toset(flatten([for statement in data.aws_iam_policy_document.api.statement : tolist(statement.resources) if contains(statement.actions, "sns:Subscribe")])) == toset([aws_sns_topic.events.arn, "${aws_sns_topic.events.arn}:*"])
+    )
+    error_message = "The api subscribes, unsubscribes and reads subscriptions on the events topic only (the e-mail opt-in), and publishes nothing."
+  }
+
+  assert {
+    condition = (
+      toset(flatten([for statement in data.aws_iam_policy_document.jobs.statement : tolist(statement.actions) if anytrue([for action in statement.actions : startswith(action, "sns:")])])) == toset(["sns:Publish", "sns:Unsubscribe"]) &&
+      toset(flatten([for statement in data.aws_iam_policy_document.jobs.statement : tolist(statement.resources) if contains(statement.actions, "sns:Publish")])) == toset([aws_sns_topic.events.arn, "${aws_sns_topic.events.arn}:*"])
+    )
+    error_message = "The jobs function publishes digests and removes a deleted account's subscription, on the events topic only."
+  }
+
+  assert {
+    condition = (
+      toset(flatten([for statement in data.aws_iam_policy_document.worker.statement : tolist(statement.resources) if contains(statement.actions, "sqs:SendMessage")])) == toset([aws_sqs_queue.jobs.arn]) &&
+      !contains(flatten([for statement in data.aws_iam_policy_document.worker.statement : tolist(statement.actions)]), "sns:Subscribe")
+    )
+    error_message = "The worker queues digest timers on the jobs queue only, and subscribes nobody."
+  }
+}

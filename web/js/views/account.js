@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import * as auth from '../auth.js';
 import { h, toast } from '../dom.js';
 import { mfaSection } from './mfa.js';
+import { notificationsSection } from './notifications.js';
 
 const PASSWORD_HINT = 'At least 12 characters, with upper and lower case letters, a number and a symbol.';
 
@@ -54,6 +55,7 @@ export function renderAccount(main, { navigate }) {
         h('h2', {}, 'Change password'),
         form,
         mfa,
+        notificationsSection(),
         h('h2', {}, 'Devices'),
         h('p', { class: 'muted' }, 'Sign out on every device, this one included. Links you shared keep working.'),
         everywhere,

@@ -5,6 +5,7 @@ import { getConfig } from '../config.js';
 import { h, toast } from '../dom.js';
 import { freshSession } from './account.js';
 import { showTotpChallenge } from './mfa.js';
+import { socialButtons } from './social.js';
 
 function field({ id, label, type = 'text', autocomplete, testid, hint, ...rest }) {
   return h(
@@ -70,6 +71,7 @@ export async function renderAuth(main, { mode, query, navigate }) {
     h('p', { class: 'muted' }, isSignUp ? 'Private photo storage with search and expiring share links.' : 'Sign in to your private photo vault.'),
     demoNote,
     form,
+    isSignUp ? null : socialButtons(cfg, safeNext(query), showError),
     h(
       'p',
       { class: 'auth-switch' },
