@@ -139,7 +139,7 @@ def authenticator_code(secret: str, at: float) -> str:
 
 
 def test_totp_enrolment_then_sign_in_asks_for_the_code_and_refuses_a_wrong_one(
-    page: Page, console: ConsoleWatch, artifacts: Path
+    page: Page, console: ConsoleWatch, stack: LocalStack, artifacts: Path
 ) -> None:
     tab = page
     email = f"tom-{uuid.uuid4().hex[:6]}@example.com"
@@ -164,6 +164,15 @@ def test_totp_enrolment_then_sign_in_asks_for_the_code_and_refuses_a_wrong_one(
     tab.get_by_test_id("totp-code").fill(authenticator_code(secret, time.time()))
     tab.get_by_test_id("totp-submit").click()
     expect(tab.get_by_test_id("totp-status")).to_contain_text("On")
+
+    # The e-mail digest, opted in on the same page: an SNS e-mail subscription to this address
+    expect(tab.get_by_test_id("notify-status")).to_have_text("Off: nothing is e-mailed.")
+    tab.get_by_test_id("notify-email").check()
+    expect(tab.get_by_test_id("notify-status")).to_contain_text(f"to {email}")
+    sns = stack.client("sns")
+    topic = stack.resources.events_topic_arn
+    assert [s["Endpoint"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]] == [email]
+    tab.screenshot(path=str(artifacts / "07-account-mfa-notifications.png"))
 
     # Sign in again: the password alone is not enough; a wrong code is refused with a clear message
     tab.get_by_test_id("sign-out").click()

@@ -37,7 +37,7 @@ export function notificationsSection() {
     box.disabled = true;
     try {
       show(await api.setEmailNotifications(wanted));
-      toast(wanted ? 'E-mail notifications are on. Confirm the subscription from the e-mail AWS sends you.' : 'E-mail notifications are off.', 'success');
+      toast(wanted ? 'E-mail notifications are on. If an e-mail asks you to confirm the subscription, confirm it.' : 'E-mail notifications are off.', 'success');
     } catch (err) {
       box.checked = !wanted;
       box.disabled = false;
