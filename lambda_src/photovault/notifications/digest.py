@@ -139,21 +139,31 @@ class SendDigest:
         seen = self._repo.pending(owner)
         if seen is None:
             return DigestOutcome.NOTHING
-        token = uuid.uuid4().hex
-        lease_until = now + self._config.lease_seconds
         if seen.sending_token is not None:
-            if (seen.sending_until or 0) > now or not self._repo.take_over(
-                owner, seen, token=token, lease_until=lease_until
-            ):
-                return DigestOutcome.NOTHING  # a live send holds it; if that one dies, its own redelivery resends
-            return self._send(owner, seen.sending, seen.sending_more, token)
+            return self._while_sending(owner, seen, now)
         if not seen.entries and not seen.more:
             return DigestOutcome.NOTHING
         wait = self._wait(seen, now)
-        if wait > 0 or not self._repo.claim_digest(owner, seen, token=token, lease_until=lease_until):
+        token = uuid.uuid4().hex
+        if wait > 0 or not self._repo.claim_digest(owner, seen, token=token, lease_until=self._lease(now)):
             self._timer.schedule(owner, delay_seconds=max(1, wait or self._config.quiet_seconds))
             return DigestOutcome.WAITING
         return self._send(owner, seen.entries, seen.more, token)
+
+    def _while_sending(self, owner: str, seen: PendingDigest, now: int) -> DigestOutcome:
+        """A digest is being sent: take it over when its lease ran out (its sender died), or wait for it."""
+        token = uuid.uuid4().hex
+        if (seen.sending_until or 0) <= now and self._repo.take_over(
+            owner, seen, token=token, lease_until=self._lease(now)
+        ):
+            return self._send(owner, seen.sending, seen.sending_more, token)
+        if seen.entries or seen.more:  # photos of the next burst wait for this send to end
+            self._timer.schedule(owner, delay_seconds=max(1, (seen.sending_until or now) - now + 1))
+            return DigestOutcome.WAITING
+        return DigestOutcome.NOTHING  # a live send holds it; if that one dies, its own redelivery resends
+
+    def _lease(self, now: int) -> int:
+        return now + self._config.lease_seconds
 
     def _wait(self, seen: PendingDigest, now: int) -> int:
         """Seconds until the burst counts as over: quiet long enough, or going on too long already."""

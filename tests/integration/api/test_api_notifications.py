@@ -165,8 +165,11 @@ def test_a_send_that_failed_is_sent_by_the_redelivery_once_its_lease_is_over(dig
     with pytest.raises(ConnectionError):
         digests.send(OWNER)
     digests.notices.add(make_photo(OWNER, filename="meanwhile.jpg"))  # joins the next digest, not the claimed one
-    assert digests.send(OWNER) is DigestOutcome.NOTHING  # the failed send's lease still holds
-    digests.clock.now += 61
+    assert digests.timer.delays[-1] == (OWNER, 30)  # its own timer: the claim ended the first burst's
+    digests.clock.now += 30
+    assert digests.send(OWNER) is DigestOutcome.WAITING  # the failed send's lease still holds: try after it
+    assert digests.timer.delays[-1] == (OWNER, 31)
+    digests.clock.now += 31
     assert digests.send(OWNER) is DigestOutcome.SENT
     assert [("only.jpg" in m, "meanwhile.jpg" in m) for _, _, m in digests.mailer.sent] == [(True, False)]
     assert digests.send(OWNER) is DigestOutcome.SENT  # meanwhile.jpg's burst has been quiet long enough too
