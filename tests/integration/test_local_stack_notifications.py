@@ -25,7 +25,9 @@ BURST = 10
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    options = StackOptions(seed=False, poll_wait_seconds=1, extra_environment={"DIGEST_QUIET_SECONDS": "2"})
+    # The burst counts as over after 15 s without a finished photo: far longer than the gap between two photos of
+    # a burst even on a loaded machine (a shorter quiet period would, rightly, split the burst into two digests).
+    options = StackOptions(seed=False, poll_wait_seconds=1, extra_environment={"DIGEST_QUIET_SECONDS": "15"})
     with LocalStack(options) as running:
         yield running
 
