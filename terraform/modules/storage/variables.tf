@@ -42,7 +42,8 @@ variable "table" {
       name            = string
       hash_key        = string
       range_key       = string
-      projection_type = string
+      projection_type    = string
+      non_key_attributes = optional(list(string), [])
     }))
     ttl_attribute    = string
     stream_view_type = string
