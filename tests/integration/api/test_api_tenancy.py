@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from photovault.api.app import openapi_json, route_table
+from photovault.model import Place
 from tests.integration.api.apitools import ApiResponse, assert_documented, call, invoke, seed_through_pipeline
 from tests.integration.api.conftest import Stack
 from tests.support.events import http_event
-from photovault.model import Place
 from tests.support.fakes import make_photo
 
 OWNER, INTRUDER = "alice-0001", "bob-0002"
