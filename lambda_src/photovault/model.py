@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -130,6 +131,11 @@ class GpsPosition:
     altitude: float | None = None
 
 
+def _folded(text: str) -> str:
+    """Lowercase without accents, to tell names apart (``search.terms.fold``'s rule; the model imports no search)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """Where a photo was taken, in words: its GPS position reverse-geocoded (``ports.Geocoder``). Any part may be
@@ -143,8 +149,13 @@ class Place:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """City, region and country, most precise first, each once (a city-state's city is its country)."""
-        return tuple(dict.fromkeys(name for name in (self.city, self.region, self.country) if name))
+        """City, region and country, most precise first, each once: a region named like its city (Zürich, canton
+        "Zurich"; Tokyo, Tokyo) or a city-state is one name, however its accents are written."""
+        seen: dict[str, str] = {}
+        for name in (self.city, self.region, self.country):
+            if name:
+                seen.setdefault(_folded(name), name)
+        return tuple(seen.values())
 
 
 @dataclass(frozen=True, slots=True)

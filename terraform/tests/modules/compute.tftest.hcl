@@ -394,7 +394,7 @@ run "places_least_privilege" {
   assert {
     condition = alltrue([
       for document in [data.aws_iam_policy_document.api, data.aws_iam_policy_document.purge, data.aws_iam_policy_document.jobs, data.aws_iam_policy_document.runtime] : !anytrue([
-        for statement in document.statement : anytrue([for action in statement.actions : startswith(action, "geo:")])
+        for statement in try(document.statement, []) : anytrue([for action in coalesce(statement.actions, []) : startswith(action, "geo:")])
       ])
     ])
     error_message = "No other function may call Amazon Location."

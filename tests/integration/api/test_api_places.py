@@ -43,13 +43,8 @@ def test_places_are_found_accent_folded_by_city_region_and_country(stack: Stack,
 
 def test_the_place_facets_count_cities_regions_and_countries(stack: Stack, trip: dict[str, str]) -> None:
     places = call("GET", "/places", sub=OWNER).json["items"]
-    assert {p["place"]: p["count"] for p in places} == {
-        "Zürich": 2,
-        "Zurich": 2,
-        "Switzerland": 2,
-        "Tokyo": 1,  # the city and the region of the same name are one facet
-        "Japan": 1,
-    }
+    # A region named like its city is one facet, however its accents are written (Zürich, canton "Zurich"; Tokyo)
+    assert {p["place"]: p["count"] for p in places} == {"Zürich": 2, "Switzerland": 2, "Tokyo": 1, "Japan": 1}
     assert places[0]["count"] == 2
     # And the label facets are only labels
     assert {f["label"] for f in call("GET", "/labels", sub=OWNER).json["items"]} == {"Dog"}

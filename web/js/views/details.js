@@ -102,11 +102,13 @@ export function facesSection(faces) {
 }
 
 // GPS is shown here only: this page is the owner's (another user's photo is a 404) and share pages never show it.
-/** A PlaceName as people write it: city, region, country, each once ("Zürich, Zurich, Switzerland"). */
+/** A PlaceName as people write it: city, region, country, each once, accents aside (Zürich, canton "Zurich",
+ * Switzerland → "Zürich, Switzerland"). */
 function placeText(place) {
   if (!place) return null;
+  const fold = (name) => name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
   const names = [place.city, place.region, place.country].filter(Boolean);
-  return names.filter((name, i) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === i).join(', ') || null;
+  return names.filter((name, i) => names.findIndex((other) => fold(other) === fold(name)) === i).join(', ') || null;
 }
 
 export function factsSection(photo) {
