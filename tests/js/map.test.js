@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { cluster, fitView, fromScreen, pathOf, project, toScreen, unproject, zoomAbout } from '../../web/js/map/geo.js';
+import { clampView, cluster, fitView, fromScreen, pathOf, project, toScreen, unproject, zoomAbout } from '../../web/js/map/geo.js';
 
 const ZURICH = [8.5417, 47.3769];
 const GENEVA = [6.1432, 46.2044];
@@ -78,4 +78,13 @@ test('a ring across the antimeridian is unwrapped, not drawn across the world', 
   const d = pathOf({ type: 'Polygon', coordinates: [[[179, 66], [-179, 66], [-179, 65], [179, 65], [179, 66]]] });
   const xs = [...d.matchAll(/[ML](-?[\d.]+) /g)].map((m) => Number(m[1]));
   assert.ok(Math.max(...xs) - Math.min(...xs) < 10, `spans ${Math.min(...xs)}..${Math.max(...xs)} of 1000`);
+});
+
+test('the world stays in the frame: centred when smaller, never panned past its edge', () => {
+  assert.deepEqual(clampView({ cx: 0.2, cy: 0.9, zoom: 0 }, 400, 800), { cx: 0.5, cy: 0.5, zoom: 0 });
+  const zoomed = clampView({ cx: 0.001, cy: 0.999, zoom: 3 }, 800, 600);
+  const [left] = toScreen(zoomed, 800, 600, [0, 0]);
+  const [, bottom] = toScreen(zoomed, 800, 600, [1, 1]);
+  assert.ok(Math.abs(left) < 1e-9 && Math.abs(bottom - 600) < 1e-9, `${left}, ${bottom}`);
+  assert.deepEqual(clampView({ cx: 0.4, cy: 0.45, zoom: 3 }, 800, 600), { cx: 0.4, cy: 0.45, zoom: 3 });
 });

@@ -39,6 +39,19 @@ export function clampZoom(zoom) {
   return Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, zoom));
 }
 
+/**
+ * The view moved (not zoomed) so the world stays in the frame: on an axis where the world is smaller than the frame
+ * it is centred, elsewhere no edge of the world comes inside the frame — no panning into empty space.
+ */
+export function clampView(view, width, height) {
+  const s = scaleOf(width, view.zoom);
+  const clampAxis = (c, frame) => {
+    const half = frame / 2 / s;
+    return half >= 0.5 ? 0.5 : Math.max(half, Math.min(1 - half, c));
+  };
+  return { ...view, cx: clampAxis(view.cx, width), cy: clampAxis(view.cy, height) };
+}
+
 /** The view after zooming by `delta` steps about pixel `anchor` (the point under it stays under it). */
 export function zoomAbout(view, width, height, delta, anchor = [width / 2, height / 2]) {
   const zoom = clampZoom(view.zoom + delta);

@@ -5,7 +5,7 @@
 
 import { api } from '../api.js';
 import { h, icon } from '../dom.js';
-import { cluster, fitView, pathOf, project, toScreen, unproject, zoomAbout } from '../map/geo.js';
+import { clampView, cluster, fitView, pathOf, project, toScreen, unproject, zoomAbout } from '../map/geo.js';
 import { gridList, pager } from './components.js';
 import { PhotoGrid } from './grid.js';
 
@@ -84,6 +84,7 @@ export async function renderMap(main, { signal, provideList }) {
 
   function paint() {
     const [width, height] = size();
+    view = clampView(view, width, height);
     const s = (width * 2 ** view.zoom) / PATH_SCALE;
     const [ox, oy] = toScreen(view, width, height, [0, 0]);
     world.setAttribute('transform', `translate(${ox} ${oy}) scale(${s})`);
