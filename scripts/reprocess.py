@@ -12,10 +12,13 @@ creation time, so a date range is a key range.
     python -m scripts.reprocess --env dev --all
     python -m scripts.reprocess --env dev --user <sub> [--since …]
     python -m scripts.reprocess --env dev --status READY --steps embed   # add vectors, repeat no paid analysis
+    python -m scripts.reprocess --env dev --status READY --steps place   # name the places of geotagged photos
 
 ``--steps embed`` runs only the embedding step on READY photos: the earlier analysis and caption are reused (no
 Rekognition or caption call is paid again), the vector is (re)written, and the photo's provenance records the
-step (``steps: ["embed"]``, with the run's id and reason under ``reprocess``).
+step (``steps: ["embed"]``, with the run's id and reason under ``reprocess``). ``--steps place`` does the same for
+the place: photos processed before places existed (or whose geocoding failed) get their city, region and country,
+their place search terms and facets, and their point on the map; a photo without GPS stays as it was.
 """
 
 from __future__ import annotations
@@ -40,8 +43,8 @@ TERMINAL_STATUSES = tuple(status.value for status in PhotoStatus if status.termi
 ALL_STATUSES = tuple(status.value for status in PhotoStatus)
 GSI1 = "gsi1"
 PROCESSING = "PROCESSING"
-# Steps that can run alone (photovault.pipeline.ingest.EMBED_STEP): the worker reuses everything else.
-STEPS = ("embed",)
+# Steps that can run alone (photovault.pipeline.ingest.REUSABLE_STEPS): the worker reuses everything else.
+STEPS = ("embed", "place")
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
         "--steps",
         choices=STEPS,
         action="append",
-        help="run only this step on READY photos, reusing their analysis and caption (embed: add search vectors)",
+        help="run only this step on READY photos, reusing their analysis and caption (embed: add search vectors; "
+        "place: name where geotagged photos were taken). Repeatable",
     )
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--dry-run", action="store_true", help="list what would be reprocessed")

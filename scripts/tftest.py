@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TFSTUB = ROOT.parent / "shared" / "tools" / "tfstub" / "tfstub"
 # One test folder per workspace, named after it and its environments/<workspace>.tfvars (a test checks the pairing).
 WORKSPACES = tuple(sorted(p.stem for p in (ROOT / "terraform" / "environments").glob("*.tfvars")))
-# The root reads the built zips (source_code_hash) and the web app's files (module "web"): copied or stood in for.
+# The root reads the built zips (source_code_hash), the web app's files and the npm packages it loads (module "web"):
+# copied or stood in for.
 FUNCTIONS = tuple(json.loads((ROOT / "terraform" / "resources.json").read_text(encoding="utf-8"))["functions"])
 
 
@@ -37,6 +38,9 @@ def stage(work: Path) -> Path:
     ignore = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*", "*.tfplan", "backend.hcl")
     shutil.copytree(ROOT / "terraform", work / "terraform", ignore=ignore)
     shutil.copytree(ROOT / "web", work / "web", ignore=shutil.ignore_patterns("node_modules"))
+    # The npm packages the web app loads as they are (web/vendor.json), which module "web" uploads from node_modules.
+    for package in json.loads((ROOT / "web" / "vendor.json").read_text(encoding="utf-8"))["packages"]:
+        shutil.copytree(ROOT / "node_modules" / package, work / "node_modules" / package)
     (work / "dist").mkdir()
     for name in FUNCTIONS:
         with zipfile.ZipFile(work / "dist" / f"{name}.zip", "w") as archive:

@@ -183,6 +183,7 @@ module "web" {
   bucket_name         = module.storage.bucket_names["web"]
   kms_key_arn         = module.storage.kms_key_arn
   source_dir          = "${path.root}/../web"
+  vendor_dir          = "${path.root}/../node_modules"
   environment         = var.environment
   region              = var.region
   user_pool_id        = module.api.user_pool_id

@@ -3,8 +3,9 @@ jobs function's ``RunJobStep``, built from ``Settings`` and the AWS adapters on 
 ``/health`` and a cold start pay for nothing they do not use).
 
 ``override`` is the one hook to build something else: tests hand in whole use cases, and the local stack hands in
-its offline analyzer and embedder (and no text generator, so captions are composed) while everything else stays the
-AWS adapters on the emulator — S3 Vectors included. Nothing in ``lambda_src`` knows of any implementation but AWS's.
+its offline analyzer, embedder and geocoder (and no text generator, so captions are composed) while everything else
+stays the AWS adapters on the emulator — S3 Vectors included. Nothing in ``lambda_src`` knows of any implementation
+but AWS's.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # the use cases load with the adapters on first use, not at i
     from photovault.notifications.digest import DigestConfig, SendDigest
     from photovault.notifications.email import EmailNotifications
     from photovault.pipeline.ingest import IngestPhoto
-    from photovault.ports import Embedder, ImageAnalyzer, TextGenerator, VectorIndex
+    from photovault.ports import Embedder, Geocoder, ImageAnalyzer, TextGenerator, VectorIndex
     from photovault.purge.service import PurgePhoto
     from photovault.settings import Settings
     from photovault.sharing.service import Sharing
@@ -44,12 +45,14 @@ class ApiServices:
 
 
 class Parts(TypedDict, total=False):
-    """What ``override`` replaces. Ports (``analyzer``, ``captioner``, ``embedder``) go into the use cases built next;
+    """What ``override`` replaces. Ports (``analyzer``, ``captioner``, ``embedder``, ``geocoder``) go into the use cases
+    built next;
     a use case (``ingest``, ``api``) is used as given. ``captioner=None`` means no model: captions are composed."""
 
     analyzer: ImageAnalyzer
     captioner: TextGenerator | None
     embedder: Embedder
+    geocoder: Geocoder | None
     ingest: IngestPhoto
     api: ApiServices
     purge: PurgePhoto
@@ -207,6 +210,19 @@ def _embedder(settings: Settings) -> Embedder:
     return TitanEmbedder(runtime, settings.embedding_model_id, settings.embedding_dimension)
 
 
+def _geocoder(settings: Settings) -> Geocoder | None:
+    """Places from GPS: the configured Amazon Location place index, or None (no place names) when there is none."""
+    if "geocoder" in _parts:
+        return _parts["geocoder"]
+    if not settings.place_index:
+        return None
+    from photovault.adapters.clients import client
+    from photovault.adapters.location import LocationGeocoder
+
+    # Retried by the pipeline within the Lambda deadline, like analysis: keep botocore's own retries short.
+    return LocationGeocoder(client("location", max_attempts=2, read_timeout=10), settings.place_index)
+
+
 def _search_by_meaning(settings: Settings) -> tuple[Embedder, VectorIndex] | None:
     """The embedder and the vector index, or None when no vector bucket is configured (search by words only)."""
     if not (settings.vector_bucket and settings.vector_index):
@@ -263,6 +279,7 @@ def _build_ingest() -> IngestPhoto:
         embedder=meaning[0] if meaning else None,
         vectors=meaning[1] if meaning else None,
         digests=digests if settings.jobs_queue_url else None,
+        geocoder=_geocoder(settings),
     )
 
 

@@ -54,6 +54,11 @@ def facet_sk(label: str) -> str:
     return f"LABEL#{label}"
 
 
+def place_facet_sk(place: str) -> str:
+    """A place counter in the same facet partition as the labels: ``GET /places`` reads the ``PLACE#`` range."""
+    return f"PLACE#{place}"
+
+
 def months_pk(owner: str) -> str:
     """Per-user month counters of the timeline (the date scrubber): one item per month, ``GET /photos/dates`` is
     one Query."""
@@ -144,6 +149,10 @@ def album_gsi4pk(owner: str, album_id: str) -> str:
     return f"ALB#{owner}#{album_id}"
 
 
+def map_gsi5pk(owner: str) -> str:
+    return f"MAP#{owner}"
+
+
 # Index names (Terraform and the local provisioner create exactly these).
 GSI1 = "gsi1"  # gsi1pk = STATUS#<status>, gsi1sk = <updated_at>  — operators: photos by status and time
 GSI2 = "gsi2"  # gsi2pk = OWNER#<sub>,     gsi2sk = <created_at>  — shares by owner
@@ -153,6 +162,9 @@ GSI3 = "gsi3"
 # Collections in date order (sparse): FAV#<sub> holds the favourite timeline photos, ALB#<sub>#<album_id> the
 # memberships of an album; gsi4sk = taken_sort in both.
 GSI4 = "gsi4"
+# The map (sparse): MAP#<sub> holds the geotagged timeline photos by taken_sort, projecting only ``facts`` (the
+# position) and ``derivatives`` (the thumbnail), so a map page reads a few hundred bytes per photo.
+GSI5 = "gsi5"
 
 
 def originals_key(owner: str, photo_id: str) -> str:

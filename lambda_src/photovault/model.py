@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -130,6 +131,33 @@ class GpsPosition:
     altitude: float | None = None
 
 
+def _folded(text: str) -> str:
+    """Lowercase without accents, to tell names apart (``search.terms.fold``'s rule; the model imports no search)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a photo was taken, in words: its GPS position reverse-geocoded (``ports.Geocoder``). Any part may be
+    empty (the sea has no city). Private to the owner, like the position itself."""
+
+    city: str = ""
+    region: str = ""
+    country: str = ""
+    country_code: str = ""  # ISO 3166-1 alpha-2 when the geocoder gives one
+    geocoder: str = ""  # provenance: which index answered ("amazon-location:<index>", "reverse-geocode 1.6.6")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """City, region and country, most precise first, each once: a region named like its city (Zürich, canton
+        "Zurich"; Tokyo, Tokyo) or a city-state is one name, however its accents are written."""
+        seen: dict[str, str] = {}
+        for name in (self.city, self.region, self.country):
+            if name:
+                seen.setdefault(_folded(name), name)
+        return tuple(seen.values())
+
+
 @dataclass(frozen=True, slots=True)
 class ImageFacts:
     """Facts read from the file itself (after validation)."""
@@ -242,6 +270,9 @@ class Photo:
     indexed_terms: tuple[str, ...] = ()
     indexed_labels: tuple[str, ...] = ()
     indexed_month: str | None = None  # "YYYY-MM": the owner's month counter this photo adds one to
+    indexed_places: tuple[str, ...] = ()  # the owner's place counters (``GET /places``) this photo adds one to
+    # Where it was taken in words (its GPS reverse-geocoded at ingest); None without GPS or when geocoding failed.
+    place: Place | None = None
     # The owner's library state: set through the API, carried unchanged through (re)processing.
     favorite: bool = False
     trashed_at: str | None = None  # ISO 8601 UTC; set while the photo is in the trash
@@ -274,6 +305,11 @@ class Photo:
     def in_timeline(self) -> bool:
         """READY and not in the trash: in the timeline, search, facets, albums and shares."""
         return self.status is PhotoStatus.READY and self.trashed_at is None
+
+    @property
+    def on_map(self) -> bool:
+        """In the timeline with a GPS position: one of the owner's map points (``GET /map``)."""
+        return self.in_timeline and self.facts is not None and self.facts.gps is not None
 
     @property
     def local_time(self) -> str:

@@ -31,6 +31,8 @@ class MetricName(StrEnum):
     EMBEDDING_IMAGES = "EmbeddingImages"  # worker: photos embedded (billable image inputs)
     EMBEDDING_INPUT_TOKENS = "EmbeddingInputTokens"  # worker and api: text tokens embedded (query text)
     EMBEDDING_FAILED = "EmbeddingFailed"  # worker: READY photos left without a vector (backfill with reprocess)
+    GEOCODER_REQUESTS = "GeocoderRequests"  # worker: billable reverse-geocoding requests (Amazon Location)
+    GEOCODING_FAILED = "GeocodingFailed"  # worker: geotagged READY photos left without a place (backfill: reprocess)
     CAPTION_FALLBACK = "CaptionFallback"
     ANALYSIS_THROTTLED = "AnalysisThrottled"
     UPLOADS_REQUESTED = "UploadsRequested"

@@ -25,15 +25,16 @@ from photovault.model import (
     Photo,
     PhotoStatus,
     PipelineError,
+    Place,
     SignOut,
     SourceObject,
     TextLine,
 )
 
 Position = Mapping[str, str]
-# Where a search term was found: what the analysis saw (label, caption, text) or what the file says (the day it was
-# taken, its file name, the camera).
-MatchField = Literal["label", "caption", "text", "date", "filename", "camera"]
+# Where a search term was found: what the analysis saw (label, caption, text), what the file says (the day it was
+# taken, its file name, the camera) or where it was taken (its GPS position in words).
+MatchField = Literal["label", "caption", "text", "date", "filename", "camera", "place"]
 
 # ---------------------------------------------------------------- storage (worker)
 
@@ -63,6 +64,19 @@ class MediaStore(Protocol):
 
     def delete_prefix(self, prefix: str) -> int:
         """Delete every object under ``prefix`` for good (every version); returns how many versions."""
+
+
+# ---------------------------------------------------------------- places (worker)
+
+
+class Geocoder(Protocol):
+    """A GPS position into city, region and country (Amazon Location Service in AWS; the local stack injects its
+    offline geocoder). Adapters raise ``TransientDependencyError`` (or ``Throttled``) for retryable failures."""
+
+    name: str
+
+    def place_of(self, latitude: float, longitude: float) -> Place | None:
+        """The place at the position, or None where the index knows nothing (the open sea)."""
 
 
 # ---------------------------------------------------------------- analysis (worker)
@@ -165,6 +179,9 @@ class TermIndex(Protocol):
 
     def labels(self, owner: str) -> list[LabelCount]:
         """The owner's label facets (one query on the facet partition)."""
+
+    def places(self, owner: str) -> list[LabelCount]:
+        """The owner's place facets — cities, regions, countries — (one query on the facet partition)."""
 
 
 # ---------------------------------------------------------------- the photo aggregate
@@ -274,6 +291,22 @@ class Usage:
     revision: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class MapPoint:
+    """A geotagged timeline photo as the map shows it: where, and its thumbnail's derivatives key."""
+
+    photo_id: str
+    latitude: float
+    longitude: float
+    thumb_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MapPage:
+    points: list[MapPoint]
+    next_position: dict[str, str] | None = None
+
+
 class LibraryRepository(Protocol):
     """The API's side of the photo aggregate. Every method is scoped to ``owner``."""
 
@@ -303,6 +336,10 @@ class LibraryRepository(Protocol):
 
     def months(self, owner: str) -> list[MonthCount]:
         """The owner's month counters (one Query), any order."""
+
+    def map_points(self, owner: str, *, limit: int, start: Position | None) -> MapPage:
+        """One page of the owner's geotagged timeline photos, newest taken first (one Query of a sparse index that
+        holds only those photos, projecting only what a point needs)."""
 
     def save_library_state(self, before: Photo, after: Photo, postings: Sequence[TermPosting]) -> bool:
         """Move the photo from ``before`` (as read) to ``after``: its favourite and trash state, its place in the

@@ -60,6 +60,8 @@ class Settings:
     embedding_dimension: int = setting(alias="EMBEDDING_DIMENSION", default=1024, ge=1, le=4096)
     vector_bucket: str = setting(alias="VECTOR_BUCKET", default="")
     vector_index: str = setting(alias="VECTOR_INDEX", default="")
+    # Places from GPS (reverse geocoding at ingest): the Amazon Location place index. Empty = no place names.
+    place_index: str = setting(alias="PLACE_INDEX", default="")
     # Cosine similarity a photo needs to count in the ranking at all, and to be shown when no word matched it.
     # Measured for the local MiniLM model (benchmarks/search_quality.py); to be calibrated for Titan in staging.
     similarity_floor: float = setting(alias="SEARCH_SIMILARITY_FLOOR", default=0.20, ge=-1, le=1)

@@ -12,6 +12,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESOURCES_PATH = REPO_ROOT / "terraform" / "resources.json"
 WEB_ROOT = REPO_ROOT / "web"
+VENDOR_ROOT = REPO_ROOT / "node_modules"  # the npm packages web/vendor.json serves from (the map's base layer)
 
 LOCAL_ENVIRONMENT = "local"
 

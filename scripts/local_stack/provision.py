@@ -250,7 +250,10 @@ def table_definition(table: Mapping[str, Any], name: str) -> dict[str, Any]:
                     {"AttributeName": gsi["hash_key"], "KeyType": "HASH"},
                     {"AttributeName": gsi["range_key"], "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": gsi["projection_type"]},
+                "Projection": {
+                    "ProjectionType": gsi["projection_type"],
+                    **({"NonKeyAttributes": gsi["non_key_attributes"]} if gsi.get("non_key_attributes") else {}),
+                },
             }
             for gsi in table["global_secondary_indexes"]
         ],

@@ -1,4 +1,5 @@
-"""The web bucket behind CloudFront, locally: ``web/`` with the SPA rewrite, and the app's ``/config.json``.
+"""The web bucket behind CloudFront, locally: ``web/`` with the SPA rewrite, the npm package files ``web/vendor.json``
+names under ``/vendor/<package>/`` (as terraform/modules/web uploads them), and the app's ``/config.json``.
 
 Deep links (``/s/<token>``, ``/photos/<id>``, ``/albums/…``) get ``index.html`` by the same rule as the CloudFront
 function terraform/modules/cdn/functions/spa_rewrite.js: a last path segment without a dot is a route of the app;
@@ -7,12 +8,14 @@ with a dot it is a file, and a missing file is a 404.
 
 from __future__ import annotations
 
+import json
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from scripts.local_stack.config import VENDOR_ROOT
 from scripts.local_stack.responses import HttpResponse
 
 INDEX = "/index.html"
@@ -64,17 +67,35 @@ class WebConfig:
         }
 
 
+def vendor_files(web_root: Path, vendor_dir: Path) -> dict[str, Path]:
+    """``vendor/<package>/<file>`` → its file in ``vendor_dir``, for every file web/vendor.json's patterns match: the
+    same keys terraform/modules/web uploads (its ``fileset`` globs match like ``Path.glob`` for these patterns)."""
+    packages: dict[str, list[str]] = json.loads((web_root / "vendor.json").read_text(encoding="utf-8"))["packages"]
+    found: dict[str, Path] = {}
+    for package, patterns in packages.items():
+        folder = vendor_dir / package
+        for pattern in patterns:
+            for file in sorted(folder.glob(pattern)):
+                if file.is_file():
+                    found[f"vendor/{package}/{file.relative_to(folder).as_posix()}"] = file
+    return found
+
+
 class StaticSite:
-    def __init__(self, web_root: Path) -> None:
+    def __init__(self, web_root: Path, vendor_dir: Path = VENDOR_ROOT) -> None:
         self._root = web_root.resolve()
+        # Only the listed package files: nothing else of node_modules is reachable.
+        self._vendor = vendor_files(web_root, vendor_dir) if (web_root / "vendor.json").is_file() else {}
 
     def handle(self, method: str, path: str) -> HttpResponse:
         relative = spa_rewrite(unquote(path)).lstrip("/")
-        candidate = (self._root / relative).resolve()
-        if not candidate.is_relative_to(self._root) or not candidate.is_file():
-            if relative == INDEX.lstrip("/"):
-                return HttpResponse(200, [("content-type", "text/html; charset=utf-8")], _PLACEHOLDER)
-            return HttpResponse(404, [("content-type", "text/plain")], b"Not Found")
+        candidate = self._vendor.get(relative)
+        if candidate is None:
+            candidate = (self._root / relative).resolve()
+            if not candidate.is_relative_to(self._root) or not candidate.is_file():
+                if relative == INDEX.lstrip("/"):
+                    return HttpResponse(200, [("content-type", "text/html; charset=utf-8")], _PLACEHOLDER)
+                return HttpResponse(404, [("content-type", "text/plain")], b"Not Found")
         content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
         if content_type.startswith("text/") or content_type in {"application/javascript", "application/json"}:
             content_type += "; charset=utf-8"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from scripts.local_stack.config import VENDOR_ROOT
+from scripts.local_stack.static import vendor_files
 from tests.infra.conftest import ROOT, Plan
 
 WEB_DIR = ROOT / "web"
@@ -40,6 +42,18 @@ def test_every_web_file_is_uploaded_with_its_content_type(plan: Plan) -> None:
     assert objects["js/app.js"]["content_type"].startswith("text/javascript")  # ES modules need a JS MIME type
     assert objects["styles.css"]["content_type"].startswith("text/css")
     assert objects["favicon.svg"]["content_type"] == "image/svg+xml"
+
+
+def test_the_packages_the_app_loads_are_uploaded_exactly_as_the_local_server_serves_them(plan: Plan) -> None:
+    # web/vendor.json is the one list: Terraform uploads from node_modules what the local static server serves
+    objects = plan.keyed("aws_s3_object", "module.web.aws_s3_object.vendor")
+    served = vendor_files(WEB_DIR, VENDOR_ROOT)
+
+    assert {"vendor/world-atlas/countries-50m.json", "vendor/topojson-client/src/index.js"} <= set(served)
+    assert set(objects) == set(served)
+    for key, item in objects.items():
+        assert item["source_hash"] and item["server_side_encryption"] == "aws:kms", key
+        assert item["content_type"].startswith("application/json" if key.endswith(".json") else "text/javascript"), key
 
 
 def test_config_json_points_the_app_at_this_environments_user_pool(plan: Plan, workspace: str) -> None:

@@ -290,6 +290,19 @@ def test_the_single_page_app_is_served_with_a_fallback_for_client_routes(local_s
     assert "photovault" not in escape.text.lower() or escape.text == index.text
 
 
+def test_the_maps_base_layer_and_its_reader_are_served_from_the_installed_packages(local_stack: LocalStack) -> None:
+    atlas = requests.get(f"{local_stack.url}/vendor/world-atlas/countries-50m.json", timeout=10)
+    reader = requests.get(f"{local_stack.url}/vendor/topojson-client/src/index.js", timeout=10)
+
+    assert atlas.status_code == 200 and atlas.headers["content-type"].startswith("application/json")
+    assert atlas.json()["type"] == "Topology" and "countries" in atlas.json()["objects"]
+    assert reader.status_code == 200 and "javascript" in reader.headers["content-type"]
+    assert 'export {default as feature} from "./feature.js"' in reader.text
+    # Only what web/vendor.json lists: nothing else of node_modules, nor a way out of it
+    for other in ("world-atlas/package.json", "world-atlas/land-10m.json", "eslint/package.json", "../package.json"):
+        assert requests.get(f"{local_stack.url}/vendor/{other}", timeout=10).status_code == 404, other
+
+
 def test_the_spa_rewrite_is_the_cloudfront_functions_rule() -> None:
     # The CloudFront function itself, run by node, against the gateway's rule on the same URIs.
     uris = ["/", "/index.html", "/s/tok", "/photos/abc", "/albums/a/b", "/js/app.js", "/a.b/c", "/v1.2", "/x/"]

@@ -284,15 +284,17 @@ def test_reprocess_marks_and_enqueues_an_event_the_worker_claims_again(stack: St
     assert again.state is ClaimState.CLAIMED  # released: the lease is free; the mark was consumed by the claim
 
 
-def test_reprocess_steps_embed_reaches_the_worker_as_an_embed_only_request(stack: Stack) -> None:
-    """Given a READY photo, ``--steps embed`` marks it so the worker's claim hands over an embed-only request."""
+@pytest.mark.parametrize("steps", [["embed"], ["place"], ["embed", "place"]])
+def test_reprocess_steps_reach_the_worker_as_a_request_for_those_steps_only(stack: Stack, steps: list[str]) -> None:
+    """Given a READY photo, ``--steps embed`` (vectors) or ``--steps place`` (places of photos processed before they
+    existed) marks it so the worker's claim hands over a request for those steps alone."""
     photo = put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T10:00:00+00:00")
     refs = list(reprocess.select_by_status(stack.dynamodb, stack.names.table, ["READY"]))
     result = run_reprocess(
         stack,
         refs,
-        reason="backfill search vectors",
-        steps=["embed"],
+        reason="backfill",
+        steps=steps,
         run_id="run-helper",
         now="2026-03-01T00:00:00+00:00",
     )
@@ -302,7 +304,7 @@ def test_reprocess_steps_embed_reaches_the_worker_as_an_embed_only_request(stack
     claim = DynamoPhotoRepository(stack.dynamodb, stack.names.table).claim(
         source, now="2026-03-01T00:00:01+00:00", lease_until=2_000_000_000, now_epoch=1
     )
-    assert claim.reprocess is not None and claim.reprocess["steps"] == ["embed"]
+    assert claim.reprocess is not None and claim.reprocess["steps"] == steps
     assert claim.photo is not None and claim.photo.photo_id == photo.photo_id
 
 

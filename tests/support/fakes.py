@@ -21,11 +21,13 @@ from photovault.model import (
     Analysis,
     Attempts,
     Caption,
+    GpsPosition,
     ImageFacts,
     Label,
     Photo,
     PhotoStatus,
     PipelineError,
+    Place,
     SignOut,
     SourceObject,
     TextLine,
@@ -37,6 +39,8 @@ from photovault.ports import (
     Collection,
     LabelCount,
     LibraryView,
+    MapPage,
+    MapPoint,
     MemberPage,
     MembershipChange,
     MonthCount,
@@ -75,6 +79,7 @@ class InMemoryPhotoRepository:
     facets: dict[tuple[str, str], int] = field(default_factory=dict)
     leases: dict[tuple[str, str], Lease] = field(default_factory=dict)
     month_counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    place_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     quotas: dict[str, Usage] = field(default_factory=dict)
     freed: set[str] = field(default_factory=set)  # photos whose stored bytes a purge gave back
     items_read: int = 0
@@ -98,6 +103,9 @@ class InMemoryPhotoRepository:
                 continue
             for label in dict.fromkeys(photo.indexed_labels):
                 self.facets[(photo.owner, label)] = self.facets.get((photo.owner, label), 0) + delta
+            for place in dict.fromkeys(photo.indexed_places):
+                key = (photo.owner, place)
+                self.place_counts[key] = self.place_counts.get(key, 0) + delta
             if photo.indexed_month:
                 key = (photo.owner, photo.indexed_month)
                 self.month_counts[key] = self.month_counts.get(key, 0) + delta
@@ -303,6 +311,7 @@ class InMemoryPhotoRepository:
             indexed_terms=after.indexed_terms,
             indexed_labels=after.indexed_labels,
             indexed_month=after.indexed_month,
+            indexed_places=after.indexed_places,
             revision=current.revision + 1,
         )
         self._count(before, after)
@@ -358,6 +367,26 @@ class InMemoryPhotoRepository:
         out = [LabelCount(label, count) for (o, label), count in self.facets.items() if o == owner]
         self.items_read += len(out)
         return out
+
+    def places(self, owner: str) -> list[LabelCount]:
+        out = [LabelCount(place, count) for (o, place), count in self.place_counts.items() if o == owner]
+        self.items_read += len(out)
+        return out
+
+    def map_points(self, owner: str, *, limit: int, start: Position | None) -> MapPage:
+        on_map = sorted(
+            ((keys.taken_sort(p), p) for (o, _), p in self.photos.items() if o == owner and p.on_map), reverse=True
+        )
+        at = (start or {}).get("at")
+        keyed = [(key, p) for key, p in on_map if at is None or key < at]
+        page = keyed[:limit]
+        self.items_read += len(page)
+        points = [
+            MapPoint(p.photo_id, p.facts.gps.latitude, p.facts.gps.longitude, p.derivatives.get("thumb", {}).get("key"))
+            for _, p in page
+            if p.facts and p.facts.gps
+        ]
+        return MapPage(points=points, next_position={"at": page[-1][0]} if len(keyed) > limit else None)
 
 
 @dataclass
@@ -699,6 +728,8 @@ def make_photo(
     now_ms: int | None = None,
     taken_at: str | None = None,
     camera: tuple[str, str] | None = None,
+    gps: tuple[float, float] | None = None,
+    place: Place | None = None,
 ) -> Photo:
     pid = photo_id or new_photo_id(now_ms)
     ready = status is PhotoStatus.READY
@@ -725,6 +756,7 @@ def make_photo(
             taken_at=taken_at,
             camera_make=camera[0] if camera else None,
             camera_model=camera[1] if camera else None,
+            gps=GpsPosition(*gps) if gps else None,
         ),
         analysis=Analysis(
             labels=tuple(Label(name=n, confidence=c) for n, c in labels),
@@ -734,4 +766,5 @@ def make_photo(
         caption=Caption(text=caption, model_id="test", prompt_version="v1", fallback=False),
         derivatives=derivatives if ready else {},
         media_id=media_id,
+        place=place,
     )

@@ -128,6 +128,10 @@ export const api = {
   search: ({ q, label, cursor, signal }) => request('GET', '/search', { params: { q, label, cursor }, signal }),
   /** LabelList: {items: [{label, count}]}. */
   labels: ({ signal } = {}) => request('GET', '/labels', { signal }),
+  /** PlaceList: {items: [{place, count}]} — the owner's cities, regions and countries, most photos first. */
+  places: ({ signal } = {}) => request('GET', '/places', { signal }),
+  /** MapPoints: {items: [{id, lat, lon, thumbnail}], expires_at, cursor} — the owner's geotagged photos. */
+  mapPoints: ({ cursor, limit, signal } = {}) => request('GET', '/map', { params: { cursor, limit }, signal }),
 
   // -- albums
   /** AlbumList: {items: Album[], cursor}. */

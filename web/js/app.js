@@ -14,6 +14,7 @@ import { renderAlbum, renderAlbums } from './views/albums.js';
 import { renderAttention } from './views/attention.js';
 import { renderAccount } from './views/account.js';
 import { renderAuth, renderForgot } from './views/auth.js';
+import { renderMap } from './views/map.js';
 import { renderPublicAlbum } from './views/public-album.js';
 import { renderPublicShare } from './views/public-share.js';
 import { renderSearch } from './views/search.js';
@@ -36,6 +37,7 @@ const VIEWS = {
   albums: renderAlbums,
   album: renderAlbum,
   search: renderSearch,
+  map: renderMap,
   attention: renderAttention,
   trash: renderTrash,
   shares: renderShares,

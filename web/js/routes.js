@@ -17,6 +17,7 @@ export const ROUTES = [
   { name: 'albums', pattern: /^\/albums\/?$/, nav: 'albums', title: 'Albums' },
   { name: 'album', pattern: /^\/albums\/([^/]+)\/?$/, nav: 'albums', title: 'Album' },
   { name: 'search', pattern: /^\/search\/?$/, title: 'Search' },
+  { name: 'map', pattern: /^\/map\/?$/, nav: 'map', title: 'Map' },
   { name: 'attention', pattern: /^\/attention\/?$/, nav: 'attention', title: 'Needs attention' },
   { name: 'trash', pattern: /^\/trash\/?$/, nav: 'trash', title: 'Trash' },
   { name: 'shares', pattern: /^\/shares\/?$/, nav: 'shares', title: 'Shared links' },

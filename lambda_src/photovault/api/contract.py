@@ -25,7 +25,7 @@ _OUT = ConfigDict(extra="forbid")
 Confidence = Annotated[float, Field(ge=0, le=100, description="Percent")]
 Id = Annotated[str, Field(min_length=1, max_length=64, description="A photo or album id (UUIDv7)")]
 Selection = Annotated[list[Id], Field(min_length=1, max_length=MAX_SELECTION, description="1 to 100 photo ids")]
-MatchField = Literal["label", "caption", "text", "date", "filename", "camera"]
+MatchField = Literal["label", "caption", "text", "date", "filename", "camera", "place"]
 
 
 # ---------------------------------------------------------------- requests
@@ -256,6 +256,16 @@ class GeoPoint(BaseModel):
     altitude: float | None
 
 
+class PlaceName(BaseModel):
+    """Where it was taken, in words: its GPS position reverse-geocoded. Any part may be empty."""
+
+    model_config = _OUT
+
+    city: str
+    region: str
+    country: str
+
+
 class DetailLabel(BaseModel):
     model_config = _OUT
 
@@ -327,6 +337,10 @@ class PhotoDetail(PhotoSummary):
     size_bytes: int | None
     camera: Camera | None
     location: GeoPoint | None = Field(description="Only ever shown to the owner; never in a share")
+    place: PlaceName | None = Field(
+        description="The location in words; only ever shown to the owner, never in a share. Null without GPS or when "
+        "it could not be looked up"
+    )
     caption_source: Literal["model", "composed"] | None = Field(
         description="composed: built from the labels (no captioning model, or it was unavailable)"
     )
@@ -483,6 +497,44 @@ class LabelList(BaseModel):
     model_config = _OUT
 
     items: list[LabelFacet]
+
+
+class PlaceFacet(BaseModel):
+    model_config = _OUT
+
+    place: str = Field(description="A city, region or country; search for it with q")
+    count: int
+
+
+class PlaceList(BaseModel):
+    model_config = _OUT
+
+    items: list[PlaceFacet]
+
+
+# ---------------------------------------------------------------- the map
+
+
+class MapPoint(BaseModel):
+    """A geotagged photo on the owner's map."""
+
+    model_config = _OUT
+
+    id: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    thumbnail: str | None = Field(description="Signed thumbnail URL, valid until the list's expires_at")
+
+
+class MapPoints(BaseModel):
+    """The owner's geotagged photos in the timeline, newest taken first. Positions are private: this list is only
+    ever answered to the owner."""
+
+    model_config = _OUT
+
+    items: list[MapPoint]
+    expires_at: int = Field(description="Epoch seconds until which the thumbnail URLs work")
+    cursor: str | None
 
 
 # ---------------------------------------------------------------- shares

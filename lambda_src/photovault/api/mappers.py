@@ -13,6 +13,7 @@ from photovault.library.views import (
     AlbumListing,
     AlbumView,
     Gallery,
+    MapView,
     MediaLinks,
     Outcome,
     PhotoView,
@@ -139,6 +140,9 @@ def photo_detail(view: PhotoView) -> contract.PhotoDetail:
             latitude=facts.gps.latitude, longitude=facts.gps.longitude, altitude=facts.gps.altitude
         )
         if facts and facts.gps
+        else None,
+        place=contract.PlaceName(city=photo.place.city, region=photo.place.region, country=photo.place.country)
+        if photo.place
         else None,
         caption_source=("composed" if is_composed(photo.caption) else "model") if photo.caption else None,
         # Exactly what the index holds for the photo: the labels search finds it by, never a second threshold.
@@ -290,3 +294,20 @@ def _job_kind(kind: str) -> contract.JobKindName:
     if kind != "download":  # a kind stored by a newer deployment: a bug to surface, not a shape to guess
         raise ValueError(f"unknown job kind {kind!r}")
     return "download"
+
+
+def place_list(facets: list[LabelCount]) -> contract.PlaceList:
+    return contract.PlaceList(items=[contract.PlaceFacet(place=f.label, count=f.count) for f in facets])
+
+
+def map_points(view: MapView) -> contract.MapPoints:
+    return contract.MapPoints(
+        items=[
+            contract.MapPoint(
+                id=point.photo_id, lat=round(point.latitude, 5), lon=round(point.longitude, 5), thumbnail=url
+            )
+            for point, url in view.points
+        ],
+        expires_at=view.expires_at,
+        cursor=view.cursor,
+    )

@@ -160,10 +160,19 @@ def _record_metrics(outcome: IngestOutcome, *, started: float, event_time: float
         )
     if outcome.embedding_failed:
         metrics.add_metric(name=MetricName.EMBEDDING_FAILED, unit=MetricUnit.Count, value=1)
+    _place_metrics(outcome)
     if outcome.status is PhotoStatus.READY:
         metrics.add_metric(
             name=MetricName.CAPTION_FALLBACK, unit=MetricUnit.Count, value=1 if outcome.caption_fallback else 0
         )
+
+
+def _place_metrics(outcome: IngestOutcome) -> None:
+    """Geocoding's paid requests (the AI spend) and the geotagged photos left without a place."""
+    if outcome.geocoder_requests:
+        metrics.add_metric(name=MetricName.GEOCODER_REQUESTS, unit=MetricUnit.Count, value=outcome.geocoder_requests)
+    if outcome.geocoding_failed:
+        metrics.add_metric(name=MetricName.GEOCODING_FAILED, unit=MetricUnit.Count, value=1)
 
 
 handler = batch_handler(

@@ -28,6 +28,7 @@ from photovault.library.quota import QuotaExceeded, QuotaLimits, charge, settle,
 from photovault.library.views import (
     ActionResult,
     Gallery,
+    MapView,
     Match,
     Outcome,
     PhotoView,
@@ -248,6 +249,26 @@ class Library:
         """How many timeline photos each month holds, newest month first (one Query of the month counters)."""
         counts = sorted(self._repo.months(owner), key=lambda month: month.month, reverse=True)
         return [month for month in counts if month.count > 0]
+
+    # -- the map -----------------------------------------------------------------------------------------------
+    def map_points(self, owner: str, *, limit: int, cursor: str | None) -> MapView:
+        """One page of the owner's geotagged timeline photos, newest taken first: where, and a signed thumbnail
+        (one Query of the sparse map index). Positions are the owner's alone: only this JWT route returns them."""
+        start = self._cursors.decode(owner, "map", cursor, binding="map") if cursor else None
+        if start is not None and not ids.is_photo_id(start.get("at", "").rsplit("#", 1)[-1]):
+            raise InvalidInput("The cursor is not valid for this request.", details={"field": "cursor"})
+        page = self._repo.map_points(owner, limit=limit, start=start)
+        expires_at = self._expiry()
+        return MapView(
+            points=[
+                (point, self._media.sign(point.thumb_key, expires_at=expires_at) if point.thumb_key else None)
+                for point in page.points
+            ],
+            expires_at=expires_at,
+            cursor=self._cursors.encode(owner, "map", page.next_position, binding="map")
+            if page.next_position
+            else None,
+        )
 
     # -- one photo ---------------------------------------------------------------------------------------------
     def get_photo(self, owner: str, photo_id: str) -> PhotoView:
@@ -486,6 +507,11 @@ class Library:
     def labels(self, owner: str) -> list[LabelCount]:
         """The owner's label facets, most photos first."""
         facets = sorted(self._index.labels(owner), key=lambda facet: (-facet.count, facet.label))
+        return [facet for facet in facets if facet.count > 0]
+
+    def places(self, owner: str) -> list[LabelCount]:
+        """The owner's place facets (cities, regions, countries), most photos first."""
+        facets = sorted(self._index.places(owner), key=lambda facet: (-facet.count, facet.label))
         return [facet for facet in facets if facet.count > 0]
 
     # -- helpers -----------------------------------------------------------------------------------------------

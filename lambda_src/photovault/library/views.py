@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from photovault.model import Album, Photo, Retry
-from photovault.ports import PresignedPost, TermMatch
+from photovault.ports import MapPoint, PresignedPost, TermMatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,15 @@ class ShownPhoto:
 @dataclass(frozen=True, slots=True)
 class Gallery:
     items: list[ShownPhoto]
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MapView:
+    """One page of the owner's map points, each with its thumbnail's signed URL (valid until ``expires_at``)."""
+
+    points: list[tuple[MapPoint, str | None]]
+    expires_at: int
     cursor: str | None = None
 
 

@@ -20,9 +20,11 @@ from photovault.pipeline.caption import make_caption
 from photovault.pipeline.embedding import EmbeddingRun, embed_and_index
 from photovault.pipeline.failure import failure_reason, pipeline_error
 from photovault.pipeline.notify import photo_event
+from photovault.pipeline.places import PlaceRun, find_place
 from photovault.ports import (
     ClaimState,
     Embedder,
+    Geocoder,
     ImageAnalyzer,
     MediaStore,
     Notifier,
@@ -35,9 +37,11 @@ from photovault.ports import (
 from photovault.search.index import stamp_index
 
 PIPELINE_VERSION = "1"
-# ``make reprocess ARGS="--steps embed"``: the steps an operator may ask for alone; the paid analyses and the
-# caption of the previous run are reused.
+# ``make reprocess ARGS="--steps embed,place"``: the steps an operator may ask for alone on a READY photo; the paid
+# analyses, the caption and the derivatives of the previous run are reused.
 EMBED_STEP = "embed"
+PLACE_STEP = "place"
+REUSABLE_STEPS = (EMBED_STEP, PLACE_STEP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,8 @@ class IngestOutcome:
     embedding_images: int = 0
     embedding_input_tokens: int = 0
     embedding_failed: bool = False
+    geocoder_requests: int = 0
+    geocoding_failed: bool = False
     notified: bool = False
     # Bytes sent to a finished photo's key after its run (a replayed upload form, a later object version): ignored.
     replayed: bool = False
@@ -118,6 +124,8 @@ class IngestPhoto:
     vectors: VectorIndex | None = None
     # The owner's e-mail digest (photovault.notifications.digest); None = per-photo events only.
     digests: DigestNotices | None = None
+    # Places from GPS; None (no geocoder configured) = geotagged photos get no place names.
+    geocoder: Geocoder | None = None
 
     def __call__(self, source: SourceObject, *, deadline: float, lease_seconds: int) -> IngestOutcome:
         """Process one upload. ``deadline`` is the ``time.monotonic()`` instant by which decoding must be over and
@@ -290,8 +298,9 @@ class IngestPhoto:
         renditions = render(validated)
         # The retry policy keeps its own clock (tests jump it ahead instead of sleeping): the same time left, on it.
         retry_deadline = self.retry.clock() + (deadline - time.monotonic())
-        if previous is not None and _embed_only(base, previous):
-            return self._embed_again(base, previous, renditions.preview.data, token, retry_deadline, outcome)
+        steps = _reused_steps(base, previous)
+        if previous is not None and steps:
+            return self._steps_again(base, previous, steps, renditions.preview.data, token, retry_deadline, outcome)
         run = analyse(self.analyzer, renditions.analysis_jpeg.data, deadline=retry_deadline, policy=self.retry)
         analysis = run.analysis
         outcome.analysis_units = analysis.units
@@ -336,25 +345,42 @@ class IngestPhoto:
                 derivatives[derivative.kind] = {"key": key, "width": derivative.width, "height": derivative.height}
 
             embedded = self._embed(base, renditions.preview.data, analysis, caption, retry_deadline, outcome)
+            located = self._locate(base, retry_deadline, outcome)
             photo = replace(
                 rendered,
                 status=PhotoStatus.READY,
                 analysis=analysis,
                 caption=caption,
                 derivatives=derivatives,
+                place=located.place if located else None,
                 updated_at=_iso(self.clock()),
-                provenance=self._provenance(base, previous, analysis, caption, embedded),
+                provenance=self._provenance(base, previous, analysis, caption, embedded, located),
             )
             return self._finish(photo, token, previous)
         except BaseException:
             self._drop_unwritten(rendered)
             raise
 
-    def _embed_again(
-        self, base: Photo, previous: Photo, preview: bytes, token: str, deadline: float, outcome: IngestOutcome
+    def _steps_again(
+        self,
+        base: Photo,
+        previous: Photo,
+        steps: list[str],
+        preview: bytes,
+        token: str,
+        deadline: float,
+        outcome: IngestOutcome,
     ) -> Photo:
-        """``--steps embed``: the photo as it was, with a (new) vector; nothing paid for before is asked again."""
-        embedded = self._embed(base, preview, previous.analysis, previous.caption, deadline, outcome)
+        """``--steps embed`` / ``place``: the photo as it was, with a (new) vector and/or place; nothing paid for
+        before is asked again. A step not asked for keeps what the previous run found."""
+        embedded = None
+        if EMBED_STEP in steps:
+            embedded = self._embed(base, preview, previous.analysis, previous.caption, deadline, outcome)
+        located = self._locate(base, deadline, outcome) if PLACE_STEP in steps else None
+        provenance = self._provenance(base, previous, previous.analysis, previous.caption, embedded, located)
+        for step, recorded in ((EMBED_STEP, ("embedding_", "embedded_at")), (PLACE_STEP, ("geocod",))):
+            if step not in steps:  # what the previous run recorded of a step not run again stays true
+                provenance.update({k: v for k, v in previous.provenance.items() if k.startswith(recorded)})
         photo = replace(
             base,
             status=PhotoStatus.READY,
@@ -362,13 +388,24 @@ class IngestPhoto:
             caption=previous.caption,
             derivatives=previous.derivatives,
             media_id=previous.media_id,
+            place=(located.place if located else None) if PLACE_STEP in steps else previous.place,
             updated_at=_iso(self.clock()),
-            provenance={
-                **self._provenance(base, previous, previous.analysis, previous.caption, embedded),
-                "steps": [EMBED_STEP],
-            },
+            provenance={**provenance, "steps": steps},
         )
         return self._finish(photo, token, previous)
+
+    def _locate(self, base: Photo, deadline: float, outcome: IngestOutcome) -> PlaceRun | None:
+        """The place of a geotagged photo; None when it has no GPS or no geocoder is configured."""
+        gps = base.facts.gps if base.facts else None
+        if self.geocoder is None or gps is None:
+            return None
+        run = find_place(self.geocoder, gps, deadline=deadline, policy=self.retry)
+        outcome.geocoder_requests = run.requests
+        outcome.throttle_retries += run.retries
+        if run.error is not None:
+            outcome.geocoding_failed = True
+            outcome.extra["geocoding_error"] = run.error
+        return run
 
     def _embed(
         self,
@@ -428,6 +465,7 @@ class IngestPhoto:
         analysis: Analysis | None,
         caption: Caption | None,
         embedded: EmbeddingRun | None = None,
+        located: PlaceRun | None = None,
     ) -> dict[str, object]:
         record: dict[str, object] = {
             "pipeline_version": PIPELINE_VERSION,
@@ -447,6 +485,8 @@ class IngestPhoto:
             )
         if embedded is not None and self.embedder is not None:
             record.update(embedded.provenance(self.embedder, _iso(self.clock())))
+        if located is not None and self.geocoder is not None:
+            record.update(located.provenance(self.geocoder))
         if base.provenance.get("reprocess"):  # why an operator asked for this run (scripts/reprocess.py)
             record["reprocess"] = base.provenance["reprocess"]
         if previous is not None and previous.provenance.get("processed_at"):
@@ -477,8 +517,13 @@ def _superseded(previous: Photo, photo: Photo) -> bool:
     return bool(previous.derivatives) and (photo.media_id != previous.media_id or not photo.derivatives)
 
 
-def _embed_only(base: Photo, previous: Photo) -> bool:
-    """True for an operator's ``--steps embed`` reprocess of a READY photo whose analysis can be reused."""
+def _reused_steps(base: Photo, previous: Photo | None) -> list[str]:
+    """The steps of an operator's ``--steps embed`` / ``place`` reprocess of a READY photo whose analysis can be
+    reused; empty for any other run (the whole pipeline)."""
     request = base.provenance.get("reprocess")
     steps = request.get("steps") if isinstance(request, dict) else None
-    return steps == [EMBED_STEP] and previous.status is PhotoStatus.READY and previous.analysis is not None
+    if previous is None or previous.status is not PhotoStatus.READY or previous.analysis is None:
+        return []
+    if not isinstance(steps, list) or not steps or any(step not in REUSABLE_STEPS for step in steps):
+        return []
+    return [step for step in REUSABLE_STEPS if step in steps]

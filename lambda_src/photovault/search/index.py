@@ -1,6 +1,6 @@
 """Search writes: what a photo is findable by — the term postings and label facets derived from its analysis and
-caption, and the terms of what the file says (the day it was taken, its name, the camera). The reads of the same
-items are ``photovault.search.query``."""
+caption, the terms of what the file says (the day it was taken, its name, the camera) and the terms and facets of
+where it was taken (its place). The reads of the same items are ``photovault.search.query``."""
 
 from __future__ import annotations
 
@@ -111,6 +111,16 @@ def file_terms(photo: Photo) -> Iterator[tuple[str, TermMatch]]:
             yield word, TermMatch(field="camera", confidence=100.0, source=camera)
 
 
+def place_terms(photo: Photo) -> Iterator[tuple[str, TermMatch]]:
+    """Terms of where it was taken: each of its city, region and country whole ("new york") and word by word, accents
+    folded ("zurich" finds Zürich). Private like the place itself: only its owner's searches read these."""
+    for name in photo.place.names if photo.place else ():
+        match = TermMatch(field="place", confidence=100.0, source=name)
+        for term in dict.fromkeys((label_term(name), *tokens(name))):
+            if term:
+                yield term, match
+
+
 def findable_labels(photo: Photo) -> list[Label]:
     """The labels search finds this photo by and ``GET /labels`` counts it under — its ``indexed_labels`` as the
     pipeline wrote them — with their confidence and parents from the analysis."""
@@ -135,15 +145,15 @@ def _field_rank(field: str) -> int:
 
 
 def stamp_index(photo: Photo, min_confidence: float) -> tuple[Photo, list[TermPosting]]:
-    """The photo stamped with exactly what it adds to its owner's index — terms, label facets, its month — and
-    the term postings to write.
+    """The photo stamped with exactly what it adds to its owner's index — terms, label and place facets, its month —
+    and the term postings to write.
 
     Only timeline photos (READY, not trashed) are findable and counted: a quarantined photo keeps its analysis for
     its owner but adds nothing, and a trashed one adds nothing until it is restored (then it is stamped again)."""
     if not photo.in_timeline:
-        return replace(photo, indexed_terms=(), indexed_labels=(), indexed_month=None), []
+        return replace(photo, indexed_terms=(), indexed_labels=(), indexed_month=None, indexed_places=()), []
     terms = index_terms(photo.analysis, photo.caption, min_confidence)
-    for term, match in file_terms(photo):
+    for term, match in (*file_terms(photo), *place_terms(photo)):
         matches = terms.setdefault(term, [])
         if all(existing.field != match.field for existing in matches):
             matches.append(match)
@@ -155,5 +165,6 @@ def stamp_index(photo: Photo, min_confidence: float) -> tuple[Photo, list[TermPo
         indexed_terms=tuple(posting.term for posting in postings),
         indexed_labels=tuple(facet_labels(photo.analysis, min_confidence)),
         indexed_month=keys.month_of(keys.taken_sort(photo)),
+        indexed_places=photo.place.names if photo.place else (),
     )
     return stamped, postings

@@ -156,6 +156,13 @@ data "aws_iam_policy_document" "worker" {
   }
 
   statement {
+    # A geotagged photo's position into its city, region and country; only on this environment's place index.
+    sid       = "ReverseGeocode"
+    actions   = ["geo:SearchPlaceIndexForPosition"]
+    resources = [aws_location_place_index.this.index_arn]
+  }
+
+  statement {
     sid       = "PublishEvents"
     actions   = ["sns:Publish"]
     resources = [aws_sns_topic.events.arn]

@@ -28,6 +28,7 @@ locals {
     EMBEDDING_DIMENSION          = tostring(var.embedding.dimension)
     VECTOR_BUCKET                = var.embedding.vector_bucket
     VECTOR_INDEX                 = var.embedding.vector_index
+    PLACE_INDEX                  = aws_location_place_index.this.index_name
     MODERATION_THRESHOLD         = tostring(var.moderation_threshold)
     MIN_LABEL_CONFIDENCE         = tostring(var.min_label_confidence)
     MAX_UPLOAD_BYTES             = tostring(var.max_upload_bytes)

@@ -276,3 +276,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "place_data_source" {
+  description = "Data provider of the Amazon Location place index the worker reverse-geocodes photos with (its intended use is Storage: the names are kept with the photo)."
+  type        = string
+  default     = "Here"
+
+  validation {
+    condition     = contains(["Esri", "Here", "Grab"], var.place_data_source)
+    error_message = "place_data_source must be one of Esri, Here, Grab."
+  }
+}

@@ -49,6 +49,13 @@ locals {
         resources = [var.endpoint_access.vector_index_arn]
       },
     ]
+    "geo.places" = [
+      {
+        # Amazon Location's place indexes (SearchPlaceIndexForPosition is served on the places.geo host)
+        actions   = ["geo:SearchPlaceIndexForPosition"]
+        resources = ["arn:${local.partition}:geo:${local.region}:${local.account_id}:place-index/${var.name_prefix}-*"]
+      },
+    ]
     sns = [
       {
         # Publish (photo events, digests); the e-mail opt-in's subscription on the events topic (its ARN is the

@@ -33,7 +33,7 @@ variable "enable_nat_gateway" {
 variable "interface_endpoint_services" {
   description = "AWS services reached through interface VPC endpoints (service name suffix after com.amazonaws.<region>.); each needs its endpoint policy in endpoints.tf."
   type        = set(string)
-  default     = ["rekognition", "bedrock-runtime", "s3vectors", "sqs", "sns", "logs", "kms", "ssm", "sts", "xray"]
+  default     = ["rekognition", "bedrock-runtime", "s3vectors", "geo.places", "sqs", "sns", "logs", "kms", "ssm", "sts", "xray"]
 
   validation {
     condition     = length(setsubtract(var.interface_endpoint_services, keys(local.endpoint_statements))) == 0

@@ -39,10 +39,11 @@ variable "table" {
     range_key  = string
     attributes = map(string)
     global_secondary_indexes = list(object({
-      name            = string
-      hash_key        = string
-      range_key       = string
-      projection_type = string
+      name               = string
+      hash_key           = string
+      range_key          = string
+      projection_type    = string
+      non_key_attributes = optional(list(string), [])
     }))
     ttl_attribute    = string
     stream_view_type = string

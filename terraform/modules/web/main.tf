@@ -16,8 +16,25 @@ locals {
 
   files = {
     for file in fileset(var.source_dir, "**") : file => lower(reverse(split(".", basename(file)))[0])
-    if contains(keys(local.content_types), lower(reverse(split(".", basename(file)))[0]))
+    if contains(keys(local.content_types), lower(reverse(split(".", basename(file)))[0])) && file != "vendor.json"
   }
+
+  # Files of npm packages the app loads as they are (web/vendor.json: the map's base layer and its reader), from the
+  # installed node_modules, under vendor/<package>/<file>: the local static server serves the same list.
+  vendor_packages = jsondecode(file("${var.source_dir}/vendor.json")).packages
+  vendor_matches = {
+    for package, patterns in local.vendor_packages : package => distinct(flatten([
+      for pattern in patterns : tolist(fileset("${var.vendor_dir}/${package}", pattern))
+    ]))
+  }
+  vendor_files = merge([
+    for package, files in local.vendor_matches : {
+      for file in files : "vendor/${package}/${file}" => {
+        source    = "${var.vendor_dir}/${package}/${file}"
+        extension = lower(reverse(split(".", basename(file)))[0])
+      }
+    }
+  ]...)
 
   # File names are not fingerprinted: HTML is revalidated on every load, the rest may be stale for five minutes.
   cache_control = {
@@ -59,6 +76,20 @@ resource "aws_s3_object" "this" {
   tags                   = var.tags
 }
 
+resource "aws_s3_object" "vendor" {
+  for_each = local.vendor_files
+
+  bucket                 = var.bucket_name
+  key                    = each.key
+  source                 = each.value.source
+  source_hash            = filemd5(each.value.source)
+  content_type           = local.content_types[each.value.extension]
+  cache_control          = "public, max-age=300"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = var.kms_key_arn
+  tags                   = var.tags
+}
+
 resource "aws_s3_object" "config" {
   bucket                 = var.bucket_name
   key                    = "config.json"
@@ -68,4 +99,11 @@ resource "aws_s3_object" "config" {
   server_side_encryption = "aws:kms"
   kms_key_id             = var.kms_key_arn
   tags                   = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = alltrue([for package, files in local.vendor_matches : length(files) > 0])
+      error_message = "A package of web/vendor.json has no files in vendor_dir: run `npm ci` (the map's base layer ships from node_modules)."
+    }
+  }
 }

@@ -13,6 +13,11 @@ variable "source_dir" {
   type        = string
 }
 
+variable "vendor_dir" {
+  description = "Directory of the installed npm packages (node_modules) that web/vendor.json names: uploaded under vendor/<package>/."
+  type        = string
+}
+
 variable "environment" {
   description = "Environment name shown by the app (dev, staging, prod)."
   type        = string

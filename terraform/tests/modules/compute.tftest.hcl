@@ -28,6 +28,12 @@ override_resource {
 }
 
 override_resource {
+  target          = aws_location_place_index.this
+  override_during = plan
+  values          = { index_arn = "arn:aws:geo:eu-west-1:111122223333:place-index/pv-test-places" }
+}
+
+override_resource {
   target          = aws_sqs_queue.purge_failures
   override_during = plan
   values          = { arn = "arn:aws:sqs:eu-west-1:111122223333:pv-test-purge-failures" }
@@ -356,6 +362,42 @@ run "search_by_meaning_least_privilege" {
         if contains(statement.actions, "bedrock:InvokeModel")
     ]))
     error_message = "Both functions may invoke the embedding model (photos, query text); only the worker the caption model."
+  }
+}
+
+run "places_least_privilege" {
+  command = plan
+
+  module {
+    source = "./modules/compute"
+  }
+
+  assert {
+    condition = (
+      aws_location_place_index.this.index_name == "pv-test-places" &&
+      one(aws_location_place_index.this.data_source_configuration).intended_use == "Storage" &&
+      aws_lambda_function.this["worker"].environment[0].variables["PLACE_INDEX"] == "pv-test-places"
+    )
+    error_message = "The worker is told its environment's place index, whose intended use lets it keep the names (Storage)."
+  }
+
+  assert {
+    condition = (
+      toset(flatten([for statement in data.aws_iam_policy_document.worker.statement : tolist(statement.actions) if anytrue([for action in statement.actions : startswith(action, "geo:")])])) ==
+      toset(["geo:SearchPlaceIndexForPosition"]) &&
+      toset(flatten([for statement in data.aws_iam_policy_document.worker.statement : tolist(statement.resources) if anytrue([for action in statement.actions : startswith(action, "geo:")])])) ==
+      toset(["arn:aws:geo:eu-west-1:111122223333:place-index/pv-test-places"])
+    )
+    error_message = "The worker may only reverse-geocode, and only on its environment's place index."
+  }
+
+  assert {
+    condition = alltrue([
+      for document in [data.aws_iam_policy_document.api, data.aws_iam_policy_document.purge, data.aws_iam_policy_document.jobs, data.aws_iam_policy_document.runtime] : !anytrue([
+        for statement in try(document.statement, []) : anytrue([for action in coalesce(statement.actions, []) : startswith(action, "geo:")])
+      ])
+    ])
+    error_message = "No other function may call Amazon Location."
   }
 }
 

@@ -109,6 +109,18 @@ run "endpoint_policies" {
     )
     error_message = "The functions reach S3 Vectors from the private subnets (interface endpoint, private DNS), and through it only the photos' index, only with the four vector calls the code makes."
   }
+
+  assert {
+    condition = (
+      aws_vpc_endpoint.interface["geo.places"].service_name == "com.amazonaws.eu-west-1.geo.places" &&
+      aws_vpc_endpoint.interface["geo.places"].private_dns_enabled &&
+      toset(flatten([for statement in data.aws_iam_policy_document.endpoint["geo.places"].statement : tolist(statement.resources)])) ==
+      toset(["arn:aws:geo:eu-west-1:111122223333:place-index/pv-test-*"]) &&
+      toset(flatten([for statement in data.aws_iam_policy_document.endpoint["geo.places"].statement : tolist(statement.actions)])) ==
+      toset(["geo:SearchPlaceIndexForPosition"])
+    )
+    error_message = "The worker reaches Amazon Location's places host from the private subnets (geo.places interface endpoint, private DNS), and through it only this environment's place indexes, only to reverse-geocode."
+  }
 }
 
 run "flow_logs_role_trusts_only_this_accounts_flow_logs" {

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from photovault.api.app import openapi_json, route_table
+from photovault.model import Place
 from tests.integration.api.apitools import ApiResponse, assert_documented, call, invoke, seed_through_pipeline
 from tests.integration.api.conftest import Stack
 from tests.support.events import http_event
@@ -22,6 +23,9 @@ SECRET_FILENAME = "alice-private-lighthouse.jpg"
 SECRET_CAPTION = "alice walks past the zanzibar lighthouse"
 SECRET_ALBUM = "alice's secret zanzibar album"
 SECRET_ADDRESS = "alice.zanzibar@example.com"
+# Where the owner's photo was taken: private to her (GET /map, GET /places, her photo's detail), never in a share.
+SECRET_GPS = (-6.16394, 39.18793)
+SECRET_PLACE = Place(city="Mkokotoni", region="Zanzibar North", country="Tanzania", country_code="TZ")
 PUBLIC = {("GET", "/health"), ("GET", "/public/shares/{token}"), ("GET", "/public/albums/{token}")}
 
 
@@ -66,6 +70,8 @@ SEES: dict[tuple[str, str], Callable[[Owned], str]] = {
     ("GET", "/albums/{album_id}/photos"): lambda o: o.photo_id,
     ("POST", "/media/urls"): lambda o: o.photo_id,
     ("GET", "/shares"): lambda o: o.album_token,
+    ("GET", "/map"): lambda o: o.photo_id,
+    ("GET", "/places"): lambda _: SECRET_PLACE.city,
 }
 
 
@@ -95,7 +101,14 @@ def test_the_matrix_covers_every_route_of_the_resolver() -> None:
 def owned(stack: Stack) -> Owned:
     """Alice's library: a favourite READY photo in an album, shared on its own and through the album, and a photo
     in the trash."""
-    photo = make_photo(OWNER, filename=SECRET_FILENAME, caption=SECRET_CAPTION, labels=[("Lighthouse", 97.0)])
+    photo = make_photo(
+        OWNER,
+        filename=SECRET_FILENAME,
+        caption=SECRET_CAPTION,
+        labels=[("Lighthouse", 97.0)],
+        gps=SECRET_GPS,
+        place=SECRET_PLACE,
+    )
     trashed = make_photo(OWNER, filename=SECRET_FILENAME, caption=SECRET_CAPTION)
     for seeded in (photo, trashed):
         seed_through_pipeline(stack.dynamodb, stack.table, seeded)
@@ -133,7 +146,8 @@ def _request(method: str, path: str, owned: Owned, sub: str | None) -> ApiRespon
 
 def _assert_no_leak(response: ApiResponse, owned: Owned, *, echoed: bool = False) -> None:
     secrets = [owned.trashed_id, owned.album_id, owned.token, owned.album_token, SECRET_FILENAME, SECRET_CAPTION]
-    secrets += [SECRET_ALBUM, SECRET_ADDRESS, OWNER] + ([] if echoed else [owned.photo_id])
+    secrets += [SECRET_ALBUM, SECRET_ADDRESS, OWNER, SECRET_PLACE.city, SECRET_PLACE.region, str(SECRET_GPS[0])]
+    secrets += [] if echoed else [owned.photo_id]
     for secret in secrets:
         assert secret.lower() not in response.text.lower(), f"{secret!r} leaked: {response.text[:300]}"
 
@@ -201,4 +215,8 @@ def test_the_public_routes_answer_anyone_with_their_documented_shape(
     stack: Stack, owned: Owned, method: str, path: str
 ) -> None:
     for sub in (None, INTRUDER, OWNER):
-        assert _request(method, path, owned, sub).status == 200
+        response = _request(method, path, owned, sub)
+        assert response.status == 200
+        # Where the photo was taken stays its owner's: no place and no GPS in what a share shows anyone
+        for private in (SECRET_PLACE.city, SECRET_PLACE.region, SECRET_PLACE.country, str(SECRET_GPS[0]), "39.18"):
+            assert private not in response.text, f"{private!r} leaked into {path}: {response.text[:300]}"

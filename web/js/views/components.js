@@ -29,6 +29,40 @@ export function matchReasons(matches, similarity = null) {
 }
 
 /**
+ * The PlaceList facets ({place, count}) as links to a search for the place (its city, region or country name):
+ * the chip of the place searched for is the active one.
+ */
+export function placeChips(facets, { q = '' } = {}) {
+  if (!facets.length) return null;
+  const folded = (text) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
+  return h(
+    'ul',
+    { class: 'chips', 'aria-label': 'Places' },
+    facets.map(({ place, count }) => {
+      const on = folded(q) === folded(place);
+      return h(
+        'li',
+        {},
+        h(
+          'a',
+          {
+            class: ['chip', on && 'chip-active'],
+            href: on ? searchPath('') : searchPath(place),
+            'data-link': true,
+            testid: 'place-facet',
+            'data-place': place,
+            'aria-current': on ? 'true' : null,
+            title: on ? 'Clear the search' : `Photos taken in ${place}`,
+          },
+          place,
+          h('span', { class: 'chip-count', 'aria-label': `${count} photos` }, String(count)),
+        ),
+      );
+    }),
+  );
+}
+
+/**
  * The LabelList facets ({label, count}) as links to the search page: a chip narrows the current words `q` to that
  * label (or, when it is the active one, takes it off again).
  */

@@ -102,9 +102,19 @@ export function facesSection(faces) {
 }
 
 // GPS is shown here only: this page is the owner's (another user's photo is a 404) and share pages never show it.
+/** A PlaceName as people write it: city, region, country, each once, accents aside (Zürich, canton "Zurich",
+ * Switzerland → "Zürich, Switzerland"). */
+function placeText(place) {
+  if (!place) return null;
+  const fold = (name) => name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  const names = [place.city, place.region, place.country].filter(Boolean);
+  return names.filter((name, i) => names.findIndex((other) => fold(other) === fold(name)) === i).join(', ') || null;
+}
+
 export function factsSection(photo) {
   const rows = [
     ['Taken', photo.taken_at ? formatDate(photo.taken_at) : null, 'taken-at'],
+    ['Place', placeText(photo.place), 'place'],
     ['Camera', cameraText(photo.camera), 'camera'],
     ['Dimensions', photo.width && photo.height ? `${photo.width} × ${photo.height}` : null, 'dimensions'],
     ['Format', photo.format, 'format'],

@@ -1,5 +1,5 @@
 // Search (/search?q=&label=): photos matching every word (labels, caption, text, the year and month taken,
-// file name, camera) and the label facet chosen, each saying why it matched; label chips narrow the words to a
+// file name, camera, the place taken) and the label facet chosen, each saying why it matched; label chips narrow the words to a
 // label. When nothing matches every word, the API answers the closest matches and the page says so. Results can
 // be selected and acted on like the timeline.
 
@@ -7,7 +7,7 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { Selection } from '../selection.js';
 import { addToAlbumAction, downloadAction, favoriteAction, trashAction } from './actions.js';
-import { gridList, labelChips, matchReasons, pager } from './components.js';
+import { gridList, labelChips, matchReasons, pager, placeChips } from './components.js';
 import { PhotoGrid } from './grid.js';
 import { selectionBar } from './selection-bar.js';
 
@@ -31,6 +31,7 @@ export async function renderSearch(main, { query, signal, provideList }) {
     },
   });
   const facets = h('nav', { class: 'facets', 'aria-label': 'Narrow to a label', testid: 'facets' });
+  const places = h('nav', { class: 'facets', 'aria-label': 'Search a place', testid: 'place-facets' });
   const summary = h('p', { class: 'muted', role: 'status', testid: 'search-summary' });
   const partial = h('p', { class: 'notice', role: 'status', testid: 'search-partial', hidden: true }, 'No photo matches every word; showing the closest.');
   const empty = h(
@@ -61,7 +62,7 @@ export async function renderSearch(main, { query, signal, provideList }) {
   });
 
   main.append(
-    h('div', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', {}, what ? 'Search results' : 'Search'), summary), facets, partial, grid.element, empty, more.element),
+    h('div', { class: 'page' }, h('div', { class: 'page-head' }, h('h1', {}, what ? 'Search results' : 'Search'), summary), facets, places, partial, grid.element, empty, more.element),
     bar.element,
   );
 
@@ -78,16 +79,24 @@ export async function renderSearch(main, { query, signal, provideList }) {
     })
     .catch(() => {});
 
+  const placesPromise = api
+    .places({ signal })
+    .then(({ items }) => {
+      const shown = items.slice(0, MAX_FACETS);
+      if (shown.length) places.replaceChildren(h('span', { class: 'facets-title' }, 'Places'), placeChips(shown, { q }));
+    })
+    .catch(() => {});
+
   if (!what) {
-    summary.textContent = 'Type words in the search box, or pick a label.';
-    await labelsPromise;
+    summary.textContent = 'Type words in the search box, or pick a label or a place.';
+    await Promise.all([labelsPromise, placesPromise]);
     return () => {
       bar.cleanup();
       more.disconnect();
       grid.destroy();
     };
   }
-  const [first] = await Promise.all([api.search({ q, label, signal }), labelsPromise]);
+  const [first] = await Promise.all([api.search({ q, label, signal }), labelsPromise, placesPromise]);
   cursor = first.cursor;
   partial.hidden = !first.partial;
   addHits(first.items);

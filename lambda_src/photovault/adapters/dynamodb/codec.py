@@ -5,7 +5,7 @@ builds responses from domain objects)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from decimal import Decimal
 from typing import Any, cast, get_args
 
@@ -30,9 +30,10 @@ from photovault.model import (
     Photo,
     PhotoStatus,
     PipelineError,
+    Place,
     TextLine,
 )
-from photovault.ports import MatchField, Share, TermMatch, TermPosting
+from photovault.ports import MapPoint, MatchField, Share, TermMatch, TermPosting
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -50,9 +51,10 @@ OPTIONAL_PHOTO_FIELDS = (
     "indexed_month",
     "trashed_at",
     "album_ids",
+    "place",
 )
 # Index attributes a photo item has only in some states (``library_keys``): REMOVEd when the state has none.
-OPTIONAL_LIBRARY_KEYS = ("gsi4pk", "gsi4sk", "expires_at")
+OPTIONAL_LIBRARY_KEYS = ("gsi4pk", "gsi4sk", "gsi5pk", "gsi5sk", "expires_at")
 
 
 # ---------------------------------------------------------------- values
@@ -88,6 +90,8 @@ def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- photo
+
+_PLACE_FIELDS = frozenset(field.name for field in fields(Place))
 
 
 def _box(data: Any) -> BoundingBox | None:
@@ -183,6 +187,10 @@ def _facts_from_dict(data: dict[str, Any]) -> ImageFacts:
     )
 
 
+def _place_from_dict(data: Mapping[str, Any]) -> Place:
+    return Place(**{k: str(v) for k, v in data.items() if k in _PLACE_FIELDS})
+
+
 def _caption_from_dict(data: dict[str, Any]) -> Caption:
     return Caption(
         text=str(data["text"]),
@@ -208,6 +216,7 @@ def photo_attributes(photo: Photo) -> dict[str, Any]:
         "provenance": photo.provenance,
         "indexed_terms": list(photo.indexed_terms),
         "indexed_labels": list(photo.indexed_labels),
+        "indexed_places": list(photo.indexed_places),
         "favorite": photo.favorite,
         "taken_sort": keys.taken_sort(photo),
     }
@@ -224,6 +233,7 @@ def photo_attributes(photo: Photo) -> dict[str, Any]:
         "indexed_month": photo.indexed_month,
         "trashed_at": photo.trashed_at,
         "album_ids": set(photo.album_ids) or None,  # a string set; DynamoDB has no empty sets
+        "place": asdict(photo.place) if photo.place else None,
     }
     out.update({k: v for k, v in optional.items() if v is not None})
     return out
@@ -231,8 +241,9 @@ def photo_attributes(photo: Photo) -> dict[str, Any]:
 
 def library_keys(photo: Photo) -> dict[str, Any]:
     """The photo's place in its owner's library views — exactly one of timeline, trash or needs-attention (gsi3),
-    the favourites (gsi4) only while a favourite in the timeline — and the trash's TTL. Every write that changes
-    the status, the trash or the favourite writes these with it, so no view can disagree with the item."""
+    the favourites (gsi4) only while a favourite in the timeline, the map (gsi5) only while a geotagged photo in
+    the timeline — and the trash's TTL. Every write that changes the status, the trash or the favourite writes these
+    with it, so no view can disagree with the item."""
     owner, photo_id = photo.owner, photo.photo_id
     out: dict[str, Any]
     if photo.trashed_at is not None:
@@ -245,6 +256,8 @@ def library_keys(photo: Photo) -> dict[str, Any]:
         out = {"gsi3pk": keys.timeline_gsi3pk(owner), "gsi3sk": keys.taken_sort(photo)}
         if photo.favorite:
             out.update(gsi4pk=keys.favorites_gsi4pk(owner), gsi4sk=keys.taken_sort(photo))
+        if photo.on_map:
+            out.update(gsi5pk=keys.map_gsi5pk(owner), gsi5sk=keys.taken_sort(photo))
     else:
         out = {"gsi3pk": keys.attention_gsi3pk(owner), "gsi3sk": f"{photo.updated_at}#{photo_id}"}
         if photo.status is PhotoStatus.PENDING and photo.expires_at is not None:
@@ -287,12 +300,30 @@ def photo_from_item(data: Mapping[str, Any]) -> Photo:
         indexed_terms=tuple(str(t) for t in data.get("indexed_terms") or ()),
         indexed_labels=tuple(str(t) for t in data.get("indexed_labels") or ()),
         indexed_month=data.get("indexed_month"),
+        indexed_places=tuple(str(t) for t in data.get("indexed_places") or ()),
+        place=Place(**{k: str(v) for k, v in data["place"].items() if k in _PLACE_FIELDS})
+        if data.get("place")
+        else None,
         favorite=bool(data.get("favorite", False)),
         trashed_at=data.get("trashed_at"),
         album_ids=tuple(sorted(str(a) for a in data.get("album_ids") or ())),
         revision=int(data.get("rev", 0)),
         expires_at=None if data.get("expires_at") is None else int(data["expires_at"]),
         attempts=_attempts_from_item(data),
+    )
+
+
+def map_point_from_item(data: Mapping[str, Any]) -> MapPoint | None:
+    """A map point from a ``gsi5`` item (keys, ``facts`` and ``derivatives``); None when it has no position."""
+    gps = (data.get("facts") or {}).get("gps")
+    if not gps:
+        return None
+    thumb = (data.get("derivatives") or {}).get("thumb") or {}
+    return MapPoint(
+        photo_id=str(data["sk"]).removeprefix("PHOTO#"),
+        latitude=float(gps["latitude"]),
+        longitude=float(gps["longitude"]),
+        thumb_key=thumb.get("key"),
     )
 
 

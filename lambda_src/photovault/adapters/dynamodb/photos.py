@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from photovault import keys
+from photovault import ids, keys
 from photovault.adapters.aws import aws_errors, cancellation_codes, error_code
 from photovault.adapters.dynamodb.codec import (
     OPTIONAL_LIBRARY_KEYS,
     OPTIONAL_PHOTO_FIELDS,
     deserialize,
     library_keys,
+    map_point_from_item,
     photo_from_item,
     photo_item,
     pipeline_error_attribute,
@@ -37,6 +38,7 @@ from photovault.ports import (
     Collection,
     LabelCount,
     LibraryView,
+    MapPage,
     MonthCount,
     PhotoPage,
     Position,
@@ -102,6 +104,19 @@ def facet_update(table: str, owner: str, label: str, delta: int) -> TransactWrit
     }
 
 
+def place_facet_update(table: str, owner: str, place: str, delta: int) -> TransactWriteItemTypeDef:
+    """A transaction item moving one of the owner's place counters by ``delta``."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": serialize({"pk": keys.facet_pk(owner), "sk": keys.place_facet_sk(place)}),
+            "UpdateExpression": "SET place = :place ADD #count :delta",
+            "ExpressionAttributeNames": {"#count": "count"},
+            "ExpressionAttributeValues": serialize({":place": place, ":delta": delta}),
+        }
+    }
+
+
 def month_update(table: str, owner: str, month: str, delta: int) -> TransactWriteItemTypeDef:
     """A transaction item moving the owner's counter of timeline photos taken in ``month`` by ``delta``."""
     return {
@@ -129,9 +144,15 @@ def counter_updates(table: str, before: Photo | None, after: Photo | None) -> li
     for month, delta in ((before.indexed_month if before else None, -1), (after.indexed_month if after else None, 1)):
         if month:
             months[month] = months.get(month, 0) + delta
-    return [facet_update(table, photo.owner, label, delta) for label, delta in labels.items()] + [
-        month_update(table, photo.owner, month, delta) for month, delta in months.items() if delta
-    ]
+    old_places = list(before.indexed_places) if before else []
+    new_places = list(after.indexed_places) if after else []
+    places = {place: 1 for place in new_places if place not in old_places}
+    places.update({place: -1 for place in old_places if place not in new_places})
+    return (
+        [facet_update(table, photo.owner, label, delta) for label, delta in labels.items()]
+        + [place_facet_update(table, photo.owner, place, delta) for place, delta in places.items()]
+        + [month_update(table, photo.owner, month, delta) for month, delta in months.items() if delta]
+    )
 
 
 def revision_condition(photo: Photo) -> tuple[str, dict[str, Any]]:
@@ -576,6 +597,35 @@ class DynamoPhotoRepository:
         ]
 
     @aws_errors(_DYNAMODB)
+    def map_points(self, owner: str, *, limit: int, start: Position | None) -> MapPage:
+        args: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": keys.GSI5,
+            "KeyConditionExpression": "gsi5pk = :pk",
+            "ExpressionAttributeValues": serialize({":pk": keys.map_gsi5pk(owner)}),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        at = (start or {}).get("at", "")
+        if at:
+            photo_id = at.rsplit("#", 1)[-1]
+            if not ids.is_photo_id(photo_id):
+                return MapPage(points=[])
+            args["ExclusiveStartKey"] = serialize(
+                {
+                    "pk": keys.user_pk(owner),
+                    "sk": keys.photo_sk(photo_id),
+                    "gsi5pk": keys.map_gsi5pk(owner),
+                    "gsi5sk": at,
+                }
+            )
+        response = self._client.query(**args)
+        items = [deserialize(raw) for raw in response.get("Items", [])]
+        points = [point for point in (map_point_from_item(item) for item in items) if point is not None]
+        last = items[-1] if items and response.get("LastEvaluatedKey") else None
+        return MapPage(points=points, next_position={"at": str(last["gsi5sk"])} if last else None)
+
+    @aws_errors(_DYNAMODB)
     def oldest_pending(self, *, since: str, limit: int) -> list[Photo]:
         response = self._client.query(
             TableName=self._table,
@@ -627,7 +677,16 @@ class DynamoPhotoRepository:
             LabelCount(
                 label=str(item.get("label") or str(item["sk"]).removeprefix("LABEL#")), count=int(item.get("count", 0))
             )
-            for item in partition(self._client, self._table, keys.facet_pk(owner))
+            for item in partition(self._client, self._table, keys.facet_pk(owner), keys.facet_sk(""))
+        ]
+
+    @aws_errors(_DYNAMODB)
+    def places(self, owner: str) -> list[LabelCount]:
+        return [
+            LabelCount(
+                label=str(item.get("place") or str(item["sk"]).removeprefix("PLACE#")), count=int(item.get("count", 0))
+            )
+            for item in partition(self._client, self._table, keys.facet_pk(owner), keys.place_facet_sk(""))
         ]
 
     # -- API: library state, delete forever, and what a purge cleans ------------------------------------------
@@ -646,6 +705,7 @@ class DynamoPhotoRepository:
             "indexed_terms": list(after.indexed_terms),
             "indexed_labels": list(after.indexed_labels),
             "indexed_month": after.indexed_month,
+            "indexed_places": list(after.indexed_places),
             "taken_sort": keys.taken_sort(after),
             **library_keys(after),
         }

@@ -87,12 +87,13 @@ def batch_get(
     return found
 
 
-def partition(client: DynamoDBClient, table: str, pk: str) -> Iterator[dict[str, Any]]:
-    """Every item of partition ``pk``, deserialized, page after page (for small partitions: counters, facets)."""
+def partition(client: DynamoDBClient, table: str, pk: str, prefix: str = "") -> Iterator[dict[str, Any]]:
+    """Every item of partition ``pk`` (whose sort key starts with ``prefix``), deserialized, page after page (for
+    small partitions: counters, facets)."""
     args: dict[str, Any] = {
         "TableName": table,
-        "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": serialize({":pk": pk}),
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)" if prefix else "pk = :pk",
+        "ExpressionAttributeValues": serialize({":pk": pk, ":prefix": prefix} if prefix else {":pk": pk}),
     }
     while True:
         response = client.query(**args)

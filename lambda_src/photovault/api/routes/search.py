@@ -1,4 +1,4 @@
-"""Search in plain words, and the label facets that start or narrow one."""
+"""Search in plain words, and the label and place facets that start or narrow one."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from photovault import composition
 from photovault.api import mappers
-from photovault.api.contract import LabelList, SearchResults
+from photovault.api.contract import LabelList, PlaceList, SearchResults
 from photovault.api.routing import JWT, PRIVATE, CursorParam, LimitParam, caller, ok
 from photovault.observability import MetricName, metrics
 
@@ -49,3 +49,15 @@ def search(
 )
 def labels() -> LabelList:
     return mappers.label_list(composition.api().library.labels(caller(router)))
+
+
+@router.get(
+    "/places",
+    summary="The caller's places (cities, regions, countries where their photos were taken) with photo counts, most "
+    "photos first; private to the caller, never in a share",
+    tags=["search"],
+    security=JWT,
+    responses={**ok(200, PlaceList), **PRIVATE},
+)
+def places() -> PlaceList:
+    return mappers.place_list(composition.api().library.places(caller(router)))
