@@ -54,7 +54,21 @@ OPENAPI_VERSION = "1.0.0"
 _MAX_SUB_LENGTH = 128
 
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
-for _resource in (meta, uploads, photos, trash, albums, media, search, map, shares, public, jobs, account, notifications):
+for _resource in (
+    meta,
+    uploads,
+    photos,
+    trash,
+    albums,
+    media,
+    search,
+    map,
+    shares,
+    public,
+    jobs,
+    account,
+    notifications,
+):
     app.include_router(_resource.router)
 
 
