@@ -20,7 +20,9 @@ from scripts.local_stack.offline.vision.runtime import Lazy
 
 WORK_SIDE = 800  # with one 2x upsample the smallest face found is ~40 px here, ~5 % of the long side
 _UPSAMPLE = 1
-_MIN_MARGIN = 0.0  # dlib's own default decision threshold
+# dlib's own decision threshold is 0. Texture that looks like a face (the mission patch on the astronaut's suit)
+# scores up to ~0.15 there, while real faces a detector should report score ~1 and more: 0.3 keeps them apart.
+_MIN_MARGIN = 0.3
 
 
 def _load_detector() -> Any:
