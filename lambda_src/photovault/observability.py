@@ -30,6 +30,8 @@ class MetricName(StrEnum):
     BEDROCK_OUTPUT_TOKENS = "BedrockOutputTokens"
     EMBEDDING_IMAGES = "EmbeddingImages"  # worker: photos embedded (billable image inputs)
     EMBEDDING_INPUT_TOKENS = "EmbeddingInputTokens"  # worker and api: text tokens embedded (query text)
+    # worker and api (restore): billable face index calls (Rekognition IndexFaces + SearchFaces)
+    FACE_INDEX_CALLS = "FaceIndexCalls"
     EMBEDDING_FAILED = "EmbeddingFailed"  # worker: READY photos left without a vector (backfill with reprocess)
     CAPTION_FALLBACK = "CaptionFallback"
     ANALYSIS_THROTTLED = "AnalysisThrottled"

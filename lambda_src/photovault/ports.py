@@ -14,7 +14,6 @@ from enum import StrEnum
 from typing import Literal, Protocol
 
 from photovault.jobs.model import Job, JobError
-from photovault.people.model import Person, PersonFace
 from photovault.model import (
     Album,
     Analysis,
@@ -31,6 +30,7 @@ from photovault.model import (
     SourceObject,
     TextLine,
 )
+from photovault.people.model import Person, PersonFace
 
 Position = Mapping[str, str]
 # Where a search term was found: what the analysis saw (label, caption, text) or what the file says (the day it was

@@ -14,7 +14,7 @@ from PIL import Image
 
 from photovault.model import BoundingBox
 from photovault.people.model import Person, PersonFace
-from photovault.ports import FacePage, FaceMatch, IndexedFace, PeoplePage, Position
+from photovault.ports import FaceMatch, FacePage, IndexedFace, PeoplePage, Position
 from photovault.search.terms import tokens
 
 
@@ -41,9 +41,7 @@ class InMemoryPeopleRepository:
         return PeoplePage(page, {"after": page[-1].person_id} if more else None)
 
     def named(self, owner: str, token: str) -> list[str]:
-        return sorted(
-            pid for (o, pid), p in self.people_items.items() if o == owner and token in tokens(p.name)
-        )
+        return sorted(pid for (o, pid), p in self.people_items.items() if o == owner and token in tokens(p.name))
 
     def faces(self, owner: str, refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], PersonFace]:
         return {ref: f for ref in refs if (f := self.face_items.get((owner, *ref))) is not None}
@@ -131,8 +129,9 @@ def looks(image: bytes) -> tuple[int, ...]:
 
 @dataclass
 class FakeFaceIndex:
-    """``script`` maps what an image looks like (``looks``) to the faces in it; a face matches every face of the same identity in the same
-    owner's index (similarity 95) — and never one of another owner, as a collection per owner guarantees."""
+    """``script`` maps what an image looks like (``looks``) to the faces in it; a face matches every face of the
+    same identity in the same owner's index (similarity 95) — and never one of another owner, as a collection per
+    owner guarantees."""
 
     script: dict[tuple[int, ...], tuple[ScriptedFace, ...]] = field(default_factory=dict)
     collections: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)  # owner -> face -> (who, photo)

@@ -98,7 +98,10 @@ class RekognitionFaceIndex:
         for start in range(0, len(face_ids), _DELETE_BATCH):
             batch = list(face_ids[start : start + _DELETE_BATCH])
             try:
-                call_aws(lambda: self._client.delete_faces(CollectionId=collection, FaceIds=batch), "Rekognition")
+                call_aws(
+                    lambda batch=batch: self._client.delete_faces(CollectionId=collection, FaceIds=batch),  # type: ignore[misc]
+                    "Rekognition",
+                )
             except ClientError as exc:
                 if error_code(exc) != "ResourceNotFoundException":  # no collection: nothing to remove
                     raise

@@ -38,6 +38,7 @@ from photovault.library.views import (
 )
 from photovault.model import Photo, PhotoStatus
 from photovault.model import iso_epoch as iso
+from photovault.people.service import People, PeopleIndex
 from photovault.ports import (
     AlbumRepository,
     Collection,
@@ -152,6 +153,8 @@ class Library:
         embedder: Embedder | None = None,
         vectors: VectorIndex | None = None,
         floors: Floors | None = None,
+        people: People | None = None,
+        people_index: PeopleIndex | None = None,
     ) -> None:
         self._repo = repo
         self._index = index
@@ -164,6 +167,8 @@ class Library:
         self._embedder = embedder
         self._vectors = vectors
         self._floors = floors or Floors()
+        self._people = people
+        self._people_index = people_index
 
     # -- uploads -----------------------------------------------------------------------------------------------
     def request_upload(self, owner: str, *, filename: str, content_type: str, size: int) -> UploadTicket:
@@ -354,6 +359,8 @@ class Library:
                 self._save(photo, after, [])
                 photo = after
             self._albums.detach(photo)
+            if self._people_index is not None:  # out of the face index and people; the records wait for a restore
+                self._people_index.forget_photo(photo.owner, photo.photo_id, keep_records=True)
         elif action is Action.RESTORE:
             if photo.trashed_at is not None:
                 after, postings = stamp_index(replace(photo, trashed_at=None), self._config.min_label_confidence)
@@ -361,6 +368,8 @@ class Library:
                 photo = after
             if photo.in_timeline:
                 self._albums.attach(photo)
+                if self._people_index is not None:  # indexed again, each face back with its person
+                    self._people_index.restore_photo(photo)
         elif action is Action.DELETE_FOREVER:
             if photo.trashed_at is None:
                 raise NotInTrash("Only photos in the trash can be deleted for good; move it to the trash first.")

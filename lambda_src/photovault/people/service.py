@@ -9,12 +9,11 @@ from __future__ import annotations
 import time
 import unicodedata
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from photovault import keys
 from photovault.errors import InvalidInput, NotFound
-from photovault.images.derivatives import as_jpeg, face_crop
 from photovault.library.cursor import CursorCodec
 from photovault.model import Photo
 from photovault.model import iso_epoch as iso
@@ -31,7 +30,8 @@ FACE_REF_SEPARATOR = "."  # a face's id in the API: ``<photo_id>.<face_id>``
 
 @dataclass(frozen=True, slots=True)
 class FaceRun:
-    """What indexing one photo's faces found and cost: ``calls`` billable face index calls (index and searches)."""
+    """What indexing one photo's faces found and cost: ``calls`` billable face index calls — one index and one search
+    per face not found again at its place (Rekognition bills IndexFaces and SearchFaces; DeleteFaces is free)."""
 
     faces: int = 0
     calls: int = 0
@@ -77,8 +77,10 @@ class PeopleIndex:
         media: MediaStore,
         clock: Callable[[], float] = time.time,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        meter: Callable[[int], None] | None = None,
     ) -> None:
         self._index = index
+        self._meter = meter  # told the billable calls of every photo indexed (the API's metrics; the worker counts)
         self._repo = repo
         self._media = media
         self._clock = clock
@@ -88,13 +90,14 @@ class PeopleIndex:
         """Index the faces of ``photo`` found in ``image`` (the JPEG rendition made for its analysis) and give each a
         person. Faces recorded for the photo before (a reprocess, a restore) leave the index first; a face found
         again at the same place keeps its person, so names and merges survive."""
+        from photovault.images.derivatives import face_crop  # Pillow: only where faces are indexed, not in the purge
+
         owner = photo.owner
         earlier = self._repo.photo_faces(owner, photo.photo_id)
         calls = 0
         live = [face.face_id for face in earlier if face.active]
         if live:
             self._index.remove(owner, live)
-            calls += 1
         found = self._index.index(owner, photo.photo_id, image, max_faces=MAX_FACES)
         calls += 1
         existing = self._repo.persons(owner, sorted({face.person_id for face in earlier}))
@@ -132,11 +135,13 @@ class PeopleIndex:
             )
         self._repo.remove(earlier)
         self._repo.add(faces, created)
+        if self._meter is not None:
+            self._meter(calls)
         return FaceRun(faces=len(faces), calls=calls, new_people=len(created))
 
     def forget_photo(self, owner: str, photo_id: str, *, keep_records: bool) -> int:
         """Take the photo's faces out of the index and out of their persons (trash: the records stay, marked
-        inactive, so a restore puts them back with their persons; delete: the records go). Returns index calls."""
+        inactive, so a restore puts them back with their persons; delete: the records go). Returns how many."""
         faces = self._repo.photo_faces(owner, photo_id)
         live = [face for face in faces if face.active]
         if live:
@@ -145,12 +150,14 @@ class PeopleIndex:
             self._repo.set_active(live, False)
         else:
             self._repo.remove(faces)
-        return 1 if live else 0
+        return len(faces)
 
     def restore_photo(self, photo: Photo) -> FaceRun:
         """Index a restored photo's faces again, from its preview: each goes back to the person it had."""
         if not self._repo.photo_faces(photo.owner, photo.photo_id) or "preview" not in photo.derivatives:
             return FaceRun()
+        from photovault.images.derivatives import as_jpeg
+
         preview = self._media.read(keys.derivative_key(photo, "preview"))
         return self.index_photo(photo, as_jpeg(preview))
 

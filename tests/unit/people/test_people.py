@@ -157,8 +157,11 @@ def test_rename_then_find_by_name_merge_and_take_a_wrong_face_out(world: PeopleW
         world.people.get(ALICE_OWNER, two.person_id)
     assert set(world.people.photo_ids(ALICE_OWNER, one.person_id, limit=10)) == {first.photo_id, second.photo_id}
 
-    wrong = next(s.face for s in world.people.faces(ALICE_OWNER, one.person_id, limit=10, cursor=None).items
-                 if s.face.photo_id == second.photo_id)
+    wrong = next(
+        s.face
+        for s in world.people.faces(ALICE_OWNER, one.person_id, limit=10, cursor=None).items
+        if s.face.photo_id == second.photo_id
+    )
     after = world.people.remove_face(ALICE_OWNER, one.person_id, face_ref(wrong))
     assert after.person.face_count == 1
     assert sorted(listed(world, ALICE_OWNER).values()) == [1, 1]

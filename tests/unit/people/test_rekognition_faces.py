@@ -74,7 +74,9 @@ def test_remove_deletes_from_the_owners_collection_and_a_missing_collection_is_n
         "delete_faces", {"DeletedFaces": [FACE]}, {"CollectionId": f"{PREFIX}-{ALICE}", "FaceIds": [FACE]}
     )
     stubber.add_client_error(
-        "delete_faces", "ResourceNotFoundException", expected_params={"CollectionId": f"{PREFIX}-{BOB}", "FaceIds": [FACE]}
+        "delete_faces",
+        "ResourceNotFoundException",
+        expected_params={"CollectionId": f"{PREFIX}-{BOB}", "FaceIds": [FACE]},
     )
 
     index.remove(ALICE, [FACE])
