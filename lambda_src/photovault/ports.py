@@ -33,9 +33,9 @@ from photovault.model import (
 from photovault.people.model import Person, PersonFace
 
 Position = Mapping[str, str]
-# Where a search term was found: what the analysis saw (label, caption, text) or what the file says (the day it was
-# taken, its file name, the camera).
-MatchField = Literal["label", "caption", "text", "date", "filename", "camera"]
+# Where a search term was found: what the analysis saw (label, caption, text), what the file says (the day it was
+# taken, its file name, the camera) or who is in it (a person's name).
+MatchField = Literal["label", "caption", "text", "date", "filename", "camera", "person"]
 
 # ---------------------------------------------------------------- storage (worker)
 

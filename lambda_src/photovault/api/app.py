@@ -30,7 +30,20 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photovault import composition
 from photovault.api.contract import Error, ErrorDetails, FieldError
-from photovault.api.routes import account, albums, jobs, media, meta, photos, public, search, shares, trash, uploads
+from photovault.api.routes import (
+    account,
+    albums,
+    jobs,
+    media,
+    meta,
+    people,
+    photos,
+    public,
+    search,
+    shares,
+    trash,
+    uploads,
+)
 from photovault.api.routing import ORIGIN_KEY, OWNER_KEY, SECURITY_SCHEME
 from photovault.errors import InvalidInput, PhotoVaultError, Unauthorized
 from photovault.observability import logger
@@ -40,7 +53,7 @@ OPENAPI_VERSION = "1.0.0"
 _MAX_SUB_LENGTH = 128
 
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
-for _resource in (meta, uploads, photos, trash, albums, media, search, shares, public, jobs, account):
+for _resource in (meta, uploads, photos, trash, albums, media, search, shares, public, jobs, account, people):
     app.include_router(_resource.router)
 
 

@@ -21,6 +21,7 @@ from photovault.library.views import (
     UploadTicket,
 )
 from photovault.model import Photo, PhotoStatus
+from photovault.people.service import FaceList, PeopleList, ShownPerson, face_ref
 from photovault.pipeline.caption import is_composed
 from photovault.ports import LabelCount, MonthCount
 from photovault.search.index import findable_labels
@@ -178,6 +179,7 @@ def search_results(page: SearchPage) -> contract.SearchResults:
     return contract.SearchResults(
         query=page.query,
         label=page.label,
+        person=page.person,
         terms=list(page.terms),
         partial=page.partial,
         items=[
@@ -290,3 +292,32 @@ def _job_kind(kind: str) -> contract.JobKindName:
     if kind != "download":  # a kind stored by a newer deployment: a bug to surface, not a shape to guess
         raise ValueError(f"unknown job kind {kind!r}")
     return "download"
+
+
+def person(shown: ShownPerson) -> contract.Person:
+    p = shown.person
+    return contract.Person(id=p.person_id, name=p.name, face_count=p.face_count, cover_url=shown.cover_url)
+
+
+def person_list(listing: PeopleList) -> contract.PersonList:
+    return contract.PersonList(items=[person(shown) for shown in listing.items], cursor=listing.cursor)
+
+
+def person_faces(listing: FaceList) -> contract.PersonFaceList:
+    return contract.PersonFaceList(
+        items=[
+            contract.PersonFace(
+                id=face_ref(shown.face),
+                photo_id=shown.face.photo_id,
+                crop_url=shown.crop_url,
+                box=contract.Box(
+                    left=shown.face.box.left,
+                    top=shown.face.box.top,
+                    width=shown.face.box.width,
+                    height=shown.face.box.height,
+                ),
+            )
+            for shown in listing.items
+        ],
+        cursor=listing.cursor,
+    )

@@ -246,7 +246,8 @@ class People:
         return self.get(owner, person_id)
 
     def named(self, owner: str, query: str) -> dict[str, Person]:
-        """The owner's persons whose name has every word of ``query`` (an empty dict when none or no words)."""
+        """The owner's persons whose name has every word of ``query`` (an empty dict when none or no words),
+        by id."""
         words = tokens(query)
         if not words:
             return {}
@@ -255,6 +256,10 @@ class People:
             ids = set(self._repo.named(owner, word))
             found = ids if found is None else found & ids
         return self._repo.persons(owner, sorted(found or ()))
+
+    def find(self, owner: str, person_id: str) -> Person | None:
+        """The owner's person, or None (also for another owner's id)."""
+        return self._repo.person(owner, person_id) if _is_person_id(person_id) else None
 
     def photo_ids(self, owner: str, person_id: str, *, limit: int) -> list[str]:
         """The photos the person is in, newest taken first, at most ``limit`` (for search)."""
