@@ -95,6 +95,20 @@ data "aws_iam_policy_document" "purge" {
   }
 
   statement {
+    # The photo's faces: found by key range in its owner's face partition, deleted, their persons' counts moved.
+    sid       = "ForgetFaces"
+    actions   = ["dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"]
+    resources = [var.table_arn]
+  }
+
+  statement {
+    # ... and out of the owner's face collection (DeleteFaces of a missing face or collection is fine).
+    sid       = "ForgetFaceVectors"
+    actions   = ["rekognition:DeleteFaces"]
+    resources = [local.face_collections_arn]
+  }
+
+  statement {
     # The photo's vector (search by meaning), by its key; DeleteVectors of a missing key is a success.
     sid       = "DeletePhotoVector"
     actions   = ["s3vectors:DeleteVectors"]

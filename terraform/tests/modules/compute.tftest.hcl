@@ -528,3 +528,41 @@ run "jobs_queue_function_and_role" {
     error_message = "The api may queue jobs and sign links to exports/ only."
   }
 }
+
+run "people_face_collections_least_privilege" {
+  command = plan
+
+  module {
+    source = "./modules/compute"
+  }
+
+  assert {
+    condition = alltrue([
+      for name in ["api", "worker", "purge"] : aws_lambda_function.this[name].environment[0].variables["FACE_COLLECTION_PREFIX"] == "pv-test-faces"
+    ])
+    error_message = "The functions name each owner's face collection <name_prefix>-faces-<sub> (Settings reads FACE_COLLECTION_PREFIX)."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for document in [data.aws_iam_policy_document.api, data.aws_iam_policy_document.worker, data.aws_iam_policy_document.purge] : [
+        for statement in document.statement : [
+          for resource in statement.resources : endswith(resource, ":collection/pv-test-faces-*") && startswith(resource, "arn:")
+        ]
+        if anytrue([for action in statement.actions : startswith(action, "rekognition:") && !startswith(action, "rekognition:Detect")])
+      ]
+    ]))
+    error_message = "Face collection calls are allowed only on this environment's collections (collection/<prefix>-faces-*), never on \"*\"."
+  }
+
+  assert {
+    condition = (
+      toset(flatten([for statement in data.aws_iam_policy_document.worker.statement : tolist(statement.actions) if anytrue([for action in statement.actions : startswith(action, "rekognition:") && !startswith(action, "rekognition:Detect")])])) ==
+      toset(["rekognition:CreateCollection", "rekognition:IndexFaces", "rekognition:SearchFaces", "rekognition:DeleteFaces"]) &&
+      toset(flatten([for statement in data.aws_iam_policy_document.purge.statement : tolist(statement.actions) if anytrue([for action in statement.actions : startswith(action, "rekognition:")])])) ==
+      toset(["rekognition:DeleteFaces"]) &&
+      !anytrue([for statement in data.aws_iam_policy_document.api.statement : anytrue([for action in statement.actions : contains(["rekognition:DeleteCollection", "rekognition:ListCollections", "rekognition:ListFaces"], action)])])
+    )
+    error_message = "The worker indexes, searches and replaces faces in a user's collection; the purge only deletes faces; no role lists or deletes collections."
+  }
+}
