@@ -726,7 +726,7 @@ class PeopleRepository(Protocol):
         """Store ``created`` persons and ``faces``; each active face adds one to its person's count."""
 
     def remove(self, faces: Sequence[PersonFace]) -> None:
-        """Delete the faces; each active one takes one off its person's count."""
+        """Delete the faces; each one given as active (as just read) takes one off its person's count."""
 
     def set_active(self, faces: Sequence[PersonFace], active: bool) -> None:
         """Take the faces out of (or put them back into) their persons' listings and counts."""

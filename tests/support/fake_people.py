@@ -73,7 +73,7 @@ class InMemoryPeopleRepository:
     def remove(self, faces: Sequence[PersonFace]) -> None:
         for face in faces:
             stored = self.face_items.pop((face.owner, face.photo_id, face.face_id), None)
-            if stored is not None and stored.active:
+            if stored is not None and face.active:
                 self._count(face.owner, stored.person_id, -1)
 
     def set_active(self, faces: Sequence[PersonFace], active: bool) -> None:

@@ -10,7 +10,7 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from photovault import keys
 from photovault.errors import InvalidInput, NotFound
@@ -150,6 +150,16 @@ class PeopleIndex:
             self._repo.set_active(live, False)
         else:
             self._repo.remove(faces)
+        return len(faces)
+
+    def purge_photo(self, owner: str, photo_id: str) -> int:
+        """The purge's step for a removed photo item: its faces leave the index and the table. Counts stay as they
+        are: whoever trashed the photo moved them already (like the label facets). Returns how many faces."""
+        faces = self._repo.photo_faces(owner, photo_id)
+        live = [face.face_id for face in faces if face.active]
+        if live:
+            self._index.remove(owner, live)
+        self._repo.remove([replace(face, active=False) for face in faces])
         return len(faces)
 
     def restore_photo(self, photo: Photo) -> FaceRun:

@@ -69,7 +69,7 @@ def cleanup_steps(
     if vectors is not None:
         steps.insert(3, CleanupStep("vectors", lambda photo: _forget_vector(vectors, photo)))
     if people is not None:
-        step = CleanupStep("faces", lambda photo: people.forget_photo(photo.owner, photo.photo_id, keep_records=False))
+        step = CleanupStep("faces", lambda photo: people.purge_photo(photo.owner, photo.photo_id))
         steps.insert(3, step)
     return steps
 

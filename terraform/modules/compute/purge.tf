@@ -95,9 +95,10 @@ data "aws_iam_policy_document" "purge" {
   }
 
   statement {
-    # The photo's faces: found by key range in its owner's face partition, deleted, their persons' counts moved.
-    sid       = "ForgetFaces"
-    actions   = ["dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"]
+    # The photo's faces, found by key range in its owner's face partition (USER#<sub>#FACE / FACE#<photo_id>#…) and
+    # deleted with DeleteLeftovers' BatchWriteItem; persons' counts were moved by the trash, as label facets are.
+    sid       = "FindFaces"
+    actions   = ["dynamodb:Query"]
     resources = [var.table_arn]
   }
 

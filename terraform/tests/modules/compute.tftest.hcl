@@ -426,13 +426,13 @@ run "purge_reads_only_photo_removals_from_the_stream" {
   assert {
     condition = (
       one([for statement in data.aws_iam_policy_document.purge.statement : statement.resources if contains(statement.actions, "dynamodb:GetRecords")]) == toset([var.table_stream_arn]) &&
-      one([for statement in data.aws_iam_policy_document.purge.statement : statement.resources if contains(statement.actions, "dynamodb:Query")]) == toset(["${var.table_arn}/index/gsi2"]) &&
+      toset(flatten([for statement in data.aws_iam_policy_document.purge.statement : tolist(statement.resources) if contains(statement.actions, "dynamodb:Query")])) == toset(["${var.table_arn}/index/gsi2", var.table_arn]) &&
       one([for statement in data.aws_iam_policy_document.purge.statement : statement.resources if contains(statement.actions, "s3:DeleteObjectVersion")]) == toset([
         "${var.bucket_arns["originals"]}/uploads/*", "${var.bucket_arns["derivatives"]}/media/*",
       ]) &&
       one([for statement in data.aws_iam_policy_document.purge.statement : statement.resources if contains(statement.actions, "sqs:SendMessage")]) == toset([aws_sqs_queue.purge_failures.arn])
     )
-    error_message = "The purge reads only this table's stream, queries only gsi2, deletes only uploads/ and media/ objects and sends only to its failure queue."
+    error_message = "The purge reads only this table's stream, queries only gsi2 (shares) and the table (a photo's faces by key range), deletes only uploads/ and media/ objects and sends only to its failure queue."
   }
 
   assert {

@@ -202,3 +202,20 @@ def test_a_face_joins_the_person_whose_faces_vote_most_and_never_one_taken_in_th
     assert choose_person([FaceMatch("d", "p4", 99.0)], known, photo_id="new", taken=()) is None
     assert choose_person([FaceMatch("x", "p9", 99.0)], known, photo_id="new", taken=()) is None  # no record: ignored
     assert choose_person([FaceMatch("a", "p1", 99.0)], known, photo_id="p1", taken=()) is None  # same photo
+
+
+def test_the_purge_of_a_trashed_photo_removes_its_faces_and_leaves_counts_as_the_trash_set_them(
+    world: PeopleWorld,
+) -> None:
+    photo, image = world.photo_of(ALICE_OWNER, ("alice", LEFT))
+    world.indexer.index_photo(photo, image)
+    other, other_image = world.photo_of(ALICE_OWNER, ("alice", RIGHT))
+    world.indexer.index_photo(other, other_image)
+    world.indexer.forget_photo(ALICE_OWNER, photo.photo_id, keep_records=True)
+
+    assert world.indexer.purge_photo(ALICE_OWNER, photo.photo_id) == 1
+    assert world.indexer.purge_photo(ALICE_OWNER, photo.photo_id) == 0  # a replayed REMOVE changes nothing
+
+    assert world.repo.photo_faces(ALICE_OWNER, photo.photo_id) == []
+    assert list(listed(world, ALICE_OWNER).values()) == [1]
+    assert len(world.index.collections[ALICE_OWNER]) == 1

@@ -200,15 +200,13 @@ class DynamoPeopleRepository:
 
     @aws_errors(_DYNAMODB)
     def remove(self, faces: Sequence[PersonFace]) -> None:
-        if not faces:
-            return
-        current = self.faces(faces[0].owner, [(f.photo_id, f.face_id) for f in faces])
+        """Delete the faces (as just read: each one given as active takes one off its person's count)."""
         batch_write(
             self._client,
             self._table,
             [{"DeleteRequest": {"Key": serialize(_face_key(f.owner, f.photo_id, f.face_id))}} for f in faces],
         )
-        self._counts(list(current.values()), -1)
+        self._counts(faces, -1)
 
     @aws_errors(_DYNAMODB)
     def set_active(self, faces: Sequence[PersonFace], active: bool) -> None:
