@@ -83,3 +83,14 @@ def test_one_owners_faces_are_never_found_from_another_owners_index() -> None:
 
         index.remove(ALICE, [alices_again.face_id])
         assert index.search(ALICE, alices.face_id, limit=10) == ()
+
+
+def test_a_face_too_blurred_to_recognise_is_not_indexed(index: DlibFaceIndex) -> None:
+    """A 25-px face blown up to photo size is found by the detector, but its descriptor would match strangers."""
+    tiny = Image.fromarray((data.lfw_subset()[0] * 255).astype("uint8")).convert("RGB")
+    blown_up = tiny.resize((240, 240), Image.Resampling.LANCZOS)
+    canvas = Image.new("RGB", (480, 480), (128, 128, 128))
+    canvas.paste(blown_up, (120, 80))
+
+    assert index.index(ALICE, "blurred", jpeg(canvas), max_faces=15) == ()
+    assert len(index.index(ALICE, "sharp", jpeg(astronaut()), max_faces=15)) == 1

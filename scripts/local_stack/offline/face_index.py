@@ -15,12 +15,35 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
+from PIL import Image
 
+from photovault.model import BoundingBox
 from photovault.ports import FaceMatch, IndexedFace
 from scripts.local_stack.offline.vision import decode, faces
 
 # dlib's own rule: two descriptors of one person are less than 0.6 apart (99.38 % on LFW at this threshold).
 MATCH_DISTANCE = 0.6
+# Rekognition's QualityFilter AUTO keeps blurred and tiny faces out of a collection; this is its stand-in. Detail is
+# the variance of the Laplacian of the face at 100×100 grey: real portraits and their rescales, crops and JPEG
+# recompressions measure 115–1,340 (benchmarks/people.py), faces blown up from 25 px (scikit-image's LFW subset)
+# 5–47. Descriptors of such blurred faces all lie within 0.6 of each other: indexed, they merge strangers.
+MIN_FACE_DETAIL = 60.0
+_DETAIL_SIDE = 100
+
+
+def face_detail(picture: Image.Image, box: BoundingBox) -> float:
+    """How much detail the face at ``box`` has (variance of its Laplacian at 100×100 grey)."""
+    w, h = picture.size
+    region = (
+        int(box.left * w),
+        int(box.top * h),
+        max(int(box.left * w) + 1, int((box.left + box.width) * w)),
+        max(int(box.top * h) + 1, int((box.top + box.height) * h)),
+    )
+    grey = picture.crop(region).convert("L").resize((_DETAIL_SIDE, _DETAIL_SIDE), Image.Resampling.BILINEAR)
+    a = np.asarray(grey, dtype=np.float32)
+    laplacian = 4 * a[1:-1, 1:-1] - a[:-2, 1:-1] - a[2:, 1:-1] - a[1:-1, :-2] - a[1:-1, 2:]
+    return float(laplacian.var())
 
 
 def similarity(distance: float) -> float:
@@ -134,7 +157,12 @@ class DlibFaceIndex:
         self._store = store
 
     def index(self, owner: str, photo_id: str, image: bytes, *, max_faces: int) -> tuple[IndexedFace, ...]:
-        described = faces.describe(decode.open_rgb(image, faces.WORK_SIDE))
+        picture = decode.open_rgb(image, faces.WORK_SIDE)
+        described = [
+            (face, vector)
+            for face, vector in faces.describe(picture)
+            if face_detail(picture, face.box) >= MIN_FACE_DETAIL
+        ]
         described.sort(key=lambda pair: -pair[0].box.width * pair[0].box.height)  # biggest first, as Rekognition
         kept = [(str(uuid.uuid4()), face, vector) for face, vector in described[:max_faces]]
         self._store.put(owner, [Stored(face_id, photo_id, vector) for face_id, _, vector in kept])
@@ -167,8 +195,6 @@ class DlibFaceIndex:
 
 def _blank_jpeg() -> bytes:
     import io
-
-    from PIL import Image
 
     out = io.BytesIO()
     Image.new("RGB", (64, 64), "gray").save(out, "JPEG")

@@ -150,13 +150,13 @@ export async function renderPerson(main, { params, signal, navigate }) {
     }
   });
 
-  const faces = h('ul', { class: 'faces', testid: 'person-faces', 'aria-label': `Faces of ${nameOf(person)}` });
+  const faces = h('ul', { class: 'person-faces', testid: 'person-faces', 'aria-label': `Faces of ${nameOf(person)}` });
   const faceItem = (face) => {
-    const remove = h('button', { type: 'button', class: 'btn btn-ghost btn-sm face-remove', testid: 'remove-face', title: 'Not this person' }, icon('close'), h('span', { class: 'visually-hidden' }, 'Not this person'));
+    const remove = h('button', { type: 'button', class: 'btn btn-ghost btn-sm person-face-remove', testid: 'remove-face', title: 'Not this person' }, icon('close'), h('span', { class: 'visually-hidden' }, 'Not this person'));
     const item = h(
       'li',
-      { class: 'face', testid: 'face', 'data-face-id': face.id },
-      h('a', { href: photoPath(face.photo_id), 'data-link': true, class: 'face-link', 'aria-label': 'Open the photo' }, crop(face.crop_url, `A face in a photo of ${nameOf(person)}`, 'person-face')),
+      { class: 'person-face-item', testid: 'face', 'data-face-id': face.id },
+      h('a', { href: photoPath(face.photo_id), 'data-link': true, class: 'person-face-link', 'aria-label': 'Open the photo' }, crop(face.crop_url, `A face in a photo of ${nameOf(person)}`, 'person-face')),
       remove,
     );
     remove.addEventListener('click', async () => {

@@ -71,7 +71,7 @@ export async function renderSearch(main, { query, signal, provideList }) {
     h('h2', {}, 'No photos match'),
     h('p', { class: 'muted' }, 'Words match labels, captions, text in the photo, the year or month it was taken (“2023”, “july 2023”), its file name or camera, and photos that look like what you described. Try other words, or pick a label below.'),
   );
-  const people = person || !q ? await api.listPeople({ limit: 100, signal }).catch(() => ({ items: [] })) : { items: [] };
+  const people = await api.listPeople({ limit: 100, signal }).catch(() => ({ items: [] }));
   const chosen = people.items.find((p) => p.id === person);
   const what = [q && `“${q}”`, label && `label ${label}`, person && (chosen?.name || 'a person')].filter(Boolean).join(' with ');
   let cursor = null;
