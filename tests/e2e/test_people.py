@@ -24,6 +24,7 @@ from tests.e2e.real_photos import jpeg_with_exif, real_photo
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e-browser")]
 
 SETTLE_TIMEOUT_MS = 240_000
+CROPS_LOADED = "() => [...document.querySelectorAll('.person-face')].every(i => i.complete && i.naturalWidth > 0)"
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +89,7 @@ def test_people_page_rename_merge_take_a_face_out_and_search_by_name(
     page.locator('[data-nav="people"]').click()
     expect(page).to_have_url(re.compile(r"/people$"))
     expect(page.get_by_test_id("person-card")).to_have_count(2)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.person-face')].every(i => i.complete && i.naturalWidth > 0)"
-    )
+    page.wait_for_function(CROPS_LOADED)
     expect(person_card(page, "2 photos")).to_have_count(1)  # both photos of the astronaut are one person
     page.screenshot(path=artifacts / "01-people.png")
 
@@ -112,6 +111,7 @@ def test_people_page_rename_merge_take_a_face_out_and_search_by_name(
     page.get_by_test_id("confirm-ok").click()
     expect(page.get_by_test_id("person-face-count")).to_have_text("3 photos")
     expect(page.get_by_test_id("face")).to_have_count(3)
+    page.wait_for_function(CROPS_LOADED)
     page.screenshot(path=artifacts / "04-merged.png")
     (grace,) = set(page.get_by_test_id("face").evaluate_all("els => els.map(e => e.dataset.faceId)")) - hers
     page.locator(f'[data-testid=face][data-face-id="{grace}"]').get_by_test_id("remove-face").click()
