@@ -137,11 +137,12 @@ class FakeFaceIndex:
     collections: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)  # owner -> face -> (who, photo)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (operation, owner)
     name: str = "fake-faces"
+    everywhere: tuple[ScriptedFace, ...] = ()  # the faces of any image the script does not name
 
     def index(self, owner: str, photo_id: str, image: bytes, *, max_faces: int) -> tuple[IndexedFace, ...]:
         self.calls.append(("index", owner))
         found = []
-        for scripted in self.script.get(looks(image), ())[:max_faces]:
+        for scripted in self.script.get(looks(image), self.everywhere)[:max_faces]:
             face_id = str(uuid.uuid4())
             self.collections.setdefault(owner, {})[face_id] = (scripted.identity, photo_id)
             found.append(IndexedFace(face_id=face_id, box=scripted.box, confidence=99.0))
