@@ -11,16 +11,19 @@ import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from photovault import keys
 from photovault.errors import InvalidInput, NotFound
-from photovault.library.cursor import CursorCodec
 from photovault.model import Photo
 from photovault.model import iso_epoch as iso
 from photovault.people.clustering import choose_person, same_place
 from photovault.people.model import Person, PersonFace
 from photovault.ports import FaceIndex, MediaStore, MediaUrlSigner, PeopleRepository
 from photovault.search.terms import tokens
+
+if TYPE_CHECKING:  # the worker and the purge load this module too; their zips leave cryptography out
+    from photovault.library.cursor import CursorCodec
 
 MAX_FACES = 15  # per photo: a group photo's faces beyond this are too small to recognise anyone by
 MATCHES_PER_FACE = 20  # how many similar faces vote on a new face's person
