@@ -19,7 +19,7 @@ from photovault.model import Photo
 from photovault.model import iso_epoch as iso
 from photovault.people.clustering import choose_person, same_place
 from photovault.people.model import Person, PersonFace
-from photovault.ports import FaceIndex, MediaStore, MediaUrlSigner, PeopleRepository
+from photovault.ports import FaceIndex, MediaStore, MediaUrlSigner, PeopleRepository, Position
 from photovault.search.terms import tokens
 
 if TYPE_CHECKING:  # the worker and the purge load this module too; their zips leave cryptography out
@@ -236,11 +236,18 @@ class People:
             raise InvalidInput("A person cannot be merged with itself.", details={"field": "person_id"})
         person = self._require(owner, person_id)
         other = self._require(owner, other_id)
+        # Page through the other's faces as listed before the move: the listing index is eventually consistent, so
+        # starting over after each move could meet the moved faces again.
+        pages = []
+        start: Position | None = None
         while True:
-            page = self._repo.person_faces(owner, other_id, limit=100, start=None)
-            if not page.faces:
+            page = self._repo.person_faces(owner, other_id, limit=100, start=start)
+            pages.append(page.faces)
+            if page.next_position is None:
                 break
-            self._repo.move(page.faces, person_id)
+            start = page.next_position
+        for faces in pages:
+            self._repo.move(faces, person_id)
         if not person.name and other.name:
             self._repo.rename(owner, person_id, other.name)
         self._repo.delete_person(owner, other_id)

@@ -148,7 +148,8 @@ class DynamoPeopleRepository:
 
     @aws_errors(_DYNAMODB)
     def faces(self, owner: str, refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], PersonFace]:
-        items = batch_get(self._client, self._table, [_face_key(owner, p, f) for p, f in dict.fromkeys(refs)])
+        face_keys = [_face_key(owner, p, f) for p, f in dict.fromkeys(refs)]
+        items = batch_get(self._client, self._table, face_keys, ConsistentRead=True)  # moves read, then write
         found = [face_from_item(item) for item in items]
         return {(face.photo_id, face.face_id): face for face in found if face.owner == owner}
 
