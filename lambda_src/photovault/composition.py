@@ -25,8 +25,17 @@ if TYPE_CHECKING:  # the use cases load with the adapters on first use, not at i
     from photovault.library.service import Library
     from photovault.notifications.digest import DigestConfig, SendDigest
     from photovault.notifications.email import EmailNotifications
+    from photovault.people.service import People, PeopleIndex
     from photovault.pipeline.ingest import IngestPhoto
-    from photovault.ports import Embedder, Geocoder, ImageAnalyzer, TextGenerator, VectorIndex
+    from photovault.ports import (
+        Embedder,
+        FaceIndex,
+        Geocoder,
+        ImageAnalyzer,
+        MediaStore,
+        TextGenerator,
+        VectorIndex,
+    )
     from photovault.purge.service import PurgePhoto
     from photovault.settings import Settings
     from photovault.sharing.service import Sharing
@@ -42,6 +51,7 @@ class ApiServices:
     sharing: Sharing
     jobs: Jobs
     sessions: Sessions
+    people: People | None = None  # always built from the settings; tests of other routes may leave it out
 
 
 class Parts(TypedDict, total=False):
@@ -53,6 +63,7 @@ class Parts(TypedDict, total=False):
     captioner: TextGenerator | None
     embedder: Embedder
     geocoder: Geocoder | None
+    face_index: FaceIndex
     ingest: IngestPhoto
     api: ApiServices
     purge: PurgePhoto
@@ -240,6 +251,37 @@ def _search_by_meaning(settings: Settings) -> tuple[Embedder, VectorIndex] | Non
     return embedder, index
 
 
+def _people_index(
+    settings: Settings, media: MediaStore, meter: Callable[[int], None] | None = None
+) -> PeopleIndex | None:
+    """Faces into people: the injected face index (the local stack's), else Rekognition collections under the
+    configured prefix; None when neither (faces are then detected but not grouped)."""
+    from photovault.adapters.clients import client
+    from photovault.adapters.dynamodb.people import DynamoPeopleRepository
+    from photovault.people.service import PeopleIndex
+
+    if "face_index" in _parts:
+        index = _parts["face_index"]
+    elif settings.face_collection_prefix:
+        from photovault.adapters.rekognition_faces import RekognitionFaceIndex
+
+        index = RekognitionFaceIndex(client("rekognition", max_attempts=2), prefix=settings.face_collection_prefix)
+    else:
+        return None
+    repo = DynamoPeopleRepository(client("dynamodb"), settings.table_name)
+    return PeopleIndex(index=index, repo=repo, media=media, meter=meter)
+
+
+def _count_face_calls(calls: int) -> None:
+    """The API's face index calls (a restore indexes again) into the AI spend; the worker counts its own."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from photovault.observability import MetricName, metrics
+
+    if calls:
+        metrics.add_metric(name=MetricName.FACE_INDEX_CALLS, unit=MetricUnit.Count, value=calls)
+
+
 def _build_ingest() -> IngestPhoto:
     from photovault.adapters.clients import client
     from photovault.adapters.dynamodb.notifications import DynamoNotificationRepository
@@ -259,9 +301,10 @@ def _build_ingest() -> IngestPhoto:
         timer=SqsDigestTimer(client("sqs"), settings.jobs_queue_url),
         config=_digest_config(settings),
     )
+    media = S3MediaStore(client("s3"), settings.derivatives_bucket)
     return IngestPhoto(
         originals=S3OriginalStore(client("s3")),
-        media=S3MediaStore(client("s3"), settings.derivatives_bucket),
+        media=media,
         repository=DynamoPhotoRepository(client("dynamodb"), settings.table_name),
         analyzer=_analyzer(settings),
         captioner=_captioner(settings),
@@ -280,6 +323,7 @@ def _build_ingest() -> IngestPhoto:
         vectors=meaning[1] if meaning else None,
         digests=digests if settings.jobs_queue_url else None,
         geocoder=_geocoder(settings),
+        people=_people_index(settings, media),
     )
 
 
@@ -287,14 +331,16 @@ def _build_api() -> ApiServices:
     from photovault.adapters.clients import client
     from photovault.adapters.cloudfront import CloudFrontSigner, ssm_key_loader
     from photovault.adapters.dynamodb.albums import DynamoAlbumRepository
+    from photovault.adapters.dynamodb.people import DynamoPeopleRepository
     from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
     from photovault.adapters.dynamodb.shares import DynamoShareRepository
-    from photovault.adapters.s3 import S3UploadPresigner
+    from photovault.adapters.s3 import S3MediaStore, S3UploadPresigner
     from photovault.library.albums import Albums, AlbumsConfig
     from photovault.library.cursor import CursorCodec, derive_secret
     from photovault.library.quota import QuotaLimits
     from photovault.library.service import Library, LibraryConfig
     from photovault.observability import logger
+    from photovault.people.service import People
     from photovault.search.hybrid import Floors
     from photovault.settings import get_settings
     from photovault.sharing.service import Sharing, SharingConfig
@@ -325,6 +371,12 @@ def _build_api() -> ApiServices:
     shares = DynamoShareRepository(dynamodb, settings.table_name)
     cursors = CursorCodec(cursor_secret)
     meaning = _search_by_meaning(settings)
+    people = People(
+        repo=DynamoPeopleRepository(dynamodb, settings.table_name),
+        media=media,
+        cursors=cursors,
+        media_url_expiry_seconds=settings.media_url_expiry_seconds,
+    )
     library = Library(
         repo=photos,
         index=photos,
@@ -347,6 +399,8 @@ def _build_api() -> ApiServices:
         embedder=meaning[0] if meaning else None,
         vectors=meaning[1] if meaning else None,
         floors=Floors(floor=settings.similarity_floor, show_floor=settings.similarity_show_floor),
+        people=people,
+        people_index=_people_index(settings, S3MediaStore(s3, settings.derivatives_bucket), _count_face_calls),
     )
     album_service = Albums(
         albums=albums,
@@ -376,6 +430,7 @@ def _build_api() -> ApiServices:
         sharing=sharing,
         jobs=_build_jobs(settings),
         sessions=Sessions(DynamoSessionRepository(dynamodb, settings.table_name)),
+        people=people,
     )
 
 
@@ -401,7 +456,7 @@ def _build_purge() -> PurgePhoto:
     from photovault.adapters.dynamodb.albums import DynamoAlbumRepository
     from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
     from photovault.adapters.dynamodb.shares import DynamoShareRepository
-    from photovault.adapters.s3 import S3VersionDeleter
+    from photovault.adapters.s3 import S3MediaStore, S3VersionDeleter
     from photovault.purge.service import PurgePhoto, cleanup_steps
     from photovault.settings import get_settings
 
@@ -416,6 +471,7 @@ def _build_purge() -> PurgePhoto:
             originals=S3VersionDeleter(s3, settings.originals_bucket),
             derivatives=S3VersionDeleter(s3, settings.derivatives_bucket),
             vectors=meaning[1] if meaning else None,
+            people=_people_index(settings, S3MediaStore(s3, settings.derivatives_bucket)),
         )
     )
 

@@ -195,6 +195,38 @@ def derivative_key(photo: Photo, kind: str) -> str:
     return f"{photo_media_prefix(photo)}{kind}.webp"
 
 
+def face_crop_key(photo: Photo, face_id: str) -> str:
+    """A face's crop lives in its photo's run folder: it goes with the photo's derivatives (reprocess, purge)."""
+    return f"{photo_media_prefix(photo)}face-{face_id}.webp"
+
+
+PERSON_PREFIX = "PERSON#"
+
+
+def person_sk(person_id: str) -> str:
+    """A person item lives in its owner's partition (``USER#<sub>``)."""
+    return f"{PERSON_PREFIX}{person_id}"
+
+
+def faces_pk(owner: str) -> str:
+    """The owner's face items, ``FACE#<photo_id>#<face_id>``: a photo's faces are one key range."""
+    return f"USER#{owner}#FACE"
+
+
+def face_sk(photo_id: str, face_id: str) -> str:
+    return f"FACE#{photo_id}#{face_id}"
+
+
+def person_gsi4pk(owner: str, person_id: str) -> str:
+    """A person's active faces in date order (gsi4sk = ``<taken_sort>#<face_id>``)."""
+    return f"PER#{owner}#{person_id}"
+
+
+def names_pk(owner: str) -> str:
+    """The owner's person-name index: sk ``<word>#<person_id>``, one item per word of a person's name."""
+    return f"USER#{owner}#PNAME"
+
+
 EXPORTS_PREFIX = "exports/"  # in the originals bucket; a lifecycle rule expires it after a few days
 
 

@@ -30,6 +30,8 @@ class MetricName(StrEnum):
     BEDROCK_OUTPUT_TOKENS = "BedrockOutputTokens"
     EMBEDDING_IMAGES = "EmbeddingImages"  # worker: photos embedded (billable image inputs)
     EMBEDDING_INPUT_TOKENS = "EmbeddingInputTokens"  # worker and api: text tokens embedded (query text)
+    # worker and api (restore): billable face index calls (Rekognition IndexFaces + SearchFaces)
+    FACE_INDEX_CALLS = "FaceIndexCalls"
     EMBEDDING_FAILED = "EmbeddingFailed"  # worker: READY photos left without a vector (backfill with reprocess)
     GEOCODER_REQUESTS = "GeocoderRequests"  # worker: billable reverse-geocoding requests (Amazon Location)
     GEOCODING_FAILED = "GeocodingFailed"  # worker: geotagged READY photos left without a place (backfill: reprocess)

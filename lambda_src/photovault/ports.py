@@ -17,6 +17,7 @@ from photovault.jobs.model import Job, JobError
 from photovault.model import (
     Album,
     Analysis,
+    BoundingBox,
     Caption,
     Face,
     ImageProperties,
@@ -30,11 +31,12 @@ from photovault.model import (
     SourceObject,
     TextLine,
 )
+from photovault.people.model import Person, PersonFace
 
 Position = Mapping[str, str]
 # Where a search term was found: what the analysis saw (label, caption, text), what the file says (the day it was
-# taken, its file name, the camera) or where it was taken (its GPS position in words).
-MatchField = Literal["label", "caption", "text", "date", "filename", "camera", "place"]
+# taken, its file name, the camera), where it was taken (its GPS position in words) or who is in it (a person's name).
+MatchField = Literal["label", "caption", "text", "date", "filename", "camera", "place", "person"]
 
 # ---------------------------------------------------------------- storage (worker)
 
@@ -61,6 +63,9 @@ class MediaStore(Protocol):
     """The derivatives bucket."""
 
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def read(self, key: str) -> bytes:
+        """The object's bytes (a derivative the pipeline wrote: small); ``ObjectMissing`` when it is gone."""
 
     def delete_prefix(self, prefix: str) -> int:
         """Delete every object under ``prefix`` for good (every version); returns how many versions."""
@@ -761,3 +766,95 @@ class DigestMailer(Protocol):
 class DigestTimer(Protocol):
     def schedule(self, owner: str, *, delay_seconds: int) -> None:
         """Ask for ``SendDigest(owner)`` in about ``delay_seconds`` (at least once; at most 15 minutes ahead)."""
+
+
+# ---------------------------------------------------------------- people: faces grouped into persons
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedFace:
+    """A face the index found in an image and now holds under ``face_id``."""
+
+    face_id: str
+    box: BoundingBox
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class FaceMatch:
+    """A face of the same owner's index that looks like the one searched for (``similarity`` 0–100)."""
+
+    face_id: str
+    photo_id: str
+    similarity: float
+
+
+class FaceIndex(Protocol):
+    """Face vectors, kept apart per owner (Rekognition: one collection per owner; offline: one partition per owner).
+    Every call names the owner and an adapter derives where to look from it alone, so a face can only ever be
+    compared with faces of the same owner. Adapters raise ``TransientDependencyError`` for retryable failures."""
+
+    name: str
+
+    def index(self, owner: str, photo_id: str, image: bytes, *, max_faces: int) -> tuple[IndexedFace, ...]:
+        """Find the faces in ``image`` (the JPEG rendition made for analysis) and keep them, biggest first."""
+
+    def search(self, owner: str, face_id: str, *, limit: int) -> tuple[FaceMatch, ...]:
+        """The owner's faces like ``face_id`` (itself excluded) above the adapter's match threshold, best first."""
+
+    def remove(self, owner: str, face_ids: Sequence[str]) -> None:
+        """Take the faces out of the index (idempotent: unknown ids are fine)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PeoplePage:
+    people: list[Person]
+    next_position: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FacePage:
+    faces: list[PersonFace]
+    next_position: dict[str, str] | None = None
+
+
+class PeopleRepository(Protocol):
+    """Persons (``USER#<sub>``/``PERSON#<id>``) and faces (``USER#<sub>#FACE``/``FACE#<photo_id>#<face_id>``; a
+    person's active faces in date order through gsi4). Every method builds keys from ``owner``."""
+
+    def person(self, owner: str, person_id: str) -> Person | None: ...
+
+    def persons(self, owner: str, person_ids: Sequence[str]) -> dict[str, Person]: ...
+
+    def people(self, owner: str, *, limit: int, start: Position | None) -> PeoplePage:
+        """The owner's persons with at least one face outside the trash (one Query, filtered)."""
+
+    def named(self, owner: str, token: str) -> list[str]:
+        """Ids of the owner's persons whose name has the word ``token`` (one Query of the name index)."""
+
+    def faces(self, owner: str, refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], PersonFace]:
+        """The faces that exist among (photo_id, face_id) pairs, keyed by the pair (batched point reads)."""
+
+    def photo_faces(self, owner: str, photo_id: str) -> list[PersonFace]:
+        """Every face recorded for the photo, active or not (one Query)."""
+
+    def person_faces(self, owner: str, person_id: str, *, limit: int, start: Position | None) -> FacePage:
+        """One page of the person's active faces, newest taken first (one Query of gsi4)."""
+
+    def add(self, faces: Sequence[PersonFace], created: Sequence[Person]) -> None:
+        """Store ``created`` persons and ``faces``; each active face adds one to its person's count."""
+
+    def remove(self, faces: Sequence[PersonFace]) -> None:
+        """Delete the faces; each one given as active (as just read) takes one off its person's count."""
+
+    def set_active(self, faces: Sequence[PersonFace], active: bool) -> None:
+        """Take the faces out of (or put them back into) their persons' listings and counts."""
+
+    def move(self, faces: Sequence[PersonFace], person_id: str) -> None:
+        """Give the faces to ``person_id`` (same owner), moving their counts along."""
+
+    def rename(self, owner: str, person_id: str, name: str) -> Person | None:
+        """Set the name (and the name index); None when there is no such person."""
+
+    def delete_person(self, owner: str, person_id: str) -> None:
+        """Delete the person item and its name index entries (its faces have been moved or removed)."""

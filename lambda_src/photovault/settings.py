@@ -66,6 +66,10 @@ class Settings:
     # Measured for the local MiniLM model (benchmarks/search_quality.py); to be calibrated for Titan in staging.
     similarity_floor: float = setting(alias="SEARCH_SIMILARITY_FLOOR", default=0.20, ge=-1, le=1)
     similarity_show_floor: float = setting(alias="SEARCH_SIMILARITY_SHOW_FLOOR", default=0.30, ge=-1, le=1)
+    # People: each owner's faces go into a Rekognition collection of their own, ``<prefix>-<sub>`` (created on first
+    # use; IAM allows only collections under this prefix). Empty = no people (the local stack injects its offline
+    # face index instead).
+    face_collection_prefix: str = setting(alias="FACE_COLLECTION_PREFIX", default="")
 
     max_upload_bytes: int = setting(alias="MAX_UPLOAD_BYTES", default=50 * 1024 * 1024, gt=0)
     max_pixels: int = setting(alias="MAX_PIXELS", default=100_000_000, gt=0)

@@ -145,6 +145,7 @@ AWS_ONLY = {
     "MAX_UPLOAD_BYTES": "Settings' default (50 MiB) is Terraform's default; only AWS environments tune it",
     "POWERTOOLS_LOG_LEVEL": "INFO is Powertools' default; the local stack logs at its default too",
     "PLACE_INDEX": "no Amazon Location on the emulator: the local offline geocoder (reverse_geocode) names places",
+    "FACE_COLLECTION_PREFIX": "the local stack groups faces with its offline dlib index, not Rekognition collections",
 }
 LOCAL_ONLY = {"POWERTOOLS_TRACE_DISABLED": "no X-Ray daemon on a laptop"}
 LOCAL_VALUES = {"MIN_LABEL_CONFIDENCE"}  # the offline analyzer's calibration

@@ -427,6 +427,7 @@ def test_dashboard_covers_the_issue_list() -> None:
     # The prices come from var.ai_prices (fixture values), not from constants in the module.
     assert "0.0012" in spend and "0.0003" in spend and "0.0015" in spend
     assert "0.00007" in spend and "0.0009" in spend  # embeddings: photos and query text
+    assert "FILL(face_calls, 0) * 0.0011" in spend  # people: face index calls
 
 
 def test_ai_spend_is_per_day() -> None:
@@ -439,6 +440,7 @@ def test_ai_spend_is_per_day() -> None:
         "BedrockOutputTokens",
         "EmbeddingImages",
         "EmbeddingInputTokens",
+        "FaceIndexCalls",  # people: IndexFaces and SearchFaces
     }
 
 

@@ -273,3 +273,11 @@ def test_shipped_weights_load_as_arrays() -> None:
     state = load_state_dict(_weights_path())
     assert state["_fc.weight"].shape == (1000, 1280)
     assert np.isfinite(state["_conv_stem.weight"]).all()
+
+
+def test_the_astronaut_at_its_own_size_has_one_face_and_not_the_patch_on_her_suit(analyzer: OfflineAnalyzer) -> None:
+    """At 512 px (the size scikit-image ships) dlib's detector also fires, weakly, on the mission patch."""
+    faces = analyzer.detect_faces(jpeg(sample_photo("astronaut"), 512))
+
+    assert len(faces) == 1
+    assert faces[0].box.top < 0.3  # her head, not the patch at two thirds down

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { legacySharePath, matchRoute, photoPath, searchPath } from '../../web/js/routes.js';
+import { legacySharePath, matchRoute, personPath, photoPath, searchPath } from '../../web/js/routes.js';
 
 test('a share link /s/<token> opens the public share page without sign-in', () => {
   const { route, params } = matchRoute('/s/Qm9vdHN0cmFwVG9rZW4wMDAwMDAwMDAw');
@@ -47,4 +47,13 @@ test('links handed out as /#/s/<token> lead to the real path', () => {
   assert.equal(legacySharePath('#s/abc'), '/s/abc');
   assert.equal(legacySharePath('#/photos/abc'), null);
   assert.equal(legacySharePath(''), null);
+});
+
+test('the people page, a person, and a search narrowed to a person', () => {
+  assert.equal(matchRoute('/people').route.name, 'people');
+  assert.deepEqual(matchRoute('/people/0123abcd').params, ['0123abcd']);
+  assert.equal(matchRoute('/people/0123abcd').route.nav, 'people');
+  assert.equal(personPath('a/b'), '/people/a%2Fb');
+  assert.equal(searchPath('beach', null, 'p1'), '/search?q=beach&person=p1');
+  assert.equal(searchPath('', 'Dog', 'p1'), '/search?label=Dog&person=p1');
 });

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from photovault import keys
-from photovault.errors import ClaimLost, Conflict
+from photovault.errors import ClaimLost, Conflict, ObjectMissing
 from photovault.ids import new_media_id, new_photo_id
 from photovault.library.albums import Albums, AlbumsConfig
 from photovault.library.cursor import CursorCodec
@@ -590,9 +590,16 @@ class FakeObjects:
 
     originals: dict[str, int] = field(default_factory=dict)  # key -> number of versions
     derivatives: set[str] = field(default_factory=set)
+    data: dict[str, bytes] = field(default_factory=dict)  # derivative key -> bytes, for those read back
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.derivatives.add(key)
+        self.data[key] = data
+
+    def read(self, key: str) -> bytes:
+        if key not in self.derivatives or key not in self.data:
+            raise ObjectMissing(f"no derivative {key}")
+        return self.data[key]
 
     def delete_all_versions(self, key: str) -> int:
         return self.originals.pop(key, 0)

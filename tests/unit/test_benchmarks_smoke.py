@@ -26,6 +26,7 @@ IN_PROCESS = [
     "search",
     "search_quality",
     "vector_search",
+    "people",
     "coldstart",
     "package",
     "background",

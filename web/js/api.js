@@ -125,7 +125,7 @@ export const api = {
 
   // -- search
   /** SearchResults: {query, label, terms, partial, items: [{photo, matches}], cursor}. */
-  search: ({ q, label, cursor, signal }) => request('GET', '/search', { params: { q, label, cursor }, signal }),
+  search: ({ q, label, person, cursor, signal }) => request('GET', '/search', { params: { q, label, person, cursor }, signal }),
   /** LabelList: {items: [{label, count}]}. */
   labels: ({ signal } = {}) => request('GET', '/labels', { signal }),
   /** PlaceList: {items: [{place, count}]} — the owner's cities, regions and countries, most photos first. */
@@ -148,6 +148,21 @@ export const api = {
   /** ActionResults; at most 100 ids. */
   addToAlbum: (albumId, photoIds) => request('POST', `/albums/${id(albumId)}/photos`, { body: { photo_ids: photoIds } }),
   removeFromAlbum: (albumId, photoIds) => request('DELETE', `/albums/${id(albumId)}/photos`, { body: { photo_ids: photoIds } }),
+
+  // -- people
+  /** PersonList: {items: [{id, name, face_count, cover_url}], cursor}; named people first. */
+  listPeople: ({ cursor, limit, signal } = {}) => request('GET', '/people', { params: { cursor, limit }, signal }),
+  /** Person. */
+  getPerson: (personId, { signal } = {}) => request('GET', `/people/${id(personId)}`, { signal }),
+  /** Person, named. */
+  renamePerson: (personId, name) => request('PATCH', `/people/${id(personId)}`, { body: { name } }),
+  /** PersonFaceList: {items: [{id, photo_id, crop_url, box}], cursor}, newest taken first. */
+  personFaces: (personId, { cursor, limit, signal } = {}) =>
+    request('GET', `/people/${id(personId)}/faces`, { params: { cursor, limit }, signal }),
+  /** Person: `otherId`'s faces moved into `personId`. */
+  mergePeople: (personId, otherId) => request('POST', `/people/${id(personId)}/merge`, { body: { person_id: otherId } }),
+  /** Person: the face taken out of the person (it becomes a person of its own). */
+  removeFace: (personId, faceId) => request('DELETE', `/people/${id(personId)}/faces/${id(faceId)}`),
 
   // -- shares
   /** Share (kind photo). */

@@ -11,6 +11,7 @@ import { clear, h, toast } from './dom.js';
 import { legacySharePath, matchRoute, photoPath } from './routes.js';
 import { renewer } from './media.js';
 import { renderAlbum, renderAlbums } from './views/albums.js';
+import { renderPeople, renderPerson } from './views/people.js';
 import { renderAttention } from './views/attention.js';
 import { renderAccount } from './views/account.js';
 import { renderAuth, renderForgot } from './views/auth.js';
@@ -36,6 +37,8 @@ const VIEWS = {
   favorites: (main, ctx) => renderTimeline(main, { ...ctx, favorites: true }),
   albums: renderAlbums,
   album: renderAlbum,
+  people: renderPeople,
+  person: renderPerson,
   search: renderSearch,
   map: renderMap,
   attention: renderAttention,

@@ -16,6 +16,8 @@ export const ROUTES = [
   { name: 'photo', pattern: /^\/photos\/([^/]+)\/?$/, nav: 'photos', overlay: true, title: 'Photo' },
   { name: 'albums', pattern: /^\/albums\/?$/, nav: 'albums', title: 'Albums' },
   { name: 'album', pattern: /^\/albums\/([^/]+)\/?$/, nav: 'albums', title: 'Album' },
+  { name: 'people', pattern: /^\/people\/?$/, nav: 'people', title: 'People' },
+  { name: 'person', pattern: /^\/people\/([^/]+)\/?$/, nav: 'people', title: 'Person' },
   { name: 'search', pattern: /^\/search\/?$/, title: 'Search' },
   { name: 'map', pattern: /^\/map\/?$/, nav: 'map', title: 'Map' },
   { name: 'attention', pattern: /^\/attention\/?$/, nav: 'attention', title: 'Needs attention' },
@@ -45,16 +47,22 @@ export function legacySharePath(hash) {
   return found ? `/s/${found[1]}` : null;
 }
 
+/** A person's page. */
+export function personPath(personId) {
+  return `/people/${encodeURIComponent(personId)}`;
+}
+
 /** The viewer's path for a photo. */
 export function photoPath(photoId) {
   return `/photos/${encodeURIComponent(photoId)}`;
 }
 
-/** The search page's path for a query and an optional label facet. */
-export function searchPath(q, label = null) {
+/** The search page's path for a query and optional label and person facets. */
+export function searchPath(q, label = null, person = null) {
   const params = new URLSearchParams();
   if (q) params.set('q', q);
   if (label) params.set('label', label);
+  if (person) params.set('person', person);
   const s = params.toString();
   return s ? `/search?${s}` : '/search';
 }

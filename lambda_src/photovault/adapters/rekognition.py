@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from mypy_boto3_rekognition import RekognitionClient
 
 
-def _box(raw: Mapping[str, Any] | None) -> BoundingBox:
+def face_box(raw: Mapping[str, Any] | None) -> BoundingBox:
+    """A Rekognition BoundingBox (relative) as ours."""
     raw = raw or {}
     return BoundingBox(
         left=float(raw.get("Left", 0.0)),
@@ -41,7 +42,7 @@ def labels_from_response(response: Mapping[str, Any]) -> LabelResult:
             confidence=float(item.get("Confidence", 0.0)),
             categories=tuple(str(c["Name"]) for c in item.get("Categories", [])),
             parents=tuple(str(p["Name"]) for p in item.get("Parents", [])),
-            instances=tuple(_box(i.get("BoundingBox")) for i in item.get("Instances", [])),
+            instances=tuple(face_box(i.get("BoundingBox")) for i in item.get("Instances", [])),
         )
         for item in response.get("Labels", [])
     )
@@ -78,7 +79,7 @@ def faces_from_response(response: Mapping[str, Any]) -> tuple[Face, ...]:
         smile = item.get("Smile")
         faces.append(
             Face(
-                box=_box(item.get("BoundingBox")),
+                box=face_box(item.get("BoundingBox")),
                 confidence=float(item.get("Confidence", 0.0)),
                 age_low=int(age["Low"]) if "Low" in age else None,
                 age_high=int(age["High"]) if "High" in age else None,
@@ -94,7 +95,7 @@ def text_from_response(response: Mapping[str, Any]) -> tuple[TextLine, ...]:
         TextLine(
             text=str(item["DetectedText"]),
             confidence=float(item.get("Confidence", 0.0)),
-            box=_box((item.get("Geometry") or {}).get("BoundingBox")),
+            box=face_box((item.get("Geometry") or {}).get("BoundingBox")),
         )
         for item in response.get("TextDetections", [])
         if item.get("Type") == "LINE"

@@ -88,6 +88,16 @@ class S3MediaStore:
             CacheControl="private, max-age=31536000, immutable",
         )
 
+    @aws_errors(_S3)
+    def read(self, key: str) -> bytes:
+        try:
+            response = self._client.get_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            if error_code(exc) in _MISSING:
+                raise ObjectMissing(f"no object {key}") from exc
+            raise
+        return response["Body"].read()
+
     def delete_prefix(self, prefix: str) -> int:
         # The bucket is versioned: a plain delete would leave the bytes readable by version id.
         return S3VersionDeleter(self._client, self._bucket).delete_all_versions_under(prefix)

@@ -38,6 +38,7 @@ from photovault.api.routes import (
     media,
     meta,
     notifications,
+    people,
     photos,
     public,
     search,
@@ -68,6 +69,7 @@ for _resource in (
     jobs,
     account,
     notifications,
+    people,
 ):
     app.include_router(_resource.router)
 

@@ -25,7 +25,7 @@ _OUT = ConfigDict(extra="forbid")
 Confidence = Annotated[float, Field(ge=0, le=100, description="Percent")]
 Id = Annotated[str, Field(min_length=1, max_length=64, description="A photo or album id (UUIDv7)")]
 Selection = Annotated[list[Id], Field(min_length=1, max_length=MAX_SELECTION, description="1 to 100 photo ids")]
-MatchField = Literal["label", "caption", "text", "date", "filename", "camera", "place"]
+MatchField = Literal["label", "caption", "text", "date", "filename", "camera", "place", "person"]
 
 
 # ---------------------------------------------------------------- requests
@@ -446,6 +446,57 @@ class AlbumList(BaseModel):
     cursor: str | None
 
 
+# ---------------------------------------------------------------- people
+
+
+class PersonUpdateRequest(BaseModel):
+    """Name a person (an empty name takes the name away)."""
+
+    model_config = _IN
+
+    name: str = Field(max_length=80, examples=["Alice"])
+
+
+class PersonMergeRequest(BaseModel):
+    """Merge the person ``person_id`` into this one: its faces move here and it is gone."""
+
+    model_config = _IN
+
+    person_id: str = Field(min_length=1, max_length=64)
+
+
+class Person(BaseModel):
+    model_config = _OUT
+
+    id: str
+    name: str = Field(description="Empty until the owner names the person")
+    face_count: int = Field(description="Faces of this person in the library (trashed photos are not counted)")
+    cover_url: str | None = Field(description="One face crop (short-lived signed URL)")
+
+
+class PersonList(BaseModel):
+    model_config = _OUT
+
+    items: list[Person]
+    cursor: str | None
+
+
+class PersonFace(BaseModel):
+    model_config = _OUT
+
+    id: str = Field(description="The face's id: remove it from the person with DELETE /people/{id}/faces/{face_id}")
+    photo_id: str
+    crop_url: str = Field(description="The face, cropped (short-lived signed URL)")
+    box: Box = Field(description="Where the face is in its photo (0–1 of its width and height)")
+
+
+class PersonFaceList(BaseModel):
+    model_config = _OUT
+
+    items: list[PersonFace]
+    cursor: str | None
+
+
 # ---------------------------------------------------------------- search
 
 
@@ -453,7 +504,9 @@ class MatchReason(BaseModel):
     model_config = _OUT
 
     term: str
-    field: MatchField = Field(description="date: the year or month taken; filename, camera: words of those")
+    field: MatchField = Field(
+        description="date: the year or month taken; filename, camera: words of those; person: a name you gave"
+    )
     confidence: Confidence
 
 
@@ -475,6 +528,7 @@ class SearchResults(BaseModel):
 
     query: str
     label: str | None = Field(description="The label facet the search was narrowed to, if any")
+    person: str | None = Field(default=None, description="The person (id) the search was narrowed to, if any")
     terms: list[str] = Field(
         description="The words searched for, as normalised: a hit matches every one, or looks like what they describe"
     )

@@ -22,6 +22,7 @@ from photovault.library.views import (
     UploadTicket,
 )
 from photovault.model import Photo, PhotoStatus
+from photovault.people.service import FaceList, PeopleList, ShownPerson, face_ref
 from photovault.pipeline.caption import is_composed
 from photovault.ports import LabelCount, MonthCount
 from photovault.search.index import findable_labels
@@ -182,6 +183,7 @@ def search_results(page: SearchPage) -> contract.SearchResults:
     return contract.SearchResults(
         query=page.query,
         label=page.label,
+        person=page.person,
         terms=list(page.terms),
         partial=page.partial,
         items=[
@@ -310,4 +312,33 @@ def map_points(view: MapView) -> contract.MapPoints:
         ],
         expires_at=view.expires_at,
         cursor=view.cursor,
+    )
+
+
+def person(shown: ShownPerson) -> contract.Person:
+    p = shown.person
+    return contract.Person(id=p.person_id, name=p.name, face_count=p.face_count, cover_url=shown.cover_url)
+
+
+def person_list(listing: PeopleList) -> contract.PersonList:
+    return contract.PersonList(items=[person(shown) for shown in listing.items], cursor=listing.cursor)
+
+
+def person_faces(listing: FaceList) -> contract.PersonFaceList:
+    return contract.PersonFaceList(
+        items=[
+            contract.PersonFace(
+                id=face_ref(shown.face),
+                photo_id=shown.face.photo_id,
+                crop_url=shown.crop_url,
+                box=contract.Box(
+                    left=shown.face.box.left,
+                    top=shown.face.box.top,
+                    width=shown.face.box.width,
+                    height=shown.face.box.height,
+                ),
+            )
+            for shown in listing.items
+        ],
+        cursor=listing.cursor,
     )

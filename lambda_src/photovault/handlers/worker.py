@@ -91,6 +91,7 @@ def _ingest_one(
             "caption_fallback": outcome.caption_fallback,
             "caption_error": outcome.caption_error,
             "throttle_retries": outcome.throttle_retries,
+            "faces_indexed": outcome.faces_indexed,
             "receive_count": receive_count,
             **outcome.extra,
         },
@@ -126,7 +127,7 @@ def _give_up(ingest: IngestPhoto, source: SourceObject, error: Exception) -> Non
         logger.warning("last delivery failed; the photo was not marked FAILED (finished, gone or being processed)")
 
 
-def _record_metrics(outcome: IngestOutcome, *, started: float, event_time: float | None) -> None:
+def _record_metrics(outcome: IngestOutcome, *, started: float, event_time: float | None) -> None:  # noqa: PLR0912 — one per metric
     if outcome.skipped is not None:
         if outcome.replayed:
             metrics.add_metric(name=MetricName.REPLAYED_UPLOADS, unit=MetricUnit.Count, value=1)
@@ -158,6 +159,8 @@ def _record_metrics(outcome: IngestOutcome, *, started: float, event_time: float
         metrics.add_metric(
             name=MetricName.EMBEDDING_INPUT_TOKENS, unit=MetricUnit.Count, value=outcome.embedding_input_tokens
         )
+    if outcome.face_index_calls:
+        metrics.add_metric(name=MetricName.FACE_INDEX_CALLS, unit=MetricUnit.Count, value=outcome.face_index_calls)
     if outcome.embedding_failed:
         metrics.add_metric(name=MetricName.EMBEDDING_FAILED, unit=MetricUnit.Count, value=1)
     _place_metrics(outcome)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PIL import Image, ImageCms
 
 from photovault.images.geometry import ORIENTATION_TRANSPOSE, PREVIEW_SIDE, THUMB_SIDE, fit
-from photovault.model import Derivative
+from photovault.model import BoundingBox, Derivative
 
 if TYPE_CHECKING:
     from photovault.images.validation import DecodedImage
@@ -181,3 +181,28 @@ def _transform_to_srgb(icc_profile: bytes, mode: str) -> ImageCms.ImageCmsTransf
         return ImageCms.buildTransform(source, _SRGB, mode, out_mode, renderingIntent=ImageCms.Intent.PERCEPTUAL)
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return None
+
+
+FACE_CROP_SIDE = 160  # the people page shows crops at up to 80 CSS px: sharp on 2x screens
+_FACE_MARGIN = 0.25  # of the face box on each side: the head, not only eyes to mouth
+
+
+def face_crop(image: bytes, box: BoundingBox) -> Derivative:
+    """A square WebP of the face at ``box`` (relative to ``image``) with some margin, without metadata like every
+    derivative. ``image`` is a rendition the pipeline made (the analysis JPEG, or a preview): already small."""
+    with Image.open(io.BytesIO(image)) as opened:
+        picture = opened.convert("RGB")
+    width, height = picture.size
+    side = max(box.width * width, box.height * height) * (1 + 2 * _FACE_MARGIN)
+    cx, cy = (box.left + box.width / 2) * width, (box.top + box.height / 2) * height
+    left, top = max(0, round(cx - side / 2)), max(0, round(cy - side / 2))
+    right, bottom = min(width, round(cx + side / 2)), min(height, round(cy + side / 2))
+    crop = picture.crop((left, top, max(right, left + 1), max(bottom, top + 1)))
+    crop.thumbnail((FACE_CROP_SIDE, FACE_CROP_SIDE), _LANCZOS)
+    return _webp("face", crop)
+
+
+def as_jpeg(image: bytes) -> bytes:
+    """A rendition (WebP preview) as the JPEG face indexes accept, without metadata."""
+    with Image.open(io.BytesIO(image)) as opened:
+        return analysis_jpeg(opened.convert("RGB")).data

@@ -39,6 +39,8 @@ from photovault.library.views import (
 )
 from photovault.model import Photo, PhotoStatus
 from photovault.model import iso_epoch as iso
+from photovault.people.model import Person
+from photovault.people.service import People, PeopleIndex
 from photovault.ports import (
     AlbumRepository,
     Collection,
@@ -50,6 +52,7 @@ from photovault.ports import (
     MembershipChange,
     MonthCount,
     TermIndex,
+    TermMatch,
     TermPosting,
     UploadPresigner,
     VectorHit,
@@ -61,6 +64,8 @@ from photovault.search.query import best_partial, intersect
 from photovault.search.terms import label_term, tokens
 
 MAX_QUERY_TERMS = 8
+# How many of a person's newest faces a search by their name reads (one Query page each).
+PERSON_SEARCH_DEPTH = 500
 # How deep each ranking is read for one hybrid search: the vector index's top-K maximum, and as many word matches
 # (newest first) — reads stay proportional to the matches. Word matches beyond it follow, newest first.
 FUSION_DEPTH = 100
@@ -153,6 +158,8 @@ class Library:
         embedder: Embedder | None = None,
         vectors: VectorIndex | None = None,
         floors: Floors | None = None,
+        people: People | None = None,
+        people_index: PeopleIndex | None = None,
     ) -> None:
         self._repo = repo
         self._index = index
@@ -165,6 +172,8 @@ class Library:
         self._embedder = embedder
         self._vectors = vectors
         self._floors = floors or Floors()
+        self._people = people
+        self._people_index = people_index
 
     # -- uploads -----------------------------------------------------------------------------------------------
     def request_upload(self, owner: str, *, filename: str, content_type: str, size: int) -> UploadTicket:
@@ -375,6 +384,8 @@ class Library:
                 self._save(photo, after, [])
                 photo = after
             self._albums.detach(photo)
+            if self._people_index is not None:  # out of the face index and people; the records wait for a restore
+                self._people_index.forget_photo(photo.owner, photo.photo_id, keep_records=True)
         elif action is Action.RESTORE:
             if photo.trashed_at is not None:
                 after, postings = stamp_index(replace(photo, trashed_at=None), self._config.min_label_confidence)
@@ -382,6 +393,8 @@ class Library:
                 photo = after
             if photo.in_timeline:
                 self._albums.attach(photo)
+                if self._people_index is not None:  # indexed again, each face back with its person
+                    self._people_index.restore_photo(photo)
         elif action is Action.DELETE_FOREVER:
             if photo.trashed_at is None:
                 raise NotInTrash("Only photos in the trash can be deleted for good; move it to the trash first.")
@@ -411,15 +424,30 @@ class Library:
             self._vectors.delete(owner, photo_id)
 
     # -- search ------------------------------------------------------------------------------------------------
-    def search(self, owner: str, *, query: str, limit: int, cursor: str | None, label: str | None = None) -> SearchPage:
+    def search(  # noqa: PLR0912 — people, label, words and meaning: one branch each
+        self,
+        owner: str,
+        *,
+        query: str,
+        limit: int,
+        cursor: str | None,
+        label: str | None = None,
+        person: str | None = None,
+    ) -> SearchPage:
         """Photos matching every word of ``query`` (and the facet ``label``), fused with the photos that look like
         what ``query`` describes when a vector index is configured; each hit says why. When neither every word nor the
-        meaning finds anything, the best partial matches of the first page, marked ``partial``."""
-        if not query.strip() and not label:
-            raise InvalidInput("Search for some words, a label, or both.", details={"field": "q"})
+        meaning finds anything, the best partial matches of the first page, marked ``partial``. A word that is in a
+        person's name, or the facet ``person``, narrows to the photos that person is in."""
+        if not query.strip() and not label and not person:
+            raise InvalidInput("Search for some words, a label, a person, or more.", details={"field": "q"})
         terms = list(dict.fromkeys(tokens(query)))
         if len(terms) > MAX_QUERY_TERMS:
             raise InvalidInput(f"Search for at most {MAX_QUERY_TERMS} words at a time.", details={"field": "q"})
+        named = self._named(owner, terms, person)
+        if named:
+            return self._search_people(
+                owner, query, terms, named, limit=limit, cursor=cursor, label=label, person=person
+            )
         required = label_term(label) if label else None
         if required:
             terms = [*(term for term in terms if term != required), required]
@@ -471,6 +499,85 @@ class Library:
             partial=partial and bool(items),
             embedding_tokens=tokens_used,
         )
+
+    def _named(self, owner: str, terms: Sequence[str], person: str | None) -> dict[str, list[Person]]:
+        """The query words that name some of the owner's persons (each → those persons), and the facet ``person``
+        (under the key ``""``; an unknown or another owner's id names nobody). Empty when no people are configured."""
+        if self._people is None:
+            return {}
+        named: dict[str, list[Person]] = {}
+        if person:
+            found = self._people.find(owner, person)
+            named[""] = [found] if found is not None else []
+        for term in terms:
+            persons = self._people.named(owner, term)
+            if persons:
+                named[term] = list(persons.values())
+        return named
+
+    def _search_people(
+        self,
+        owner: str,
+        query: str,
+        terms: list[str],
+        named: dict[str, list[Person]],
+        *,
+        limit: int,
+        cursor: str | None,
+        label: str | None,
+        person: str | None,
+    ) -> SearchPage:
+        """Photos of the named persons (every person word and the facet at once), newest taken first, narrowed by the
+        other words and the label like a word search; each hit says which name matched."""
+        assert self._people is not None
+        words = [term for term in terms if term not in named]
+        if label:
+            words = [*words, label_term(label)]
+        binding = "\x1f".join(["people", person or "", *terms, label or ""])
+        position = self._cursors.decode(owner, "search", cursor, binding=binding) if cursor else {}
+        offset = position.get("offset", "0")
+        if not offset.isdigit():
+            raise InvalidInput("The cursor is not valid for this request.", details={"field": "cursor"})
+        ordered = self._photos_of(owner, named)
+        postings: dict[str, dict[str, TermPosting]] = {}
+        if words:
+            rows = intersect(self._index, owner, words, limit=FUSION_DEPTH, before=None).rows
+            postings = {_row_id(row): row for row in rows}
+            ordered = [pid for pid in ordered if pid in postings]
+        start = int(offset)
+        window = ordered[start : start + limit]
+        photos = self._repo.get_many(owner, window) if window else {}
+        expires_at = self._expiry()
+        items: list[SearchHit] = []
+        for photo_id in window:
+            photo = photos.get(photo_id)
+            if photo is None or not photo.in_timeline:
+                continue
+            reasons = [
+                Match(term=term or one.name or "person", match=TermMatch("person", 100.0, one.name))
+                for term, persons in named.items()
+                for one in persons[:1]
+            ]
+            row = postings.get(photo_id, {})
+            reasons += [Match(term=t, match=m) for t in words for m in row.get(t, _NO_POSTING).matches]
+            items.append(SearchHit(shown=self._shown(photo, expires_at), matches=reasons, similarity=None))
+        more = start + limit < len(ordered)
+        next_cursor = (
+            self._cursors.encode(owner, "search", {"offset": str(start + limit)}, binding=binding) if more else None
+        )
+        return SearchPage(query=query, terms=terms, items=items, cursor=next_cursor, label=label, person=person)
+
+    def _photos_of(self, owner: str, named: dict[str, list[Person]]) -> list[str]:
+        """Photos in which every name (or the facet) has one of its persons, in the first name's order."""
+        assert self._people is not None
+        sets: list[list[str]] = []
+        for persons in named.values():
+            ids: list[str] = []
+            for one in persons:
+                ids += self._people.photo_ids(owner, one.person_id, limit=PERSON_SEARCH_DEPTH)
+            sets.append(ids)
+        allowed = set.intersection(*(set(ids) for ids in sets)) if sets else set()
+        return [pid for pid in dict.fromkeys(sets[0] if sets else []) if pid in allowed]
 
     def _hybrid(
         self, owner: str, query: str, terms: list[str], limit: int, before: str | None, offset: int

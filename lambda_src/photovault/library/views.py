@@ -108,5 +108,6 @@ class SearchPage:
     items: list[SearchHit]
     cursor: str | None = None
     label: str | None = None
+    person: str | None = None  # the person facet (id)
     partial: bool = False  # no photo matched every term: these match the most terms (each hit says which)
     embedding_tokens: int = 0  # billable text tokens spent embedding the query

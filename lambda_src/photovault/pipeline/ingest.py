@@ -15,7 +15,8 @@ from photovault.images.validation import Decoder
 from photovault.model import Analysis, Caption, ImageFacts, ModerationLabel, Photo, PhotoStatus, SourceObject
 from photovault.model import iso_epoch as _iso
 from photovault.notifications.digest import DigestNotices
-from photovault.pipeline.analysis import RetryPolicy, analyse
+from photovault.people.service import PeopleIndex
+from photovault.pipeline.analysis import CallStats, RetryPolicy, analyse, call_with_retry
 from photovault.pipeline.caption import make_caption
 from photovault.pipeline.embedding import EmbeddingRun, embed_and_index
 from photovault.pipeline.failure import failure_reason, pipeline_error
@@ -101,6 +102,8 @@ class IngestOutcome:
     embedding_failed: bool = False
     geocoder_requests: int = 0
     geocoding_failed: bool = False
+    faces_indexed: int = 0
+    face_index_calls: int = 0  # billable face index calls (IndexFaces, SearchFaces, DeleteFaces)
     notified: bool = False
     # Bytes sent to a finished photo's key after its run (a replayed upload form, a later object version): ignored.
     replayed: bool = False
@@ -126,6 +129,8 @@ class IngestPhoto:
     digests: DigestNotices | None = None
     # Places from GPS; None (no geocoder configured) = geotagged photos get no place names.
     geocoder: Geocoder | None = None
+    # People; None (no face index configured) = faces are detected but not grouped.
+    people: PeopleIndex | None = None
 
     def __call__(self, source: SourceObject, *, deadline: float, lease_seconds: int) -> IngestOutcome:
         """Process one upload. ``deadline`` is the ``time.monotonic()`` instant by which decoding must be over and
@@ -344,6 +349,7 @@ class IngestPhoto:
                 self.media.put(key, derivative.data, derivative.content_type)
                 derivatives[derivative.kind] = {"key": key, "width": derivative.width, "height": derivative.height}
 
+            self._index_people(rendered, renditions.analysis_jpeg.data, retry_deadline, outcome)
             embedded = self._embed(base, renditions.preview.data, analysis, caption, retry_deadline, outcome)
             located = self._locate(base, retry_deadline, outcome)
             photo = replace(
@@ -435,6 +441,20 @@ class IngestPhoto:
         outcome.throttle_retries += run.retries
         return run
 
+    def _index_people(self, photo: Photo, image: bytes, deadline: float, outcome: IngestOutcome) -> None:
+        """Group the photo's faces into its owner's people (from the rendition the analysis saw). A photo processed
+        while in the trash keeps its faces out until it is restored."""
+        if self.people is None or photo.trashed_at is not None:
+            return
+        people = self.people
+        stats = CallStats()
+        run = call_with_retry(
+            lambda: people.index_photo(photo, image), deadline=deadline, policy=self.retry, stats=stats
+        )
+        outcome.faces_indexed = run.faces
+        outcome.face_index_calls = run.calls
+        outcome.throttle_retries += stats.retries
+
     def _moderation_hit(self, labels: tuple[ModerationLabel, ...]) -> ModerationLabel | None:
         hits = [label for label in labels if label.confidence >= self.config.moderation_threshold]
         return max(hits, key=lambda label: label.confidence) if hits else None
@@ -445,6 +465,8 @@ class IngestPhoto:
         if self.vectors is not None and photo.status is not PhotoStatus.READY and previous is not None:
             # Only READY photos are findable: a reprocess that ends elsewhere takes the earlier vector back.
             self.vectors.delete(photo.owner, photo.photo_id)
+        if self.people is not None and photo.status is not PhotoStatus.READY and previous is not None:
+            self.people.forget_photo(photo.owner, photo.photo_id, keep_records=False)  # and its faces
         try:
             self.repository.finish(photo, postings, token, previous=previous)
         except ClaimLost:
@@ -455,6 +477,8 @@ class IngestPhoto:
                 self.uploads.delete_all_versions(keys.originals_key(photo.owner, photo.photo_id))
                 if self.vectors is not None:
                     self.vectors.delete(photo.owner, photo.photo_id)
+                if self.people is not None:
+                    self.people.forget_photo(photo.owner, photo.photo_id, keep_records=False)
             raise
         return photo
 

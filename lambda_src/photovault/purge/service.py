@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from photovault import keys
 from photovault.model import Photo
 from photovault.ports import AlbumRepository, PhotoLeftovers, ShareRepository, VectorIndex, VersionedBucket
+
+if TYPE_CHECKING:  # the purge function never decodes images: it needs the people index, not its imports
+    from photovault.people.service import PeopleIndex
 
 
 class Removal(StrEnum):
@@ -43,10 +47,11 @@ def cleanup_steps(
     originals: VersionedBucket,
     derivatives: VersionedBucket,
     vectors: VectorIndex | None = None,
+    people: PeopleIndex | None = None,
 ) -> list[CleanupStep]:
     """Everything a purge removes, in order: links first (nothing may be reachable), then the table's items and the
-    photo's vector (search by meaning; where one is configured), then the bytes. Issue 16 adds its faces here, one
-    step behind its port."""
+    photo's vector (search by meaning; where one is configured) and its faces (out of the owner's face index and
+    people), then the bytes."""
     steps = [
         CleanupStep("shares", lambda photo: shares.delete_for_photo(photo.owner, photo.photo_id)),
         # Memberships normally left with the trash; any still there (a photo removed without passing through the
@@ -63,6 +68,9 @@ def cleanup_steps(
     ]
     if vectors is not None:
         steps.insert(3, CleanupStep("vectors", lambda photo: _forget_vector(vectors, photo)))
+    if people is not None:
+        step = CleanupStep("faces", lambda photo: people.purge_photo(photo.owner, photo.photo_id))
+        steps.insert(3, step)
     return steps
 
 

@@ -121,7 +121,7 @@ data "aws_iam_policy_document" "worker" {
 
   statement {
     sid       = "Table"
-    actions   = local.table_item_actions
+    actions   = concat(local.table_item_actions, ["dynamodb:BatchGetItem"]) # BatchGetItem: the faces a new face matches
     resources = [var.table_arn]
   }
 
@@ -134,6 +134,13 @@ data "aws_iam_policy_document" "worker" {
       "rekognition:DetectModerationLabels",
     ]
     resources = ["*"] # Rekognition's Detect* image APIs have no resource-level permissions
+  }
+
+  statement {
+    # People: index a photo's faces into its owner's collection and cluster them; reprocessing replaces them.
+    sid       = "FaceCollections"
+    actions   = ["rekognition:CreateCollection", "rekognition:IndexFaces", "rekognition:SearchFaces", "rekognition:DeleteFaces"]
+    resources = [local.face_collections_arn]
   }
 
   statement {
@@ -237,6 +244,19 @@ data "aws_iam_policy_document" "api" {
     sid       = "Table"
     actions   = concat(local.table_item_actions, ["dynamodb:BatchGetItem"])
     resources = [var.table_arn]
+  }
+
+  statement {
+    # Trash takes a photo's faces out of its owner's collection; restore indexes them again from the preview.
+    sid       = "FaceCollections"
+    actions   = ["rekognition:CreateCollection", "rekognition:IndexFaces", "rekognition:SearchFaces", "rekognition:DeleteFaces"]
+    resources = [local.face_collections_arn]
+  }
+
+  statement {
+    sid       = "ReadPreviews"
+    actions   = ["s3:GetObject"]
+    resources = ["${var.bucket_arns["derivatives"]}/media/*"]
   }
 
   statement {

@@ -12,6 +12,12 @@ locals {
   bedrock_model_arn   = "arn:${local.partition}:bedrock:${local.region}::foundation-model/${var.bedrock_model_id}"
   embedding_model_arn = "arn:${local.partition}:bedrock:${local.region}::foundation-model/${var.embedding.model_id}"
 
+  # People: one Rekognition face collection per user, "<prefix>-<cognito sub>", created by the code on first use. The
+  # roles may touch only collections under this environment's prefix (a collection per owner keeps users apart; this
+  # keeps environments apart).
+  face_collection_prefix = "${var.name_prefix}-faces"
+  face_collections_arn   = "arn:${local.partition}:rekognition:${local.region}:${local.account_id}:collection/${local.face_collection_prefix}-*"
+
   # Lambda must not hand a message to a second worker while the first still works on it: AWS recommends a
   # visibility timeout of at least 6x the function timeout for SQS event sources.
   ingest_visibility_timeout = var.functions["worker"].timeout * var.ingest.visibility_timeout_multiplier
@@ -29,6 +35,7 @@ locals {
     VECTOR_BUCKET                = var.embedding.vector_bucket
     VECTOR_INDEX                 = var.embedding.vector_index
     PLACE_INDEX                  = aws_location_place_index.this.index_name
+    FACE_COLLECTION_PREFIX       = local.face_collection_prefix
     MODERATION_THRESHOLD         = tostring(var.moderation_threshold)
     MIN_LABEL_CONFIDENCE         = tostring(var.min_label_confidence)
     MAX_UPLOAD_BYTES             = tostring(var.max_upload_bytes)

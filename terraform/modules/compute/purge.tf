@@ -95,6 +95,21 @@ data "aws_iam_policy_document" "purge" {
   }
 
   statement {
+    # The photo's faces, found by key range in its owner's face partition (USER#<sub>#FACE / FACE#<photo_id>#…) and
+    # deleted with DeleteLeftovers' BatchWriteItem; persons' counts were moved by the trash, as label facets are.
+    sid       = "FindFaces"
+    actions   = ["dynamodb:Query"]
+    resources = [var.table_arn]
+  }
+
+  statement {
+    # ... and out of the owner's face collection (DeleteFaces of a missing face or collection is fine).
+    sid       = "ForgetFaceVectors"
+    actions   = ["rekognition:DeleteFaces"]
+    resources = [local.face_collections_arn]
+  }
+
+  statement {
     # The photo's vector (search by meaning), by its key; DeleteVectors of a missing key is a success.
     sid       = "DeletePhotoVector"
     actions   = ["s3vectors:DeleteVectors"]

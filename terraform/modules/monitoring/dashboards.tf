@@ -10,7 +10,7 @@ locals {
     "BedrockInputTokens", "BedrockOutputTokens", "CaptionFallback", "AnalysisThrottled", "UploadsRequested",
     "SharesCreated", "ShareViews", "PhotosFailed", "OldestPendingAge", "EmbeddingImages", "EmbeddingInputTokens",
     "EmbeddingFailed", "PhotosPurged", "PhotosExpired", "PurgedObjects", "PurgeDuration", "JobsSubmitted", "JobSteps",
-    "JobsCompleted", "JobsFailed", "ExportedBytes", "ReplayedUploadsIgnored",
+    "JobsCompleted", "JobsFailed", "ExportedBytes", "ReplayedUploadsIgnored", "FaceIndexCalls",
   ]
   custom = { for name in local.custom_metric_names : name => concat([var.metric_namespace, name], local.custom_dimensions) }
 
@@ -23,6 +23,7 @@ locals {
     "FILL(output_tokens, 0) / 1000 * ${var.ai_prices.bedrock_per_1k_output_tokens}",
     "FILL(embedding_images, 0) * ${var.ai_prices.embedding_per_image}",
     "FILL(embedding_tokens, 0) / 1000 * ${var.ai_prices.embedding_per_1k_input_tokens}",
+    "FILL(face_calls, 0) * ${var.ai_prices.rekognition_per_face_call}",
   ])
 
   sections = [
@@ -290,6 +291,7 @@ locals {
             concat(local.custom["BedrockOutputTokens"], [{ label = "Bedrock output tokens", yAxis = "right" }]),
             concat(local.custom["EmbeddingImages"], [{ label = "photos embedded" }]),
             concat(local.custom["EmbeddingInputTokens"], [{ label = "embedding text tokens (search queries)", yAxis = "right" }]),
+            concat(local.custom["FaceIndexCalls"], [{ label = "face index calls (IndexFaces + SearchFaces)" }]),
           ]
         },
         {
@@ -305,6 +307,7 @@ locals {
             concat(local.custom["BedrockOutputTokens"], [{ id = "output_tokens", visible = false }]),
             concat(local.custom["EmbeddingImages"], [{ id = "embedding_images", visible = false }]),
             concat(local.custom["EmbeddingInputTokens"], [{ id = "embedding_tokens", visible = false }]),
+            concat(local.custom["FaceIndexCalls"], [{ id = "face_calls", visible = false }]),
           ]
         },
       ]

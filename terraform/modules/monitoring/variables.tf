@@ -143,13 +143,14 @@ variable "thresholds" {
 }
 
 variable "ai_prices" {
-  description = "USD prices for the estimated-AI-spend widget: Rekognition per image unit, Bedrock per 1,000 input / output tokens of the caption model, and the embedding model per image and per 1,000 text tokens (Titan Multimodal Embeddings G1's published prices as defaults; confirm them for the region)."
+  description = "USD prices for the estimated-AI-spend widget: Rekognition per image unit, Bedrock per 1,000 input / output tokens of the caption model, the embedding model per image and per 1,000 text tokens (Titan Multimodal Embeddings G1's published prices as defaults; confirm them for the region), and Rekognition per face-collection call (IndexFaces, SearchFaces: a photo with n faces makes 1 + n)."
   type = object({
     rekognition_per_image         = optional(number, 0.001)
     bedrock_per_1k_input_tokens   = optional(number, 0.00025)
     bedrock_per_1k_output_tokens  = optional(number, 0.00125)
     embedding_per_image           = optional(number, 0.00006)
     embedding_per_1k_input_tokens = optional(number, 0.0008)
+    rekognition_per_face_call     = optional(number, 0.001)
   })
   default = {}
 }

@@ -33,6 +33,11 @@ locals {
         actions   = ["rekognition:DetectLabels", "rekognition:DetectFaces", "rekognition:DetectText", "rekognition:DetectModerationLabels"]
         resources = ["*"] # the Detect* APIs on AWS's built-in models have no resource ARN
       },
+      {
+        # People: each user's face collection, all under this environment's prefix
+        actions   = ["rekognition:CreateCollection", "rekognition:IndexFaces", "rekognition:SearchFaces", "rekognition:DeleteFaces"]
+        resources = ["arn:${local.partition}:rekognition:${local.region}:${local.account_id}:collection/${var.name_prefix}-faces-*"]
+      },
     ]
     bedrock-runtime = [
       {

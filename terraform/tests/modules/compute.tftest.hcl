@@ -468,13 +468,13 @@ run "purge_reads_only_photo_removals_from_the_stream" {
   assert {
     condition = (
       one([for statement in data.aws_iam_policy_document.purge.statement : statement.resources if contains(statement.actions, "dynamodb:GetRecords")]) == toset([var.table_stream_arn]) &&
-      one([for statement in data.aws_iam_policy_document.purge.statement : statement.resources if contains(statement.actions, "dynamodb:Query")]) == toset(["${var.table_arn}/index/gsi2"]) &&
+      toset(flatten([for statement in data.aws_iam_policy_document.purge.statement : tolist(statement.resources) if contains(statement.actions, "dynamodb:Query")])) == toset(["${var.table_arn}/index/gsi2", var.table_arn]) &&
       one([for statement in data.aws_iam_policy_document.purge.statement : statement.resources if contains(statement.actions, "s3:DeleteObjectVersion")]) == toset([
         "${var.bucket_arns["originals"]}/uploads/*", "${var.bucket_arns["derivatives"]}/media/*",
       ]) &&
       one([for statement in data.aws_iam_policy_document.purge.statement : statement.resources if contains(statement.actions, "sqs:SendMessage")]) == toset([aws_sqs_queue.purge_failures.arn])
     )
-    error_message = "The purge reads only this table's stream, queries only gsi2, deletes only uploads/ and media/ objects and sends only to its failure queue."
+    error_message = "The purge reads only this table's stream, queries only gsi2 (shares) and the table (a photo's faces by key range), deletes only uploads/ and media/ objects and sends only to its failure queue."
   }
 
   assert {
@@ -600,5 +600,43 @@ run "email_notifications_least_privilege" {
       !contains(flatten([for statement in data.aws_iam_policy_document.worker.statement : tolist(statement.actions)]), "sns:Subscribe")
     )
     error_message = "The worker queues digest timers on the jobs queue only, and subscribes nobody."
+  }
+}
+
+run "people_face_collections_least_privilege" {
+  command = plan
+
+  module {
+    source = "./modules/compute"
+  }
+
+  assert {
+    condition = alltrue([
+      for name in ["api", "worker", "purge"] : aws_lambda_function.this[name].environment[0].variables["FACE_COLLECTION_PREFIX"] == "pv-test-faces"
+    ])
+    error_message = "The functions name each owner's face collection <name_prefix>-faces-<sub> (Settings reads FACE_COLLECTION_PREFIX)."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for document in [data.aws_iam_policy_document.api, data.aws_iam_policy_document.worker, data.aws_iam_policy_document.purge] : [
+        for statement in document.statement : [
+          for resource in statement.resources : endswith(resource, ":collection/pv-test-faces-*") && startswith(resource, "arn:")
+        ]
+        if anytrue([for action in statement.actions : startswith(action, "rekognition:") && !startswith(action, "rekognition:Detect")])
+      ]
+    ]))
+    error_message = "Face collection calls are allowed only on this environment's collections (collection/<prefix>-faces-*), never on \"*\"."
+  }
+
+  assert {
+    condition = (
+      toset(flatten([for statement in data.aws_iam_policy_document.worker.statement : tolist(statement.actions) if anytrue([for action in statement.actions : startswith(action, "rekognition:") && !startswith(action, "rekognition:Detect")])])) ==
+      toset(["rekognition:CreateCollection", "rekognition:IndexFaces", "rekognition:SearchFaces", "rekognition:DeleteFaces"]) &&
+      toset(flatten([for statement in data.aws_iam_policy_document.purge.statement : tolist(statement.actions) if anytrue([for action in statement.actions : startswith(action, "rekognition:")])])) ==
+      toset(["rekognition:DeleteFaces"]) &&
+      !anytrue([for statement in data.aws_iam_policy_document.api.statement : anytrue([for action in statement.actions : contains(["rekognition:DeleteCollection", "rekognition:ListCollections", "rekognition:ListFaces"], action)])])
+    )
+    error_message = "The worker indexes, searches and replaces faces in a user's collection; the purge only deletes faces; no role lists or deletes collections."
   }
 }

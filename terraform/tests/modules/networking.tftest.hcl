@@ -154,3 +154,19 @@ run "an_interface_endpoint_without_a_policy_is_refused" {
 
   expect_failures = [var.interface_endpoint_services]
 }
+
+run "rekognition_reaches_only_this_environments_face_collections" {
+  command = plan
+
+  module {
+    source = "./modules/networking"
+  }
+
+  assert {
+    condition = contains(var.interface_endpoint_services, "rekognition") && toset(flatten([
+      for statement in data.aws_iam_policy_document.endpoint["rekognition"].statement : tolist(statement.resources)
+      if contains(statement.actions, "rekognition:IndexFaces")
+    ])) == toset(["arn:aws:rekognition:eu-west-1:111122223333:collection/pv-test-faces-*"])
+    error_message = "The private subnets reach Rekognition through its endpoint, and the face collection calls only on this environment's collections."
+  }
+}

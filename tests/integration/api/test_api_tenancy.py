@@ -11,8 +11,12 @@ from typing import Any
 
 import pytest
 
+from photovault import keys
+from photovault.adapters.dynamodb.people import DynamoPeopleRepository
 from photovault.api.app import openapi_json, route_table
-from photovault.model import Place
+from photovault.model import BoundingBox, Photo, Place
+from photovault.people.model import Person, PersonFace
+from photovault.people.service import face_ref
 from tests.integration.api.apitools import ApiResponse, assert_documented, call, invoke, seed_through_pipeline
 from tests.integration.api.conftest import Stack
 from tests.support.events import http_event
@@ -26,6 +30,7 @@ SECRET_ADDRESS = "alice.zanzibar@example.com"
 # Where the owner's photo was taken: private to her (GET /map, GET /places, her photo's detail), never in a share.
 SECRET_GPS = (-6.16394, 39.18793)
 SECRET_PLACE = Place(city="Mkokotoni", region="Zanzibar North", country="Tanzania", country_code="TZ")
+SECRET_PERSON = "Zanzibar Lighthouse Keeper"
 PUBLIC = {("GET", "/health"), ("GET", "/public/shares/{token}"), ("GET", "/public/albums/{token}")}
 
 
@@ -37,6 +42,9 @@ class Owned:
     token: str  # the photo's share
     album_token: str  # the album's share
     job_id: str  # a download of the photo
+    person_id: str  # named, a face in the photo
+    other_person_id: str  # another face in the photo (merged into the first by the merge route)
+    face_id: str  # the person's face, as the API names it
 
 
 BODIES: dict[tuple[str, str], Callable[[Owned], Any]] = {
@@ -55,6 +63,8 @@ BODIES: dict[tuple[str, str], Callable[[Owned], Any]] = {
     ("POST", "/account/sign-out-everywhere"): lambda _: {},
     # Opting out is the caller's own: an intruder's leaves the owner's subscription in place (checked below).
     ("PUT", "/account/notifications"): lambda _: {"email": False},
+    ("PATCH", "/people/{person_id}"): lambda _: {"name": "Renamed"},
+    ("POST", "/people/{person_id}/merge"): lambda o: {"person_id": o.other_person_id},
 }
 QUERIES: dict[tuple[str, str], dict[str, str]] = {("GET", "/search"): {"q": "zanzibar lighthouse"}}
 # Routes whose body names the owner's photo: the id the caller sent may come back (as not_found), nothing else.
@@ -72,6 +82,8 @@ SEES: dict[tuple[str, str], Callable[[Owned], str]] = {
     ("GET", "/shares"): lambda o: o.album_token,
     ("GET", "/map"): lambda o: o.photo_id,
     ("GET", "/places"): lambda _: SECRET_PLACE.city,
+    ("GET", "/people"): lambda o: o.person_id,
+    ("GET", "/people/{person_id}/faces"): lambda o: o.face_id,
 }
 
 
@@ -124,6 +136,39 @@ def owned(stack: Stack) -> Owned:
     assert job.status == 202
     assert opt_in(OWNER, SECRET_ADDRESS).json == {"email": True, "address": SECRET_ADDRESS}
     return Owned(photo.photo_id, trashed.photo_id, album, created.json["token"], shared.json["token"], job.json["id"])
+    person, other, face = _seed_people(stack, photo)
+    return Owned(
+        photo.photo_id,
+        trashed.photo_id,
+        album,
+        created.json["token"],
+        shared.json["token"],
+        job.json["id"],
+        person,
+        other,
+        face,
+    )
+
+
+def _seed_people(stack: Stack, photo: Photo) -> tuple[str, str, str]:
+    """Two faces in the photo, each its own person (as the worker's people step records them); the first named."""
+    repo = DynamoPeopleRepository(stack.dynamodb, stack.table)
+    faces = [
+        PersonFace(
+            OWNER,
+            f"face-{n}",
+            photo.photo_id,
+            f"{n}" * 32,
+            BoundingBox(0.1 + n / 4, 0.2, 0.1, 0.1),
+            99.0,
+            keys.face_crop_key(photo, f"face-{n}"),
+            keys.taken_sort(photo),
+        )
+        for n in (1, 2)
+    ]
+    repo.add(faces, [Person(OWNER, face.person_id, cover_key=face.crop_key) for face in faces])
+    assert repo.rename(OWNER, faces[0].person_id, SECRET_PERSON) is not None
+    return faces[0].person_id, faces[1].person_id, face_ref(faces[0])
 
 
 def opt_in(sub: str, address: str) -> ApiResponse:
@@ -137,7 +182,8 @@ def _request(method: str, path: str, owned: Owned, sub: str | None) -> ApiRespon
     photo_id = owned.trashed_id if path.startswith("/trash/") else owned.photo_id
     token = owned.album_token if path.startswith("/public/albums/") else owned.token
     concrete = path.replace("{photo_id}", photo_id).replace("{album_id}", owned.album_id).replace("{token}", token)
-    concrete = concrete.replace("{job_id}", owned.job_id)
+    concrete = concrete.replace("{job_id}", owned.job_id).replace("{person_id}", owned.person_id)
+    concrete = concrete.replace("{face_id}", owned.face_id)
     body = BODIES[(method, path)](owned) if (method, path) in BODIES else None
     response = call(method, concrete, sub=sub, body=body, query=QUERIES.get((method, path)))
     assert_documented(method, path, response)
@@ -147,6 +193,7 @@ def _request(method: str, path: str, owned: Owned, sub: str | None) -> ApiRespon
 def _assert_no_leak(response: ApiResponse, owned: Owned, *, echoed: bool = False) -> None:
     secrets = [owned.trashed_id, owned.album_id, owned.token, owned.album_token, SECRET_FILENAME, SECRET_CAPTION]
     secrets += [SECRET_ALBUM, SECRET_ADDRESS, OWNER, SECRET_PLACE.city, SECRET_PLACE.region, str(SECRET_GPS[0])]
+    secrets += [SECRET_ALBUM, SECRET_PERSON, OWNER, owned.person_id, owned.other_person_id, owned.face_id]
     secrets += [] if echoed else [owned.photo_id]
     for secret in secrets:
         assert secret.lower() not in response.text.lower(), f"{secret!r} leaked: {response.text[:300]}"

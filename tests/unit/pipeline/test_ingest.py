@@ -19,11 +19,23 @@ from PIL import Image, ImageDraw
 from photovault import keys
 from photovault.errors import PhotoBusy, Throttled, TransientDependencyError
 from photovault.images import ImageLimits
-from photovault.model import Face, Label, ModerationLabel, Photo, PhotoStatus, SourceObject, TextLine, iso_epoch
+from photovault.model import (
+    BoundingBox,
+    Face,
+    Label,
+    ModerationLabel,
+    Photo,
+    PhotoStatus,
+    SourceObject,
+    TextLine,
+    iso_epoch,
+)
+from photovault.people.service import PeopleIndex
 from photovault.pipeline.analysis import RetryPolicy
 from photovault.pipeline.ingest import IngestConfig, IngestPhoto
 from photovault.ports import ClaimState, Collection, GeneratedText, LabelResult, ModerationResult
 from photovault.search.index import stamp_index
+from tests.support.fake_people import FakeFaceIndex, InMemoryPeopleRepository, ScriptedFace
 from tests.support.fakes import FakeNotifier, FakeObjects, FakeOriginals, InMemoryPhotoRepository
 
 OWNER = "alice-0001"
@@ -90,6 +102,7 @@ class World:
     captioner: FakeCaptioner = field(default_factory=FakeCaptioner)
     now: float = NOW
     slept: list[float] = field(default_factory=list)
+    people: PeopleIndex | None = None
 
     def use_case(self) -> IngestPhoto:
         return IngestPhoto(
@@ -103,6 +116,7 @@ class World:
             config=IngestConfig(limits=ImageLimits(max_bytes=5 * 1024 * 1024)),
             clock=lambda: self.now,
             retry=RetryPolicy(sleep=self.slept.append, clock=lambda: sum(self.slept)),
+            people=self.people,
         )
 
     def upload(self, data: bytes, photo_id: str = "p-0001", version: str = "v1") -> SourceObject:
@@ -596,3 +610,53 @@ def test_the_pending_check_finds_the_oldest_upload_stuck_with_its_file_in_s3_not
     world.repo.photos[(OWNER, "p-stuck")].status = PhotoStatus.READY
     world.repo.photos[(OWNER, "p-fresh")].status = PhotoStatus.READY
     assert use_case.check_pending().age_seconds == 0
+
+
+def _with_people(world: World) -> tuple[FakeFaceIndex, InMemoryPeopleRepository]:
+    index = FakeFaceIndex(everywhere=(ScriptedFace("ann", BoundingBox(0.3, 0.25, 0.4, 0.5)),))
+    repo = InMemoryPeopleRepository()
+    world.people = PeopleIndex(index=index, repo=repo, media=world.media)
+    return index, repo
+
+
+def test_a_ready_photos_faces_join_its_owners_people_and_their_billable_calls_are_counted() -> None:
+    # Given a face index, and two photos of the same person
+    world = World()
+    index, repo = _with_people(world)
+    first = world.ingest(world.upload(jpeg(), "p-0001"))
+    # When the second is processed
+    second = world.ingest(world.upload(jpeg(shade=30), "p-0002"))
+    # Then each photo's face is recorded with a crop among its derivatives, both in one person
+    (face,) = repo.photo_faces(OWNER, "p-0002")
+    assert face.crop_key in world.media.derivatives and face.crop_key.startswith(
+        keys.photo_media_prefix(world.photo("p-0002"))
+    )
+    assert {f.person_id for f in repo.face_items.values()} == {face.person_id}
+    assert (first.faces_indexed, first.face_index_calls) == (1, 2)  # IndexFaces + one SearchFaces
+    assert (second.faces_indexed, second.face_index_calls) == (1, 2)
+    assert {owner for _, owner in index.calls} == {OWNER}
+
+
+def test_a_reprocess_that_ends_quarantined_takes_its_faces_out_of_people() -> None:
+    world = World()
+    index, repo = _with_people(world)
+    source = world.upload(jpeg())
+    world.ingest(source)
+    world.analyzer.moderation = (ModerationLabel("Explicit Nudity", 97.0),)
+
+    assert _reprocess(world, source).status is PhotoStatus.QUARANTINED
+    assert repo.photo_faces(OWNER, "p-0001") == [] and index.collections[OWNER] == {}
+
+
+def test_a_photo_processed_while_in_the_trash_keeps_its_faces_out_until_it_is_restored() -> None:
+    world = World()
+    index, repo = _with_people(world)
+    source = world.upload(jpeg())
+    world.ingest(source)
+    ready = world.photo()
+    world.people.forget_photo(OWNER, "p-0001", keep_records=True)  # type: ignore[union-attr]  # what the trash does
+    trashed, _ = stamp_index(dataclasses.replace(ready, trashed_at="2026-11-26T09:00:00.000Z"), 70.0)
+    assert world.repo.save_library_state(ready, trashed, [])
+
+    assert _reprocess(world, source).face_index_calls == 0
+    assert index.collections[OWNER] == {} and not any(f.active for f in repo.face_items.values())

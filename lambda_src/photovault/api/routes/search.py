@@ -20,7 +20,8 @@ router = APIGatewayHttpRouter()
 @router.get(
     "/search",
     summary="Photos matching every word of q (labels, caption, text, the year and month taken, file name, camera) or "
-    "looking like what it describes, and the label facet, best first, each with why; the best partial matches when "
+    "looking like what it describes (a word of a person's name finds their photos), and the label and person facets, "
+    "best first, each with why; the best partial matches when "
     "none matches every word",
     tags=["search"],
     security=JWT,
@@ -31,10 +32,15 @@ def search(
     label: Annotated[
         str | None, Query(min_length=1, max_length=200, description="A label from GET /labels: narrows the search")
     ] = None,
+    person: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="A person id from GET /people: narrows the search")
+    ] = None,
     cursor: CursorParam = None,
     limit: LimitParam = 30,
 ) -> SearchResults:
-    page = composition.api().library.search(caller(router), query=q, label=label, limit=limit, cursor=cursor)
+    page = composition.api().library.search(
+        caller(router), query=q, label=label, person=person, limit=limit, cursor=cursor
+    )
     if page.embedding_tokens:  # the query's embedding is paid for: it counts in the AI spend
         metrics.add_metric(name=MetricName.EMBEDDING_INPUT_TOKENS, unit=MetricUnit.Count, value=page.embedding_tokens)
     return mappers.search_results(page)
