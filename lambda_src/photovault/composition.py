@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # the use cases load with the adapters on first use, not at i
     from photovault.library.albums import Albums
     from photovault.library.service import Library
     from photovault.pipeline.ingest import IngestPhoto
-    from photovault.ports import Embedder, ImageAnalyzer, TextGenerator, VectorIndex
+    from photovault.ports import Embedder, ImageAnalyzer, TextGenerator, VectorIndex, WorkQueue
     from photovault.purge.service import PurgePhoto
     from photovault.settings import Settings
     from photovault.sharing.service import Sharing
@@ -53,6 +53,7 @@ class Parts(TypedDict, total=False):
     purge: PurgePhoto
     job_runner: RunJobStep
     origin: OriginCheck | None
+    work_queue: WorkQueue
 
 
 _lock = threading.RLock()
@@ -104,6 +105,11 @@ def job_runner() -> RunJobStep:
     return _one("job_runner", _build_job_runner)
 
 
+def work_queue() -> WorkQueue:
+    """The forwarder's destination: the ingest queue, each message in its owner's group."""
+    return _one("work_queue", _build_work_queue)
+
+
 def origin() -> OriginCheck | None:
     """The API's check that a request came through CloudFront (None where no origin secret is configured). Built on
     its own: ``/health`` pays for one SSM read, not for the whole API."""
@@ -111,6 +117,14 @@ def origin() -> OriginCheck | None:
 
 
 # ---------------------------------------------------------------- builders
+
+
+def _build_work_queue() -> WorkQueue:
+    from photovault.adapters.clients import client
+    from photovault.adapters.sqs import SqsWorkQueue
+    from photovault.settings import get_settings
+
+    return SqsWorkQueue(client("sqs"), get_settings().ingest_queue_url)
 
 
 def _build_origin() -> OriginCheck | None:

@@ -597,6 +597,21 @@ class JobQueue(Protocol):
         """Ask for the job's next step (at least once)."""
 
 
+@dataclass(frozen=True, slots=True)
+class GroupedMessage:
+    """A message for the ingest queue: ``entry_id`` names it within one batch, ``group`` is its tenant."""
+
+    entry_id: str
+    body: str
+    group: str
+
+
+class WorkQueue(Protocol):
+    def send_batch(self, messages: Sequence[GroupedMessage]) -> set[str]:
+        """Send up to ten messages in one request; the ``entry_id``s SQS refused (the rest were sent). Raises when the
+        request itself fails (then none was sent)."""
+
+
 # ---------------------------------------------------------------- meaning: embeddings and the vector index
 
 
