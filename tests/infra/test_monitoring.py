@@ -457,7 +457,9 @@ def test_root_wires_every_alarm_in_the_stack_to_the_alarm_topic(plan: Any, resou
     assert topic["kms_master_key_id"] == plan.one("aws_kms_key", "module.storage.aws_kms_key.this")["id"]
     (inputs,) = [m for m in plan.parsed["module"] if m["__tfmeta"]["path"] == "module.monitoring"]
     queues = {q["name"] for q in plan.all("aws_sqs_queue").values()}
-    assert {inputs[name] for name in ("ingest_queue_name", "ingest_dlq_name", "intake_queue_name", "intake_dlq_name")} <= queues
+    assert {
+        inputs[name] for name in ("ingest_queue_name", "ingest_dlq_name", "intake_queue_name", "intake_dlq_name")
+    } <= queues
     assert inputs["worker_timeout_seconds"] == resources_json["functions"]["worker"]["timeout"]
     assert inputs["max_receive_count"] == resources_json["ingest"]["max_receive_count"]
 

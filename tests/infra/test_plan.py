@@ -216,7 +216,13 @@ def test_the_api_role_queries_only_the_indexes_the_api_code_queries(resources_js
         "an adapter queries another index: grant it in resources.json and update this test"
     )
     # The purge finds a photo's shares on gsi2 with a statement of its own (terraform/modules/compute/purge.tf).
-    assert granted == {"api": {"gsi2", "gsi3", "gsi4"}, "worker": {"gsi1"}, "forwarder": set(), "purge": set(), "jobs": set()}
+    assert granted == {
+        "api": {"gsi2", "gsi3", "gsi4"},
+        "worker": {"gsi1"},
+        "forwarder": set(),
+        "purge": set(),
+        "jobs": set(),
+    }
     assert "gsi1" not in granted["api"], "gsi1 lists every user's photos by status: operators only"
 
 

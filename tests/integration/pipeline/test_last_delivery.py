@@ -211,7 +211,9 @@ def test_a_failed_upload_that_is_redriven_to_ready_counts_its_stored_bytes_once(
     usage = repo.usage(owner)
     settled = settle(usage, repo.open_uploads(owner, list(usage.open)), time.time())
     assert settled.bytes == 0 and not settled.open
-    assert repo.create_pending(_pending(owner, later), charge(settled, QuotaLimits(), photo_id=later, size=10, now=time.time()))
+    assert repo.create_pending(
+        _pending(owner, later), charge(settled, QuotaLimits(), photo_id=later, size=10, now=time.time())
+    )
 
     # When an operator redrives its message, twice (at least once), and it ends READY
     harness.rekognition.throttle_rate = 0.0

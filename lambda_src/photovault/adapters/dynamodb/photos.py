@@ -755,22 +755,30 @@ class DynamoPhotoRepository:
             raise
 
     @aws_errors(_DYNAMODB)
-    def count_stored_bytes(self, photo: Photo) -> bool:
+    def count_stored_bytes(self, photo: Photo, *, create: bool = False) -> bool:
         """The mirror of ``_release_bytes``: once (a marker item per photo, kept for good: a photo id never comes
-        back), and only while the upload is not open on the quota item."""
+        back), and only while the upload is not open on the quota item. ``create``: also for an owner without a
+        quota item yet (the backfill of photos stored before quotas; the worker never creates one)."""
         size = stored_bytes(photo)
         if not size:
             return False
         pk = keys.quota_pk(photo.owner)
+        exists = "" if create else "attribute_exists(pk) AND "
         transact: list[TransactWriteItemTypeDef] = [
             {
                 "Update": {
                     "TableName": self._table,
                     "Key": serialize({"pk": pk, "sk": keys.QUOTA_SK}),
-                    "UpdateExpression": "ADD #bytes :size, rev :one",
-                    "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#open.#photo)",
-                    "ExpressionAttributeNames": {"#bytes": "bytes", "#open": "open", "#photo": photo.photo_id},
-                    "ExpressionAttributeValues": serialize({":size": size, ":one": 1}),
+                    # The revision moves too: a request that read the item before this write must read it again.
+                    "UpdateExpression": "SET #owner = if_not_exists(#owner, :owner) ADD #bytes :size, rev :one",
+                    "ConditionExpression": f"{exists}attribute_not_exists(#open.#photo)",
+                    "ExpressionAttributeNames": {
+                        "#owner": "owner",
+                        "#bytes": "bytes",
+                        "#open": "open",
+                        "#photo": photo.photo_id,
+                    },
+                    "ExpressionAttributeValues": serialize({":owner": photo.owner, ":size": size, ":one": 1}),
                 }
             },
             {
