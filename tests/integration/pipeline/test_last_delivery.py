@@ -14,8 +14,8 @@ import pytest
 
 from photovault import composition
 from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
-from photovault.images import ImageLimits
 from photovault.ids import new_photo_id
+from photovault.images import ImageLimits
 from photovault.images.validation import ValidatedImage
 from photovault.library.quota import QuotaLimits, charge, settle
 from photovault.model import Photo, PhotoStatus, iso_epoch
