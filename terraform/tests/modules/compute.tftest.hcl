@@ -562,10 +562,10 @@ run "s3_notifies_the_intake_queue_and_the_forwarder_fills_the_fair_ingest_queue"
 
   assert {
     condition = (
-      tolist(one(data.aws_iam_policy_document.intake_queue.statement).actions) == ["sqs:SendMessage"] &&
-      tolist(one(data.aws_iam_policy_document.intake_queue.statement).resources) == [aws_sqs_queue.intake.arn] &&
-      tolist(one(one(data.aws_iam_policy_document.intake_queue.statement).principals).identifiers) == ["s3.amazonaws.com"] &&
-      flatten([for condition in one(data.aws_iam_policy_document.intake_queue.statement).condition : tolist(condition.values) if condition.variable == "aws:SourceArn"]) == [var.bucket_arns["originals"]]
+      toset(one(data.aws_iam_policy_document.intake_queue.statement).actions) == toset(["sqs:SendMessage"]) &&
+      toset(one(data.aws_iam_policy_document.intake_queue.statement).resources) == toset([aws_sqs_queue.intake.arn]) &&
+      toset(one(one(data.aws_iam_policy_document.intake_queue.statement).principals).identifiers) == toset(["s3.amazonaws.com"]) &&
+      toset(flatten([for condition in one(data.aws_iam_policy_document.intake_queue.statement).condition : tolist(condition.values) if condition.variable == "aws:SourceArn"])) == toset([var.bucket_arns["originals"]])
     )
     error_message = "Only the originals bucket may send to the intake queue."
   }
