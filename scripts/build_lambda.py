@@ -62,10 +62,11 @@ PRUNED_FILES = (
 EXCLUDED_MODULES: dict[str, frozenset[str]] = {
     "api": frozenset({"PIL", "pi_heif"}),
     "worker": frozenset({"cryptography", "cffi", "pydantic", "pydantic_core"}),
+    "forwarder": frozenset({"PIL", "pi_heif", "cryptography", "cffi", "pydantic", "pydantic_core"}),
     "purge": frozenset({"PIL", "pi_heif", "cryptography", "cffi", "pydantic", "pydantic_core"}),
     "jobs": frozenset({"PIL", "pi_heif", "cryptography", "cffi", "pydantic", "pydantic_core"}),
 }
-FUNCTIONS = ("api", "worker", "purge", "jobs")
+FUNCTIONS = ("api", "worker", "forwarder", "purge", "jobs")
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644

@@ -32,6 +32,8 @@ class Names:
     ingest_dlq: str
     originals_bucket: str
     derivatives_bucket: str
+    intake_queue: str = ""  # where S3 notifies; the forwarder moves each notification to the ingest queue
+    intake_dlq: str = ""
 
     @classmethod
     def for_environment(cls, environment: str, account_id: str, resources: Path = RESOURCES_PATH) -> Names:
@@ -44,6 +46,8 @@ class Names:
             ingest_dlq=f"{prefix}-{spec['ingest']['dlq_role']}",
             originals_bucket=f"{prefix}-originals-{account_id}",
             derivatives_bucket=f"{prefix}-derivatives-{account_id}",
+            intake_queue=f"{prefix}-{spec['ingest']['intake_queue_role']}",
+            intake_dlq=f"{prefix}-{spec['ingest']['intake_dlq_role']}",
         )
 
 

@@ -206,6 +206,9 @@ module "monitoring" {
   api_function_name          = module.compute.function_names["api"]
   ingest_queue_name          = module.compute.ingest_queue_name
   ingest_dlq_name            = module.compute.dlq_name
+  intake_queue_name          = module.compute.intake_queue_name
+  intake_dlq_name            = module.compute.intake_dlq_name
+  forwarder_function_name    = module.compute.function_names["forwarder"]
   purge_function_name        = module.compute.function_names["purge"]
   purge_failures_queue_name  = module.compute.purge_failures_queue_name
   jobs_function_name         = module.compute.function_names["jobs"]

@@ -41,12 +41,13 @@ variable "lambda_architecture" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrent executions per function. The purge reads one stream shard at a time per parallelization factor; the jobs function bounds how many jobs copy originals at once."
+  description = "Reserved concurrent executions per function. The purge reads one stream shard at a time per parallelization factor; the jobs function bounds how many jobs copy originals at once; the forwarder's is also its queue's maximum concurrency (at least 2), so it is never throttled."
   type = object({
-    api    = number
-    worker = number
-    purge  = optional(number, 2)
-    jobs   = optional(number, 2)
+    api       = number
+    worker    = number
+    forwarder = optional(number, 5)
+    purge     = optional(number, 2)
+    jobs      = optional(number, 2)
   })
 }
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the use cases load with the adapters on first use, not at i
         MediaStore,
         TextGenerator,
         VectorIndex,
+        WorkQueue,
     )
     from photovault.purge.service import PurgePhoto
     from photovault.settings import Settings
@@ -71,6 +72,7 @@ class Parts(TypedDict, total=False):
     origin: OriginCheck | None
     digest_sender: SendDigest
     email_notifications: EmailNotifications
+    work_queue: WorkQueue
 
 
 _lock = threading.RLock()
@@ -132,6 +134,11 @@ def email_notifications() -> EmailNotifications:
     return _one("email_notifications", _build_email_notifications)
 
 
+def work_queue() -> WorkQueue:
+    """The forwarder's destination: the ingest queue, each message in its owner's group."""
+    return _one("work_queue", _build_work_queue)
+
+
 def origin() -> OriginCheck | None:
     """The API's check that a request came through CloudFront (None where no origin secret is configured). Built on
     its own: ``/health`` pays for one SSM read, not for the whole API."""
@@ -176,6 +183,14 @@ def _build_email_notifications() -> EmailNotifications:
         repo=DynamoNotificationRepository(client("dynamodb"), settings.table_name),
         subscriptions=SnsSubscriptions(client("sns"), settings.events_topic_arn),
     )
+
+
+def _build_work_queue() -> WorkQueue:
+    from photovault.adapters.clients import client
+    from photovault.adapters.sqs import SqsWorkQueue
+    from photovault.settings import get_settings
+
+    return SqsWorkQueue(client("sqs"), get_settings().ingest_queue_url)
 
 
 def _build_origin() -> OriginCheck | None:

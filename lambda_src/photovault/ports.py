@@ -243,6 +243,12 @@ class PhotoRepository(Protocol):
     def discard(self, photo: Photo, postings: Sequence[TermPosting]) -> None:
         """Take back what a run wrote for a photo deleted under it (terms, its content-hash record)."""
 
+    def count_stored_bytes(self, photo: Photo) -> bool:
+        """Add ``photo``'s stored bytes to its owner's quota — once however often it is called, and only while its
+        upload is no longer open on the quota item (an open one is counted by the next request's settling). For a
+        FAILED upload that was settled (its declared bytes given back) and then redriven to a state that keeps its
+        bytes (``library.quota``). True when it was counted now."""
+
     def begin_notification(self, owner: str, photo_id: str, *, now_epoch: int, lease_seconds: int) -> bool:
         """True when this caller may announce the photo now (not announced yet, nobody else announcing)."""
 
@@ -637,6 +643,21 @@ class SessionRepository(Protocol):
 class JobQueue(Protocol):
     def enqueue(self, owner: str, job_id: str) -> None:
         """Ask for the job's next step (at least once)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GroupedMessage:
+    """A message for the ingest queue: ``entry_id`` names it within one batch, ``group`` is its tenant."""
+
+    entry_id: str
+    body: str
+    group: str
+
+
+class WorkQueue(Protocol):
+    def send_batch(self, messages: Sequence[GroupedMessage]) -> set[str]:
+        """Send up to ten messages in one request; the ``entry_id``s SQS refused (the rest were sent). Raises when the
+        request itself fails (then none was sent)."""
 
 
 # ---------------------------------------------------------------- meaning: embeddings and the vector index

@@ -84,6 +84,8 @@ class Settings:
     # bound how long the queue keeps retrying an upload's event (what a PENDING upload's expiry must outlast).
     ingest_max_receive_count: int = setting(alias="INGEST_MAX_RECEIVE_COUNT", default=5, ge=1)
     ingest_visibility_timeout_seconds: int = setting(alias="INGEST_VISIBILITY_TIMEOUT_SECONDS", default=720, ge=1)
+    # Where the forwarder puts each upload's notification, grouped by owner (photovault.pipeline.forward).
+    ingest_queue_url: str = setting(alias="INGEST_QUEUE_URL", default="")
 
     # Per-user upload quotas (library.quota), checked at POST /uploads. The unfinished uploads are read back when a
     # request reaches a limit (BatchGetItem of them all), and their ids live on one item: that bounds the limit.

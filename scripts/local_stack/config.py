@@ -114,6 +114,11 @@ class ResourceSpec:
         """Visibility timeout of the ingest queue: multiplier × the worker's timeout (as terraform/ computes it)."""
         return int(self.ingest["visibility_timeout_multiplier"]) * int(self.functions["worker"]["timeout"])
 
+    @cached_property
+    def intake_visibility_timeout(self) -> int:
+        """Visibility timeout of the intake queue: multiplier × the forwarder's timeout (as terraform/ computes it)."""
+        return int(self.ingest["visibility_timeout_multiplier"]) * int(self.functions["forwarder"]["timeout"])
+
     @property
     def origin_verify_parameter(self) -> str:
         """SSM SecureString with CloudFront's origin secret (as terraform/modules/cdn/origin_verify.tf names it)."""

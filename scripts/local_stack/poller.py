@@ -6,7 +6,9 @@ Semantics kept from AWS (ReportBatchItemFailures enabled, as terraform/modules/c
 - a response listing ``batchItemFailures`` fails only those messages; an empty/absent list means all succeeded;
 - a crash, a timeout, an unserialisable response or a malformed ``batchItemFailures`` fails the whole batch;
 - failed messages are not deleted: they reappear after the queue's visibility timeout, and the queue's redrive
-  policy moves them to the DLQ after ``maxReceiveCount`` receives (moto implements this like SQS).
+  policy moves them to the DLQ after ``maxReceiveCount`` receives (moto implements this like SQS);
+- given a ``FairQueue`` (the ingest queue's pollers share one), batches come from it in tenant-fair order, as SQS
+  fair queues deliver them in AWS (moto does not schedule by ``MessageGroupId``: ``fair_queue.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from scripts.local_stack.fair_queue import FairQueue
 from scripts.local_stack.lambda_runtime import LambdaFunction
 
 log = logging.getLogger(__name__)
@@ -130,6 +133,7 @@ class SqsPoller:
         maximum_batching_window_seconds: float = 0.0,
         wait_time_seconds: int = 1,
         failure_visibility_timeout: int | None = None,
+        fair_queue: FairQueue | None = None,
     ) -> None:
         if not 1 <= batch_size <= MAX_RECEIVE_BATCH:
             raise ValueError(f"batch_size must be 1..{MAX_RECEIVE_BATCH} without a larger window implementation")
@@ -144,6 +148,7 @@ class SqsPoller:
         # None = leave failed messages invisible for the queue's visibility timeout, as Lambda does. A number changes
         # their visibility instead (0 = retry at once; tests and impatient developers).
         self._failure_visibility = failure_visibility_timeout
+        self._fair = fair_queue
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.stats = PollerStats()
@@ -182,6 +187,8 @@ class SqsPoller:
     # ------------------------------------------------------------ one batch
 
     def receive_batch(self) -> list[dict[str, Any]]:
+        if self._fair is not None:
+            return self._fair.receive(self._batch_size, self._wait)
         messages = self._receive(self._batch_size, self._wait)
         if not messages or self._window <= 0:
             return messages
@@ -207,7 +214,11 @@ class SqsPoller:
         messages = self.receive_batch()
         if not messages:
             return BatchOutcome()
-        return self.process(messages)
+        try:
+            return self.process(messages)
+        finally:
+            if self._fair is not None:
+                self._fair.done(messages)
 
     def process(self, messages: list[dict[str, Any]]) -> BatchOutcome:
         event = {"Records": [sqs_record(m, queue_arn=self._queue_arn, region=self._region) for m in messages]}

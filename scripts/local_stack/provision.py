@@ -47,10 +47,13 @@ class LocalResources:
     table_name: str
     table_stream_arn: str
     buckets: dict[str, str]
-    queue_url: str
+    queue_url: str  # the ingest queue (the worker's), fed by the forwarder with MessageGroupId = owner
     queue_arn: str
     dlq_url: str
     dlq_arn: str
+    intake_queue_url: str  # where S3 notifies (the forwarder's)
+    intake_queue_arn: str
+    intake_dlq_url: str
     jobs_queue_url: str
     jobs_queue_arn: str
     jobs_dlq_url: str
@@ -113,6 +116,7 @@ class LocalResources:
             "QUOTA_BYTES": str(1024**4),
             "INGEST_MAX_RECEIVE_COUNT": str(self.ingest["max_receive_count"]),
             "INGEST_VISIBILITY_TIMEOUT_SECONDS": str(self.ingest["visibility_timeout_seconds"]),
+            "INGEST_QUEUE_URL": self.queue_url,
             "MEDIA_BASE_URL": media_base_url.rstrip("/"),
             "CLOUDFRONT_KEY_PAIR_ID": self.cloudfront_key_pair_id,
             "SIGNING_KEY_PARAMETER": self.signing_key_parameter,
@@ -150,8 +154,9 @@ def provision(
     table_name, stream_arn = _table(client("dynamodb"), spec)
     buckets = _buckets(client("s3"), spec, region, web_origins)
     sqs = client("sqs")
-    dlq_url, dlq_arn, queue_url, queue_arn = ingest_queues(sqs, spec, buckets["originals"])
-    _notification(client("s3"), spec, buckets["originals"], queue_arn)
+    dlq_url, dlq_arn, queue_url, queue_arn = ingest_queues(sqs, spec)
+    intake_dlq_url, intake_url, intake_arn = intake_queues(sqs, spec, buckets["originals"])
+    _notification(client("s3"), spec, buckets["originals"], intake_arn)
     jobs_dlq_url, jobs_dlq_arn, jobs_url, jobs_arn = job_queues(sqs, spec)
     purge_failures_url = _queue(
         sqs,
@@ -178,6 +183,9 @@ def provision(
         queue_arn=queue_arn,
         dlq_url=dlq_url,
         dlq_arn=dlq_arn,
+        intake_queue_url=intake_url,
+        intake_queue_arn=intake_arn,
+        intake_dlq_url=intake_dlq_url,
         jobs_queue_url=jobs_url,
         jobs_queue_arn=jobs_arn,
         jobs_dlq_url=jobs_dlq_url,
@@ -365,26 +373,30 @@ def _notification_matches(current: dict[str, Any], queue_arn: str, ingest: dict[
 # ---------------------------------------------------------------- SQS
 
 
-def ingest_queues(sqs: Any, spec: ResourceSpec, originals_bucket: str) -> tuple[str, str, str, str]:
-    """The ingest queue and its DLQ (redrive, visibility, retention, policies) → (dlq url, dlq arn, url, arn)."""
+def ingest_queues(sqs: Any, spec: ResourceSpec) -> tuple[str, str, str, str]:
+    """The ingest queue and its DLQ (redrive, visibility, retention) → (dlq url, dlq arn, url, arn). Only the
+    forwarder and the schedule send to it, so it has no queue policy."""
     ingest = spec.ingest
-    dlq_url = _queue(
-        sqs, spec.name(ingest["dlq_role"]), {"MessageRetentionPeriod": ingest["dlq_message_retention_seconds"]}
-    )
-    dlq_arn = _queue_arn(sqs, dlq_url)
-    queue_name = spec.name(ingest["queue_role"])
-    queue_url = _queue(
+    return _queue_with_dlq(
         sqs,
-        queue_name,
-        {
-            "VisibilityTimeout": spec.ingest_visibility_timeout,
-            "MessageRetentionPeriod": ingest["message_retention_seconds"],
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": int(ingest["max_receive_count"])}
-            ),
-        },
+        spec.name(ingest["queue_role"]),
+        spec.name(ingest["dlq_role"]),
+        visibility_timeout=spec.ingest_visibility_timeout,
+        ingest=ingest,
     )
-    queue_arn = _queue_arn(sqs, queue_url)
+
+
+def intake_queues(sqs: Any, spec: ResourceSpec, originals_bucket: str) -> tuple[str, str, str]:
+    """The intake queue S3 notifies, with its DLQ and the policy that lets only the originals bucket send →
+    (dlq url, url, arn)."""
+    ingest = spec.ingest
+    dlq_url, _, url, arn = _queue_with_dlq(
+        sqs,
+        spec.name(ingest["intake_queue_role"]),
+        spec.name(ingest["intake_dlq_role"]),
+        visibility_timeout=spec.intake_visibility_timeout,
+        ingest=ingest,
+    )
     policy = {
         "Version": "2012-10-17",
         "Statement": [
@@ -393,7 +405,7 @@ def ingest_queues(sqs: Any, spec: ResourceSpec, originals_bucket: str) -> tuple[
                 "Effect": "Allow",
                 "Principal": {"Service": "s3.amazonaws.com"},
                 "Action": "sqs:SendMessage",
-                "Resource": queue_arn,
+                "Resource": arn,
                 "Condition": {
                     "ArnEquals": {"aws:SourceArn": f"arn:aws:s3:::{originals_bucket}"},
                     "StringEquals": {"aws:SourceAccount": spec.account_id},
@@ -401,12 +413,32 @@ def ingest_queues(sqs: Any, spec: ResourceSpec, originals_bucket: str) -> tuple[
             }
         ],
     }
-    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    return dlq_url, url, arn
+
+
+def _queue_with_dlq(
+    sqs: Any, name: str, dlq_name: str, *, visibility_timeout: int, ingest: dict[str, Any]
+) -> tuple[str, str, str, str]:
+    dlq_url = _queue(sqs, dlq_name, {"MessageRetentionPeriod": ingest["dlq_message_retention_seconds"]})
+    dlq_arn = _queue_arn(sqs, dlq_url)
+    url = _queue(
+        sqs,
+        name,
+        {
+            "VisibilityTimeout": visibility_timeout,
+            "MessageRetentionPeriod": ingest["message_retention_seconds"],
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": int(ingest["max_receive_count"])}
+            ),
+        },
+    )
+    arn = _queue_arn(sqs, url)
     sqs.set_queue_attributes(
         QueueUrl=dlq_url,
-        Attributes={"RedriveAllowPolicy": json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [queue_arn]})},
+        Attributes={"RedriveAllowPolicy": json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [arn]})},
     )
-    return dlq_url, dlq_arn, queue_url, queue_arn
+    return dlq_url, dlq_arn, url, arn
 
 
 def job_queues(sqs: Any, spec: ResourceSpec) -> tuple[str, str, str, str]:

@@ -1,4 +1,5 @@
-"""The local stack as one object: start the emulator, provision, bind the gateway, start the worker and the poller.
+"""The local stack as one object: start the emulator, provision, bind the gateway, start the forwarder, the worker
+and their pollers (S3 → intake queue → forwarder → ingest queue, fair by owner → worker, as in AWS).
 
 Used by ``python -m scripts.local_stack`` and by the integration tests (on free ports, with stub handlers if wanted).
 """
@@ -21,6 +22,7 @@ from scripts.local_stack.cognito_proxy import CognitoProxy
 from scripts.local_stack.config import HOST, REGION, WEB_ROOT, ResourceSpec
 from scripts.local_stack.edge import MediaEdge, SignedUrlVerifier
 from scripts.local_stack.emulator import Emulator, apply_aws_environment
+from scripts.local_stack.fair_queue import FairQueue
 from scripts.local_stack.gateway import Jobs, LocalGateway
 from scripts.local_stack.http_api import HttpApi, routes_from_spec
 from scripts.local_stack.jwt_auth import JwtVerifier
@@ -55,6 +57,9 @@ class StackOptions:
     # Worker processes, each fed by its own poller — Lambda's concurrency over the event source mapping. `make run`
     # runs one per core; tests keep one (a callable handler always runs in-process, once).
     worker_concurrency: int = 1
+    # Emulate SQS fair queues on the ingest queue (moto does not): False serves it in moto's arrival order, to
+    # measure what the fair scheduling buys.
+    fair_ingest: bool = True
     poll_wait_seconds: int = 1
     # None = failed messages wait out the queue's visibility timeout (Lambda's behaviour); 0 = retry at once.
     failure_visibility_timeout: int | None = None
@@ -77,7 +82,9 @@ class LocalStack:
             host=self.options.host, port=self.options.aws_port, serialize=self.options.serialize_emulator
         )
         self.gateway: LocalGateway | None = None
-        self.pollers: list[SqsPoller] = []
+        self.pollers: list[SqsPoller] = []  # the worker's, on the ingest queue
+        self.forwarder_poller: SqsPoller | None = None  # the forwarder's, on the intake queue
+        self.fair_queue: FairQueue | None = None  # the ingest queue's fair-queue scheduling (moto has none)
         self.async_functions: AsyncFunctions | None = None  # purge (stream + TTL) and jobs
         self.schedule: PendingCheckSchedule | None = None
         self.workers: list[LambdaFunction] = []
@@ -206,6 +213,12 @@ class LocalStack:
             }
             in_subprocess = isinstance(handler, str) and options.worker_in_subprocess
             ingest = resources.ingest
+            if options.fair_ingest:
+                self.fair_queue = FairQueue(
+                    sqs=self.client("sqs"),
+                    queue_url=resources.queue_url,
+                    visibility_timeout=int(ingest["visibility_timeout_seconds"]),
+                )
             for _ in range(max(1, options.worker_concurrency) if in_subprocess else 1):
                 worker: LambdaFunction
                 if in_subprocess:
@@ -227,10 +240,13 @@ class LocalStack:
                     maximum_batching_window_seconds=float(ingest["maximum_batching_window_seconds"]),
                     wait_time_seconds=options.poll_wait_seconds,
                     failure_visibility_timeout=options.failure_visibility_timeout,
+                    fair_queue=self.fair_queue,
                 )
                 self.workers.append(worker)
                 self.pollers.append(poller)
                 poller.start()
+            self.forwarder_poller = self._forwarder_poller(resources)
+            self.forwarder_poller.start()
             self.async_functions = AsyncFunctions.build(
                 self.spec,
                 resources,
@@ -245,6 +261,27 @@ class LocalStack:
         if options.seed:
             self.seed_thread = threading.Thread(target=self._seed, name="seed-demo-photos", daemon=True)
             self.seed_thread.start()
+
+    def _forwarder_poller(self, resources: LocalResources) -> SqsPoller:
+        """The forwarder (in-process: it only moves messages) fed from the intake queue, as its event source mapping
+        does in AWS."""
+        forwarder = resources.functions["forwarder"]
+        function = InProcessFunction(
+            forwarder["handler"],
+            name=self.spec.name("forwarder"),
+            timeout_seconds=float(forwarder["timeout"]),
+            memory_mb=int(forwarder["memory_size"]),
+        )
+        return SqsPoller(
+            sqs=self.client("sqs"),
+            queue_url=resources.intake_queue_url,
+            queue_arn=resources.intake_queue_arn,
+            region=resources.region,
+            function=function,
+            batch_size=int(resources.ingest["batch_size"]),
+            wait_time_seconds=self.options.poll_wait_seconds,
+            failure_visibility_timeout=self.options.failure_visibility_timeout,
+        )
 
     def _seed(self) -> None:
         from scripts.local_stack.seed import seed_demo_photos
@@ -274,6 +311,9 @@ class LocalStack:
         if self.schedule is not None:
             self.schedule.stop()
             self.schedule = None
+        if self.forwarder_poller is not None:
+            self.forwarder_poller.stop(timeout=5)
+            self.forwarder_poller = None
         for poller in self.pollers:
             poller.request_stop()
         for worker in self.workers:
@@ -281,6 +321,12 @@ class LocalStack:
         for poller in self.pollers:
             poller.stop(timeout=5)
         self.pollers, self.workers = [], []
+        if self.fair_queue is not None:
+            try:
+                self.fair_queue.release()
+            except Exception:  # the emulator may already be unreachable; it stops next anyway
+                log.debug("could not release the fair queue's window", exc_info=True)
+            self.fair_queue = None
         log.debug("stopped the workers and their pollers after %.2f s", time.monotonic() - started)
         if self.gateway is not None:
             self.gateway.stop()

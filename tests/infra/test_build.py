@@ -139,6 +139,7 @@ def test_each_function_imports_none_of_what_its_zip_leaves_out(function: str) ->
     build = {
         "api": "from photovault import composition; composition.api()",
         "worker": "from photovault import composition; composition.ingest()",
+        "forwarder": "from photovault import composition; composition.work_queue()",
         "purge": "from photovault import composition; composition.purge()",
         "jobs": "from photovault import composition; composition.job_runner()",
     }[function]

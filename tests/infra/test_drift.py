@@ -103,14 +103,37 @@ def test_ingest_queue_redrive_visibility_and_retention(tf: dict[str, list[dict[s
     assert dlq["message_retention_seconds"] == ingest["dlq_message_retention_seconds"]
 
 
-def test_uploads_notify_the_ingest_queue_with_the_shared_prefix_and_events(tf: dict[str, list[dict[str, Any]]]) -> None:
-    queue = one(tf, "aws_sqs_queue", name=SPEC.name(SPEC.ingest["queue_role"]))
+def test_intake_queue_redrive_visibility_and_retention(tf: dict[str, list[dict[str, Any]]]) -> None:
+    ingest = SPEC.ingest
+    queue = one(tf, "aws_sqs_queue", name=SPEC.name(ingest["intake_queue_role"]))
+    dlq = one(tf, "aws_sqs_queue", name=SPEC.name(ingest["intake_dlq_role"]))
+
+    redrive = json.loads(queue["redrive_policy"])
+    assert (redrive["maxReceiveCount"], redrive["deadLetterTargetArn"]) == (ingest["max_receive_count"], dlq["id"])
+    assert queue["visibility_timeout_seconds"] == SPEC.intake_visibility_timeout
+    assert queue["message_retention_seconds"] == ingest["message_retention_seconds"]
+    assert dlq["message_retention_seconds"] == ingest["dlq_message_retention_seconds"]
+
+
+def test_uploads_notify_the_intake_queue_with_the_shared_prefix_and_events(tf: dict[str, list[dict[str, Any]]]) -> None:
+    """S3 notifies the intake queue (the forwarder groups each upload by owner into the ingest queue), as locally."""
+    queue = one(tf, "aws_sqs_queue", name=SPEC.name(SPEC.ingest["intake_queue_role"]))
     configs = [q for n in tf.get("aws_s3_bucket_notification", []) for q in blocks(n.get("queue"))]
 
     assert len(configs) == 1
     assert configs[0]["queue_arn"] == queue["id"]
     assert configs[0]["filter_prefix"] == SPEC.ingest["upload_prefix"]
     assert configs[0]["events"] == SPEC.ingest["s3_events"]
+
+
+def test_forwarder_event_source_mapping_matches_its_local_poller(tf: dict[str, list[dict[str, Any]]]) -> None:
+    queue = one(tf, "aws_sqs_queue", name=SPEC.name(SPEC.ingest["intake_queue_role"]))
+    mapping = one(tf, "aws_lambda_event_source_mapping", event_source_arn=queue["id"])
+
+    assert mapping["batch_size"] == SPEC.ingest["batch_size"]
+    assert mapping["function_response_types"] == ["ReportBatchItemFailures"]
+    source = (REPO_ROOT / "scripts" / "local_stack" / "stack.py").read_text(encoding="utf-8")
+    assert 'batch_size=int(resources.ingest["batch_size"])' in source and "resources.intake_queue_url" in source
 
 
 def test_worker_event_source_mapping_matches_the_poller(tf: dict[str, list[dict[str, Any]]]) -> None:

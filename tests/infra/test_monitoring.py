@@ -32,6 +32,9 @@ INPUTS = dict(
     jobs="pvtest-dev-jobs-fn",
     jobs_queue="pvtest-dev-jobs-q",
     jobs_dlq="pvtest-dev-jobs-dlq-q",
+    forwarder="pvtest-dev-forwarder-fn",
+    intake="pvtest-dev-intake-q",
+    intake_dlq="pvtest-dev-intake-dlq-q",
     table="pvtest-dev-photos-table",
     api_id="a1b2c3d4e5",
     stage="$default",
@@ -43,7 +46,7 @@ AWS_METRICS: dict[str, tuple[set[str], dict[str, set[str]]]] = {
     "AWS/Lambda": (
         # IteratorAge: functions with a stream event source (the purge).
         {"Errors", "Invocations", "Throttles", "Duration", "ConcurrentExecutions", "IteratorAge"},
-        {"FunctionName": {INPUTS["worker"], INPUTS["api"], INPUTS["purge"], INPUTS["jobs"]}},
+        {"FunctionName": {INPUTS["worker"], INPUTS["api"], INPUTS["purge"], INPUTS["jobs"], INPUTS["forwarder"]}},
     ),
     "AWS/SQS": (
         {
@@ -58,6 +61,8 @@ AWS_METRICS: dict[str, tuple[set[str], dict[str, set[str]]]] = {
                 INPUTS["purge_failures"],
                 INPUTS["jobs_queue"],
                 INPUTS["jobs_dlq"],
+                INPUTS["intake"],
+                INPUTS["intake_dlq"],
             }
         },
     ),
@@ -454,7 +459,9 @@ def test_root_wires_every_alarm_in_the_stack_to_the_alarm_topic(plan: Any, resou
     assert topic["kms_master_key_id"] == plan.one("aws_kms_key", "module.storage.aws_kms_key.this")["id"]
     (inputs,) = [m for m in plan.parsed["module"] if m["__tfmeta"]["path"] == "module.monitoring"]
     queues = {q["name"] for q in plan.all("aws_sqs_queue").values()}
-    assert {inputs["ingest_queue_name"], inputs["ingest_dlq_name"]} <= queues
+    assert {
+        inputs[name] for name in ("ingest_queue_name", "ingest_dlq_name", "intake_queue_name", "intake_dlq_name")
+    } <= queues
     assert inputs["worker_timeout_seconds"] == resources_json["functions"]["worker"]["timeout"]
     assert inputs["max_receive_count"] == resources_json["ingest"]["max_receive_count"]
 

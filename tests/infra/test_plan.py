@@ -151,7 +151,7 @@ def test_functions_are_wired_to_the_networking_modules_private_subnets(plan: Pla
     lambda_sg = plan.one("aws_security_group", "module.networking.aws_security_group.lambda")["id"]
     functions = plan.keyed("aws_lambda_function", f"{COMPUTE}.aws_lambda_function.this")
 
-    assert set(functions) == {"api", "worker", "purge", "jobs"}
+    assert set(functions) == {"api", "worker", "forwarder", "purge", "jobs"}
     assert len(private) >= 2
     for name, function in functions.items():
         assert set(function["vpc_config"]["subnet_ids"]) == private, name
@@ -216,7 +216,13 @@ def test_the_api_role_queries_only_the_indexes_the_api_code_queries(resources_js
         "an adapter queries another index: grant it in resources.json and update this test"
     )
     # The purge finds a photo's shares on gsi2 with a statement of its own (terraform/modules/compute/purge.tf).
-    assert granted == {"api": {"gsi2", "gsi3", "gsi4", "gsi5"}, "worker": {"gsi1"}, "purge": set(), "jobs": set()}
+    assert granted == {
+        "api": {"gsi2", "gsi3", "gsi4", "gsi5"},
+        "worker": {"gsi1"},
+        "forwarder": set(),
+        "purge": set(),
+        "jobs": set(),
+    }
     assert "gsi1" not in granted["api"], "gsi1 lists every user's photos by status: operators only"
 
 
@@ -265,6 +271,8 @@ def test_names_follow_resources_json(plan: Plan, workspace: str, resources_json:
     assert queues == {
         f"{prefix}-{resources_json['ingest']['queue_role']}",
         f"{prefix}-{resources_json['ingest']['dlq_role']}",
+        f"{prefix}-{resources_json['ingest']['intake_queue_role']}",
+        f"{prefix}-{resources_json['ingest']['intake_dlq_role']}",
         f"{prefix}-{resources_json['jobs']['queue_role']}",
         f"{prefix}-{resources_json['jobs']['dlq_role']}",
         f"{prefix}-{resources_json['purge']['failure_queue_role']}",

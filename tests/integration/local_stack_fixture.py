@@ -197,7 +197,5 @@ class IngestQueues:
 def ingest_queues(local_stack: LocalStack) -> IngestQueues:
     """A fresh ingest queue + DLQ made by the provisioner's own code (SQS allows one purge a minute, so no reuse)."""
     spec = ResourceSpec(raw=local_stack.spec.raw, environment=f"t{uuid.uuid4().hex[:10]}")
-    dlq_url, dlq_arn, url, arn = ingest_queues_of(
-        local_stack.client("sqs"), spec, local_stack.resources.originals_bucket
-    )
+    dlq_url, dlq_arn, url, arn = ingest_queues_of(local_stack.client("sqs"), spec)
     return IngestQueues(url=url, arn=arn, dlq_url=dlq_url, dlq_arn=dlq_arn)

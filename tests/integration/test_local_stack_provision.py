@@ -70,9 +70,26 @@ def test_ingest_queue_redrives_to_the_dlq_with_the_visibility_of_resources_json(
     assert r.dlq_url.endswith("/photovault-local-ingest-dlq")
 
 
-def test_uploads_under_the_prefix_reach_the_queue_and_other_keys_do_not(local_stack: LocalStack) -> None:
+def test_intake_queue_redrives_to_its_dlq_and_only_the_originals_bucket_may_send(local_stack: LocalStack) -> None:
+    sqs = local_stack.client("sqs")
+    r = local_stack.resources
+    attributes = sqs.get_queue_attributes(QueueUrl=r.intake_queue_url, AttributeNames=["All"])["Attributes"]
+    redrive = json.loads(attributes["RedrivePolicy"])
+    assert redrive["deadLetterTargetArn"].endswith(":photovault-local-intake-dlq")
+    assert int(redrive["maxReceiveCount"]) == SPEC.ingest["max_receive_count"]
+    expected_visibility = SPEC.ingest["visibility_timeout_multiplier"] * SPEC.functions["forwarder"]["timeout"]
+    assert int(attributes["VisibilityTimeout"]) == expected_visibility
+    (statement,) = json.loads(attributes["Policy"])["Statement"]
+    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == f"arn:aws:s3:::{r.originals_bucket}"
+    # The ingest queue is written only by the forwarder and the schedule (their roles): no resource policy for S3
+    ingest = sqs.get_queue_attributes(QueueUrl=r.queue_url, AttributeNames=["All"])["Attributes"]
+    assert "Policy" not in ingest
+
+
+def test_uploads_under_the_prefix_reach_the_intake_queue_and_other_keys_do_not(local_stack: LocalStack) -> None:
     s3, sqs = local_stack.client("s3"), local_stack.client("sqs")
-    bucket, queue_url = local_stack.resources.originals_bucket, local_stack.resources.queue_url
+    # S3 notifies the intake queue; the forwarder (not running here) moves each message to the ingest queue.
+    bucket, queue_url = local_stack.resources.originals_bucket, local_stack.resources.intake_queue_url
 
     s3.put_object(Bucket=bucket, Key="elsewhere/ignored.jpg", Body=b"x")
     s3.put_object(Bucket=bucket, Key=f"{SPEC.ingest['upload_prefix']}user-1/photo-1", Body=b"x")

@@ -137,6 +137,21 @@ def test_redrive_moves_every_parked_message_back_once(stack: Stack) -> None:
     assert redrive.depth(stack.sqs, stack.dlq_url) == 0
 
 
+def test_redrive_of_the_intake_queue_moves_parked_notifications_back_to_the_forwarder(stack: Stack) -> None:
+    """Given S3 notifications the forwarder could not pass on, parked in the intake DLQ, ``--queue intake`` moves them
+    back to the intake queue (not to the ingest queue: they still need their message group)."""
+    names = Names.for_environment("dev", ACCOUNT)  # --env dev: the script's own names, on moto
+    intake = stack.sqs.create_queue(QueueName=names.intake_queue)["QueueUrl"]
+    intake_dlq = stack.sqs.create_queue(QueueName=names.intake_dlq)["QueueUrl"]
+    body = s3_notification(stack.names.originals_bucket, f"uploads/{OWNER}/p1", version_id="v1")
+    stack.sqs.send_message(QueueUrl=intake_dlq, MessageBody=body)
+
+    assert redrive.main(["--env", "dev", "--queue", "intake", "--no-progress"]) == 0
+
+    assert drain(stack.sqs, intake) == [body]
+    assert drain(stack.sqs, intake_dlq) == [] and drain(stack.sqs, stack.queue_url) == []
+
+
 def test_redrive_leaves_a_message_the_queue_refused_in_the_dlq(stack: Stack) -> None:
     for i in range(3):
         stack.sqs.send_message(QueueUrl=stack.dlq_url, MessageBody=f"message {i}")

@@ -82,6 +82,7 @@ class InMemoryPhotoRepository:
     place_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     quotas: dict[str, Usage] = field(default_factory=dict)
     freed: set[str] = field(default_factory=set)  # photos whose stored bytes a purge gave back
+    counted: set[str] = field(default_factory=set)  # redriven photos whose stored bytes the worker counted
     items_read: int = 0
 
     # -- test helpers ----------------------------------------------------------------------------------------
@@ -326,6 +327,16 @@ class InMemoryPhotoRepository:
             return False
         del self.photos[key]
         self._count(photo, None)
+        return True
+
+    def count_stored_bytes(self, photo: Photo) -> bool:
+        """As ``DynamoPhotoRepository.count_stored_bytes``."""
+        usage = self.quotas.get(photo.owner)
+        size = stored_bytes(photo)
+        if not size or usage is None or photo.photo_id in usage.open or photo.photo_id in self.counted:
+            return False
+        self.counted.add(photo.photo_id)
+        self.quotas[photo.owner] = dataclasses.replace(usage, bytes=usage.bytes + size, revision=usage.revision + 1)
         return True
 
     def remove_leftovers(self, photo: Photo) -> int:

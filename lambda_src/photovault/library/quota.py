@@ -13,9 +13,10 @@ limits reads nothing but the quota item. Settling, an upload that ended READY or
 back. So whatever way a photo ends — the pipeline, the PENDING expiry, a delete — it is counted right when it
 matters, and no path can leak a slot. A photo deleted after it was settled gives its ``stored_bytes`` back when it
 is purged (the table's stream), once: the purge's write is conditional on the photo no longer being open and on a
-per-photo marker.
+per-photo marker. A FAILED upload settled that way and later redriven to READY is counted again by the worker
+(``PhotoRepository.count_stored_bytes``: once, and only when the upload is no longer open).
 
-Photos stored before quotas existed are not counted (a backfill would have to add them)."""
+Photos stored before quotas existed are counted by ``scripts/backfill_quota_bytes.py`` (once per photo)."""
 
 from __future__ import annotations
 

@@ -10,19 +10,14 @@ How one user's burst is kept from starving another's upload, end to end:
   the other, each photo taking seconds. In arrival order a batch of nine of alice's photos and one of bob's finishes
   bob's last; in this order it finishes bob's second. A record the invocation has no time left for is handed back to
   SQS untouched (``OutOfTime``): round-robin makes that the heavy owner's, never the light one's.
-- **Across batches, concurrency.** Lambda polls a standard queue with several pollers and runs batches in parallel
-  (up to ``worker_maximum_concurrency``), and a standard queue does not keep strict order. A bounded burst ahead of
-  an upload is shared among the concurrent batches: the wait is about ``QUOTA_PENDING_UPLOADS / (10 × concurrency)``
-  batches at worst, and within the batch the upload lands in, one photo per other owner. This bound is what the
-  quota buys; it is not the "at most one batch" a fair queue would give under any backlog.
+- **Across the queue, fair queues.** S3 notifies an intake queue; the forwarder (``pipeline.forward``) puts each
+  notification on the ingest queue with ``MessageGroupId`` = owner, which makes it an SQS fair queue: while one
+  person has a backlog, SQS delivers the other people's messages first, so a single upload behind a burst waits
+  about one batch, not the burst (the local stack emulates this scheduling: ``scripts/local_stack/fair_queue.py``).
 
 Why not the alternatives. Capping an owner's records per batch and failing the rest back to SQS (partial batch
 failure) spends their receive count: a burst would walk its own photos into the DLQ (maxReceiveCount 5) and each
-failed record waits a whole visibility timeout (12 minutes). SQS *fair queues* (2025) keep dwell time even across
-tenants of a standard queue when messages carry a ``MessageGroupId`` (botocore's ``SendMessage`` documents it for
-standard queues) — but S3 event notifications cannot set one, so it would need a forwarder function (one more Lambda
-and one SendMessage per upload) between S3 and the ingest queue. That is the step to take when one batch of
-unfairness is not enough; this ordering and the quota are what it costs nothing to have now."""
+failed record waits a whole visibility timeout (12 minutes). Sharding queues per user does not scale with users."""
 
 from __future__ import annotations
 

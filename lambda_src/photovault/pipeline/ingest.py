@@ -207,6 +207,10 @@ class IngestPhoto:
             raise
         if previous is not None and _superseded(previous, photo):
             self._drop_superseded(previous, outcome)
+        if previous is not None and previous.status is PhotoStatus.FAILED and previous.facts is None:
+            # A first run that failed (no run ever stored its bytes) and was redriven: the owner's next upload request
+            # may have settled it as failed already, giving its declared bytes back — count what it stores now.
+            self.repository.count_stored_bytes(photo)
         outcome.status = photo.status
         outcome.reason_code = photo.reason_code
         if photo.status is PhotoStatus.DUPLICATE:

@@ -297,12 +297,13 @@ data "aws_iam_policy_document" "api" {
 }
 
 locals {
-  # Each function's own policy (purge.tf and jobs.tf hold the purge's and the jobs function's).
+  # Each function's own policy (purge.tf, jobs.tf and forwarder.tf hold theirs).
   function_policies = {
-    api    = data.aws_iam_policy_document.api.json
-    worker = data.aws_iam_policy_document.worker.json
-    purge  = data.aws_iam_policy_document.purge.json
-    jobs   = data.aws_iam_policy_document.jobs.json
+    api       = data.aws_iam_policy_document.api.json
+    worker    = data.aws_iam_policy_document.worker.json
+    purge     = data.aws_iam_policy_document.purge.json
+    jobs      = data.aws_iam_policy_document.jobs.json
+    forwarder = data.aws_iam_policy_document.forwarder.json
   }
 }
 

@@ -57,6 +57,7 @@ locals {
     # for the queue's whole retry span (receives x visibility timeout) before it expires.
     INGEST_MAX_RECEIVE_COUNT          = tostring(var.ingest.max_receive_count)
     INGEST_VISIBILITY_TIMEOUT_SECONDS = tostring(local.ingest_visibility_timeout)
+    INGEST_QUEUE_URL                  = aws_sqs_queue.ingest.id
   }
 }
 
@@ -114,6 +115,8 @@ resource "aws_lambda_function" "this" {
 }
 
 # ---------------------------------------------------------------- ingest queue
+# The worker's queue, filled by the forwarder (forwarder.tf) with each upload in its owner's message group (an SQS
+# fair queue) and by the pending-check schedule.
 
 resource "aws_sqs_queue" "dlq" {
   name                      = "${var.name_prefix}-${var.ingest.dlq_role}"
@@ -142,48 +145,6 @@ resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
     redrivePermission = "byQueue"
     sourceQueueArns   = [aws_sqs_queue.ingest.arn]
   })
-}
-
-data "aws_iam_policy_document" "ingest_queue" {
-  statement {
-    sid       = "OriginalsBucketNotifications"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.ingest.arn]
-
-    principals {
-      type        = "Service"
-      identifiers = ["s3.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = [var.bucket_arns["originals"]]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_sqs_queue_policy" "ingest" {
-  queue_url = aws_sqs_queue.ingest.id
-  policy    = data.aws_iam_policy_document.ingest_queue.json
-}
-
-resource "aws_s3_bucket_notification" "originals" {
-  bucket = var.bucket_names["originals"]
-
-  queue {
-    queue_arn     = aws_sqs_queue.ingest.arn
-    events        = var.ingest.s3_events
-    filter_prefix = var.ingest.upload_prefix
-  }
-
-  depends_on = [aws_sqs_queue_policy.ingest]
 }
 
 resource "aws_lambda_event_source_mapping" "worker" {

@@ -33,6 +33,21 @@ output "ingest_queue_url" {
   value       = aws_sqs_queue.ingest.id
 }
 
+output "intake_queue_name" {
+  description = "Name of the intake queue S3 notifies (the forwarder's event source)."
+  value       = aws_sqs_queue.intake.name
+}
+
+output "intake_dlq_name" {
+  description = "Name of the intake dead-letter queue."
+  value       = aws_sqs_queue.intake_dlq.name
+}
+
+output "intake_dlq_url" {
+  description = "URL of the intake dead-letter queue (for redrive)."
+  value       = aws_sqs_queue.intake_dlq.id
+}
+
 output "dlq_name" {
   description = "Name of the ingest dead-letter queue."
   value       = aws_sqs_queue.dlq.name

@@ -9,7 +9,7 @@ variable "environment" {
 }
 
 variable "functions" {
-  description = "Lambda functions by name (api, worker, purge, jobs) from resources.json, with the path of the zip built by `make build` and the table indexes the function may Query."
+  description = "Lambda functions by name (api, worker, forwarder, purge, jobs) from resources.json, with the path of the zip built by `make build` and the table indexes the function may Query."
   type = map(object({
     handler       = string
     memory_size   = number
@@ -19,8 +19,8 @@ variable "functions" {
   }))
 
   validation {
-    condition     = length(setsubtract(["api", "worker", "purge", "jobs"], keys(var.functions))) == 0
-    error_message = "functions must define api, worker, purge and jobs."
+    condition     = length(setsubtract(["api", "worker", "forwarder", "purge", "jobs"], keys(var.functions))) == 0
+    error_message = "functions must define api, worker, forwarder, purge and jobs."
   }
 
   validation {
@@ -41,15 +41,17 @@ variable "architecture" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrent executions per function (api, worker, purge, jobs)."
+  description = "Reserved concurrent executions per function (api, worker, forwarder, purge, jobs)."
   type        = map(number)
 }
 
 variable "ingest" {
-  description = "Ingest queue settings from resources.json."
+  description = "Ingest settings from resources.json: the intake queue S3 notifies (the forwarder's) and the ingest queue the forwarder fills, grouped by owner (the worker's); both use these retries, retention and batch size."
   type = object({
     queue_role                      = string
     dlq_role                        = string
+    intake_queue_role               = string
+    intake_dlq_role                 = string
     upload_prefix                   = string
     s3_events                       = list(string)
     max_receive_count               = number

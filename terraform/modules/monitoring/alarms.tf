@@ -16,6 +16,8 @@ locals {
     jobs_dlq_visible       = { namespace = "AWS/SQS", name = "ApproximateNumberOfMessagesVisible", dimensions = { QueueName = var.jobs_dlq_name }, stat = "Maximum", period = 60 }
     purge_iterator_age     = { namespace = "AWS/Lambda", name = "IteratorAge", dimensions = { FunctionName = var.purge_function_name }, stat = "Maximum", period = local.period }
     queue_age              = { namespace = "AWS/SQS", name = "ApproximateAgeOfOldestMessage", dimensions = { QueueName = var.ingest_queue_name }, stat = "Maximum", period = local.period }
+    intake_dlq_visible     = { namespace = "AWS/SQS", name = "ApproximateNumberOfMessagesVisible", dimensions = { QueueName = var.intake_dlq_name }, stat = "Maximum", period = 60 }
+    intake_age             = { namespace = "AWS/SQS", name = "ApproximateAgeOfOldestMessage", dimensions = { QueueName = var.intake_queue_name }, stat = "Maximum", period = local.period }
   }
 
   custom_query = {
@@ -150,6 +152,35 @@ locals {
           fallback = local.custom_query[local.metric["CaptionFallback"]]
           captions = merge(local.custom_query[local.metric["CaptionFallback"]], { stat = "SampleCount" })
         }
+      }
+    },
+    {
+      "intake-dlq-not-empty" = {
+        runbook     = "intake-dlq-not-empty"
+        description = "S3 notifications are parked in ${var.intake_dlq_name}: the forwarder could not pass them to ${var.ingest_queue_name} ${var.max_receive_count} times; their uploads stay PENDING until they are redriven."
+        comparison  = "GreaterThanThreshold"
+        threshold   = 0
+        evaluation  = 1
+        expression  = "parked"
+        metrics     = { parked = local.aws_metric.intake_dlq_visible }
+      }
+      "intake-oldest-message" = {
+        runbook     = "intake-oldest-message"
+        description = "The oldest S3 notification in ${var.intake_queue_name} has waited more than ${var.thresholds.queue_oldest_message_age_seconds} s: the forwarder is stuck, throttled or failing."
+        comparison  = "GreaterThanThreshold"
+        threshold   = var.thresholds.queue_oldest_message_age_seconds
+        evaluation  = var.thresholds.evaluation_periods
+        expression  = "age"
+        metrics     = { age = local.aws_metric.intake_age }
+      }
+      "forwarder-errors" = {
+        runbook     = "forwarder-errors"
+        description = "${var.forwarder_function_name} crashed or timed out more than ${var.thresholds.forwarder_errors} times in ${local.period} s (records SQS refused are retried, not counted here)."
+        comparison  = "GreaterThanThreshold"
+        threshold   = var.thresholds.forwarder_errors
+        evaluation  = var.thresholds.evaluation_periods
+        expression  = "FILL(errors, 0)"
+        metrics     = { errors = local.lambda_query.forwarder.Errors }
       }
     },
     {

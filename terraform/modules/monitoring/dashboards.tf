@@ -107,6 +107,18 @@ locals {
             ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.ingest_dlq_name, { label = "parked messages" }],
           ]
         },
+        {
+          title  = "Intake: S3 notifications waiting for the forwarder, its errors"
+          period = 60
+          stat   = "Maximum"
+          yAxis  = local.zero_axis
+          metrics = [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.intake_queue_name, { label = "waiting" }],
+            ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", var.intake_queue_name, { label = "oldest (s)", yAxis = "right" }],
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.intake_dlq_name, { label = "parked in the intake DLQ" }],
+            ["AWS/Lambda", "Errors", "FunctionName", var.forwarder_function_name, { label = "forwarder errors", stat = "Sum" }],
+          ]
+        },
       ]
     },
     {
@@ -354,7 +366,7 @@ locals {
           properties = {
             markdown = join("\n", [
               "## PhotoVault — ${var.environment}",
-              "Upload → S3 → SQS `${var.ingest_queue_name}` → Lambda `${var.worker_function_name}` → DynamoDB `${var.table_name}`. Alarms page SNS `${local.alarm_topic_name}`; what each means and what to do: `docs/operations.md`.",
+              "Upload → S3 → SQS `${var.intake_queue_name}` → Lambda `${var.forwarder_function_name}` → SQS `${var.ingest_queue_name}` (fair queue, grouped by owner) → Lambda `${var.worker_function_name}` → DynamoDB `${var.table_name}`. Alarms page SNS `${local.alarm_topic_name}`; what each means and what to do: `docs/operations.md`.",
             ])
           }
         },

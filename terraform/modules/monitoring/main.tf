@@ -15,10 +15,11 @@ locals {
   custom_dimensions = flatten([for key in sort(keys(var.metric_dimensions)) : [key, var.metric_dimensions[key]]])
 
   functions = {
-    api    = var.api_function_name
-    worker = var.worker_function_name
-    purge  = var.purge_function_name
-    jobs   = var.jobs_function_name
+    api       = var.api_function_name
+    worker    = var.worker_function_name
+    forwarder = var.forwarder_function_name
+    purge     = var.purge_function_name
+    jobs      = var.jobs_function_name
   }
 
   alarm_topic_name = "${var.name_prefix}-alarms"

@@ -76,7 +76,22 @@ variable "jobs_dlq_name" {
 }
 
 variable "ingest_queue_name" {
-  description = "Name of the SQS ingest queue fed by S3 ObjectCreated events."
+  description = "Name of the SQS ingest queue (the worker's), filled by the forwarder with each upload in its owner's message group."
+  type        = string
+}
+
+variable "intake_queue_name" {
+  description = "Name of the SQS intake queue fed by S3 ObjectCreated events (the forwarder's)."
+  type        = string
+}
+
+variable "intake_dlq_name" {
+  description = "Name of the intake dead-letter queue."
+  type        = string
+}
+
+variable "forwarder_function_name" {
+  description = "Name of the forwarder Lambda function (intake queue → ingest queue, grouped by owner)."
   type        = string
 }
 
@@ -133,6 +148,7 @@ variable "thresholds" {
     purge_iterator_age_seconds         = optional(number, 3600)
     purge_errors                       = optional(number, 0)
     jobs_errors                        = optional(number, 0)
+    forwarder_errors                   = optional(number, 0)
   })
   default = {}
 

@@ -1,5 +1,6 @@
-# The compute module on its own: the ingest queue, its DLQ and the worker's event source; both functions in the
-# given private subnets; least-privilege policies.
+# The compute module on its own: the intake queue S3 notifies and the forwarder that groups each upload by owner into
+# the ingest queue (an SQS fair queue), the queues' DLQs and the worker's event source; the functions in the given
+# private subnets; least-privilege policies.
 
 mock_provider "aws" {}
 
@@ -13,6 +14,18 @@ override_resource {
   target          = aws_sqs_queue.ingest
   override_during = plan
   values          = { arn = "arn:aws:sqs:eu-west-1:111122223333:pv-test-ingest", id = "https://sqs.eu-west-1.amazonaws.com/111122223333/pv-test-ingest" }
+}
+
+override_resource {
+  target          = aws_sqs_queue.intake
+  override_during = plan
+  values          = { arn = "arn:aws:sqs:eu-west-1:111122223333:pv-test-intake", id = "https://sqs.eu-west-1.amazonaws.com/111122223333/pv-test-intake" }
+}
+
+override_resource {
+  target          = aws_sqs_queue.intake_dlq
+  override_during = plan
+  values          = { arn = "arn:aws:sqs:eu-west-1:111122223333:pv-test-intake-dlq", id = "https://sqs.eu-west-1.amazonaws.com/111122223333/pv-test-intake-dlq" }
 }
 
 override_resource {
@@ -57,16 +70,19 @@ variables {
   environment = "dev"
   # Any existing file stands in for the zips `make build` writes (only its hash is read).
   functions = {
-    api    = { handler = "photovault.handlers.api.handler", memory_size = 512, timeout = 15, table_indexes = ["gsi2", "gsi3", "gsi4"], zip_path = "resources.json" }
-    worker = { handler = "photovault.handlers.worker.handler", memory_size = 2048, timeout = 120, table_indexes = ["gsi1"], zip_path = "resources.json" }
-    purge  = { handler = "photovault.handlers.purge.handler", memory_size = 512, timeout = 60, table_indexes = [], zip_path = "resources.json" }
-    jobs   = { handler = "photovault.handlers.jobs.handler", memory_size = 1024, timeout = 300, table_indexes = [], zip_path = "resources.json" }
+    api       = { handler = "photovault.handlers.api.handler", memory_size = 512, timeout = 15, table_indexes = ["gsi2", "gsi3", "gsi4"], zip_path = "resources.json" }
+    worker    = { handler = "photovault.handlers.worker.handler", memory_size = 2048, timeout = 120, table_indexes = ["gsi1"], zip_path = "resources.json" }
+    forwarder = { handler = "photovault.handlers.forwarder.handler", memory_size = 256, timeout = 30, table_indexes = [], zip_path = "resources.json" }
+    purge     = { handler = "photovault.handlers.purge.handler", memory_size = 512, timeout = 60, table_indexes = [], zip_path = "resources.json" }
+    jobs      = { handler = "photovault.handlers.jobs.handler", memory_size = 1024, timeout = 300, table_indexes = [], zip_path = "resources.json" }
   }
-  reserved_concurrency       = { api = 10, worker = 5, purge = 2, jobs = 2 }
+  reserved_concurrency       = { api = 10, worker = 5, forwarder = 5, purge = 2, jobs = 2 }
   worker_maximum_concurrency = 2
   ingest = {
     queue_role                      = "ingest"
     dlq_role                        = "ingest-dlq"
+    intake_queue_role               = "intake"
+    intake_dlq_role                 = "intake-dlq"
     upload_prefix                   = "uploads/"
     s3_events                       = ["s3:ObjectCreated:*"]
     max_receive_count               = 5
@@ -638,5 +654,73 @@ run "people_face_collections_least_privilege" {
       !anytrue([for statement in data.aws_iam_policy_document.api.statement : anytrue([for action in statement.actions : contains(["rekognition:DeleteCollection", "rekognition:ListCollections", "rekognition:ListFaces"], action)])])
     )
     error_message = "The worker indexes, searches and replaces faces in a user's collection; the purge only deletes faces; no role lists or deletes collections."
+  }
+}
+
+run "s3_notifies_the_intake_queue_and_the_forwarder_fills_the_fair_ingest_queue" {
+  command = plan
+
+  module {
+    source = "./modules/compute"
+  }
+
+  assert {
+    condition = (
+      one(aws_s3_bucket_notification.originals.queue).queue_arn == aws_sqs_queue.intake.arn &&
+      one(aws_s3_bucket_notification.originals.queue).filter_prefix == "uploads/"
+    )
+    error_message = "S3 notifies the intake queue (S3 cannot set a MessageGroupId; the forwarder does), never the ingest queue."
+  }
+
+  assert {
+    condition = (
+      toset(one(data.aws_iam_policy_document.intake_queue.statement).actions) == toset(["sqs:SendMessage"]) &&
+      toset(one(data.aws_iam_policy_document.intake_queue.statement).resources) == toset([aws_sqs_queue.intake.arn]) &&
+      toset(one(one(data.aws_iam_policy_document.intake_queue.statement).principals).identifiers) == toset(["s3.amazonaws.com"]) &&
+      toset(flatten([for condition in one(data.aws_iam_policy_document.intake_queue.statement).condition : tolist(condition.values) if condition.variable == "aws:SourceArn"])) == toset([var.bucket_arns["originals"]])
+    )
+    error_message = "Only the originals bucket may send to the intake queue."
+  }
+
+  assert {
+    condition = (
+      jsondecode(aws_sqs_queue.intake.redrive_policy) == { deadLetterTargetArn = aws_sqs_queue.intake_dlq.arn, maxReceiveCount = 5 } &&
+      jsondecode(aws_sqs_queue_redrive_allow_policy.intake_dlq.redrive_allow_policy).sourceQueueArns == [aws_sqs_queue.intake.arn] &&
+      aws_sqs_queue.intake.visibility_timeout_seconds == 6 * aws_lambda_function.this["forwarder"].timeout &&
+      aws_sqs_queue.intake.kms_master_key_id == var.kms_key_arn && aws_sqs_queue.intake_dlq.kms_master_key_id == var.kms_key_arn
+    )
+    error_message = "The intake queue is encrypted like the others, hides a message for 6 forwarder timeouts and parks it in its own encrypted DLQ after 5 receives."
+  }
+
+  assert {
+    condition = (
+      aws_lambda_event_source_mapping.forwarder.event_source_arn == aws_sqs_queue.intake.arn &&
+      aws_lambda_event_source_mapping.forwarder.batch_size == 10 &&
+      aws_lambda_event_source_mapping.forwarder.function_response_types == toset(["ReportBatchItemFailures"]) &&
+      one(aws_lambda_event_source_mapping.forwarder.scaling_config).maximum_concurrency <= aws_lambda_function.this["forwarder"].reserved_concurrent_executions
+    )
+    error_message = "The forwarder reads the intake queue in batches of 10, reports partial failures, and never has more pollers than it may run (a throttle would spend receive counts)."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this["forwarder"].environment[0].variables["INGEST_QUEUE_URL"] == aws_sqs_queue.ingest.id
+    error_message = "The forwarder is told the ingest queue."
+  }
+
+  assert {
+    condition = (
+      toset(flatten([for statement in data.aws_iam_policy_document.forwarder.statement : tolist(statement.actions) if contains(tolist(statement.resources), aws_sqs_queue.intake.arn)])) ==
+      toset(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]) &&
+      one([for statement in data.aws_iam_policy_document.forwarder.statement : statement.resources if contains(statement.actions, "sqs:SendMessage")]) == toset([aws_sqs_queue.ingest.arn])
+    )
+    error_message = "The forwarder reads only the intake queue and sends only to the ingest queue."
+  }
+
+  assert {
+    condition = length([
+      for action in flatten([for statement in data.aws_iam_policy_document.forwarder.statement : tolist(statement.actions)]) : action
+      if startswith(action, "s3:") || startswith(action, "dynamodb:") || startswith(action, "rekognition:") || startswith(action, "bedrock:") || action == "*"
+    ]) == 0
+    error_message = "The forwarder touches neither objects, items nor models: it only moves messages."
   }
 }

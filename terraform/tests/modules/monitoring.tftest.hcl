@@ -1,4 +1,4 @@
-# The monitoring module on its own: every alarm pages the encrypted topic, the worker-duration alarm sits at 80 %
+# The monitoring module on its own (the forwarder and the intake queue included): every alarm pages the encrypted topic, the worker-duration alarm sits at 80 %
 # of the timeout from resources.json, and the alarms that were separate blocks are kept by the moved blocks.
 
 mock_provider "aws" {}
@@ -23,6 +23,9 @@ variables {
   max_receive_count          = 5
   ingest_queue_name          = "pv-test-ingest"
   ingest_dlq_name            = "pv-test-ingest-dlq"
+  intake_queue_name          = "pv-test-intake"
+  intake_dlq_name            = "pv-test-intake-dlq"
+  forwarder_function_name    = "pv-test-forwarder"
   table_name                 = "pv-test-photos"
   http_api_id                = "a1b2c3d4e5"
   cloudfront_distribution_id = "E2TESTDISTRIBUTION"
@@ -69,6 +72,7 @@ run "alarms" {
       "oldest-pending-upload", "api-5xx-rate", "dynamodb-throttles", "analysis-throttled", "caption-fallback-rate",
       "api-throttles", "worker-throttles", "purge-failures-not-empty", "purge-iterator-age", "purge-errors",
       "jobs-dlq-not-empty", "jobs-errors", "purge-throttles", "jobs-throttles",
+      "intake-dlq-not-empty", "intake-oldest-message", "forwarder-errors", "forwarder-throttles",
     ])
     error_message = "The alarm set changed: update the runbook (docs/operations.md) and this list together."
   }
@@ -88,6 +92,15 @@ run "alarms" {
       one([for query in aws_cloudwatch_metric_alarm.this["oldest-pending-upload"].metric_query : one(query.metric) if query.id == "pending_age"]).stat == "Maximum"
     )
     error_message = "FAILED photos and the oldest PENDING upload are alarmed on the metrics the code emits."
+  }
+
+  assert {
+    condition = (
+      one([for query in aws_cloudwatch_metric_alarm.this["intake-dlq-not-empty"].metric_query : one(query.metric) if query.id == "parked"]).dimensions["QueueName"] == "pv-test-intake-dlq" &&
+      one([for query in aws_cloudwatch_metric_alarm.this["intake-oldest-message"].metric_query : one(query.metric) if query.id == "age"]).dimensions["QueueName"] == "pv-test-intake" &&
+      one([for query in aws_cloudwatch_metric_alarm.this["forwarder-errors"].metric_query : one(query.metric) if query.id == "errors"]).dimensions["FunctionName"] == "pv-test-forwarder"
+    )
+    error_message = "The intake queue, its DLQ and the forwarder are watched like the ingest path: parked notifications, a stuck forwarder, its crashes."
   }
 
   assert {

@@ -14,12 +14,15 @@ import pytest
 
 from photovault import composition
 from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
+from photovault.ids import new_photo_id
 from photovault.images import ImageLimits
 from photovault.images.validation import ValidatedImage
-from photovault.model import iso_epoch
+from photovault.library.quota import QuotaLimits, charge, settle
+from photovault.model import Photo, PhotoStatus, iso_epoch
 from photovault.observability import MetricName
 from photovault.pipeline.events import PENDING_CHECK
 from photovault.pipeline.ingest import IngestConfig
+from photovault.ports import Usage
 from tests.support.aws import spec
 from tests.support.fake_ai import solid_jpeg
 
@@ -188,3 +191,60 @@ def test_the_pending_check_reports_how_long_an_upload_with_its_file_in_s3_has_be
     capsys.readouterr()
     assert harness.invoke([check]) == {"batchItemFailures": []}
     assert emitted(capsys.readouterr().out, MetricName.OLDEST_PENDING_AGE) == 0
+
+
+def test_a_failed_upload_that_is_redriven_to_ready_counts_its_stored_bytes_once(harness: Any) -> None:
+    """Issue 13: a FAILED upload gives its declared bytes back when the owner's next request settles it; if it is
+    redriven afterwards and ends READY, its stored bytes must count again (once)."""
+    repo = DynamoPhotoRepository(harness.ddb, harness.stack.table)
+    owner, declared = "5d4c3b2a-0000-4000-8000-00000000000e", 5 * 1024 * 1024
+    # Given an upload requested through the quota (POST /uploads: the PENDING item and the quota item in one write)
+    photo_id = new_photo_id()
+    assert repo.create_pending(_pending(owner, photo_id), Usage(open={photo_id: declared}, bytes=declared))
+    # … whose every delivery fails, so it ends FAILED …
+    harness.rekognition.throttle_rate = 1.0
+    harness.upload(solid_jpeg(RED), owner=owner, photo_id=photo_id, requested=False)
+    (message,) = harness.messages()
+    assert harness.invoke([delivered(message, MAX_RECEIVES)])["batchItemFailures"]
+    # … and the owner's next upload request settles it (its declared bytes given back)
+    later = new_photo_id()
+    usage = repo.usage(owner)
+    settled = settle(usage, repo.open_uploads(owner, list(usage.open)), time.time())
+    assert settled.bytes == 0 and not settled.open
+    assert repo.create_pending(
+        _pending(owner, later), charge(settled, QuotaLimits(), photo_id=later, size=10, now=time.time())
+    )
+
+    # When an operator redrives its message, twice (at least once), and it ends READY
+    harness.rekognition.throttle_rate = 0.0
+    assert harness.invoke([delivered(message, 1)]) == {"batchItemFailures": []}
+    assert harness.invoke([delivered(message, 2)]) == {"batchItemFailures": []}
+    stored = harness.photo(owner, photo_id)["facts"]["size_bytes"]
+    assert harness.photo(owner, photo_id)["status"] == "READY" and stored > 0
+
+    # Then the owner's stored bytes count it, once: the later upload's 10 declared bytes plus the photo's size
+    assert repo.usage(owner).bytes == 10 + stored
+
+
+def test_a_failed_upload_redriven_before_it_was_settled_is_counted_by_the_settling_alone(harness: Any) -> None:
+    repo = DynamoPhotoRepository(harness.ddb, harness.stack.table)
+    owner, declared = "5d4c3b2a-0000-4000-8000-00000000000f", 5 * 1024 * 1024
+    photo_id = new_photo_id()
+    assert repo.create_pending(_pending(owner, photo_id), Usage(open={photo_id: declared}, bytes=declared))
+    harness.rekognition.throttle_rate = 1.0
+    harness.upload(solid_jpeg(RED), owner=owner, photo_id=photo_id, requested=False)
+    (message,) = harness.messages()
+    assert harness.invoke([delivered(message, MAX_RECEIVES)])["batchItemFailures"]
+    # When it is redriven to READY while its upload is still open on the quota item
+    harness.rekognition.throttle_rate = 0.0
+    assert harness.invoke([delivered(message, 1)]) == {"batchItemFailures": []}
+    stored = harness.photo(owner, photo_id)["facts"]["size_bytes"]
+    # Then the worker leaves the quota item alone, and the next settling counts the photo's real size
+    assert repo.usage(owner).bytes == declared
+    usage = repo.usage(owner)
+    assert settle(usage, repo.open_uploads(owner, list(usage.open)), time.time()).bytes == stored
+
+
+def _pending(owner: str, photo_id: str) -> Photo:
+    at = "2026-11-25T10:00:00.000Z"
+    return Photo(owner, photo_id, PhotoStatus.PENDING, at, at, filename="photo.jpg", content_type="image/jpeg")

@@ -814,6 +814,51 @@ class DynamoPhotoRepository:
                 return  # given back before, still open, or an owner who never uploaded under quotas
             raise
 
+    @aws_errors(_DYNAMODB)
+    def count_stored_bytes(self, photo: Photo, *, create: bool = False) -> bool:
+        """The mirror of ``_release_bytes``: once (a marker item per photo, kept for good: a photo id never comes
+        back), and only while the upload is not open on the quota item. ``create``: also for an owner without a
+        quota item yet (the backfill of photos stored before quotas; the worker never creates one)."""
+        size = stored_bytes(photo)
+        if not size:
+            return False
+        pk = keys.quota_pk(photo.owner)
+        exists = "" if create else "attribute_exists(pk) AND "
+        transact: list[TransactWriteItemTypeDef] = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": serialize({"pk": pk, "sk": keys.QUOTA_SK}),
+                    # The revision moves too: a request that read the item before this write must read it again.
+                    "UpdateExpression": "SET #owner = if_not_exists(#owner, :owner) ADD #bytes :size, rev :one",
+                    "ConditionExpression": f"{exists}attribute_not_exists(#open.#photo)",
+                    "ExpressionAttributeNames": {
+                        "#owner": "owner",
+                        "#bytes": "bytes",
+                        "#open": "open",
+                        "#photo": photo.photo_id,
+                    },
+                    "ExpressionAttributeValues": serialize({":owner": photo.owner, ":size": size, ":one": 1}),
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": serialize({"pk": pk, "sk": f"COUNTED#{photo.photo_id}"}),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=transact)
+        except ClientError as exc:
+            if error_code(exc) == "TransactionCanceledException" and "ConditionalCheckFailed" in cancellation_codes(
+                exc
+            ):
+                return False  # counted before, still open, or an owner who never uploaded under quotas
+            raise
+        return True
+
     # -- helpers -----------------------------------------------------------------------------------------------
     def _get_item(self, owner: str, photo_id: str) -> dict[str, Any] | None:
         response = self._client.get_item(
