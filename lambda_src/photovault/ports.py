@@ -619,6 +619,9 @@ class AccountItems(Protocol):
     def album_ids(self, owner: str) -> list[str]:
         """The ids of the owner's albums (their membership partitions go with them)."""
 
+    def forget_job(self, owner: str, job_id: str) -> None:
+        """Delete the job and its input together (a step that died between the two could never run again)."""
+
 
 class UserDirectory(Protocol):
     """The identity provider's users (Cognito)."""

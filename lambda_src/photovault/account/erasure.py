@@ -34,6 +34,7 @@ from photovault.ports import (
     VersionedBucket,
 )
 
+_JOB_ITEMS = "JOB"  # the sort keys of job items (JOB#<id>) and of their inputs (JOBINPUT#<id>)
 BATCH = 100  # items per table batch, photos per catalogue page: each well under a second
 
 
@@ -89,7 +90,7 @@ def erasers(stores: Stores) -> list[Eraser]:
                 stores,
                 deadline,
                 lambda: items.delete_partition(
-                    keys.user_pk(scope.owner), limit=BATCH, prefix=keys.JOB_PREFIX, keep=_own_job(scope)
+                    keys.user_pk(scope.owner), limit=BATCH, prefix=_JOB_ITEMS, keep=_own_job(scope)
                 ),
             ),
         ),
@@ -237,10 +238,6 @@ def _library(stores: Stores, scope: Scope, resume: str | None, deadline: float) 
     return Erased(removed, None)
 
 
-def forget_job(stores: Stores, scope: Scope) -> int:
+def forget_job(stores: Stores, scope: Scope) -> None:
     """The deletion's own job and its input: the very last items of the owner."""
-    return _drain(
-        stores,
-        float("inf"),
-        lambda: stores.items.delete_partition(keys.user_pk(scope.owner), limit=BATCH, prefix=keys.JOB_PREFIX),
-    ).removed
+    stores.items.forget_job(scope.owner, scope.job_id)

@@ -64,13 +64,13 @@ class DeleteAccount:
         at, resume = int(checkpoint["at"]), checkpoint.get("resume")
         removed: dict[str, int] = {str(k): int(v) for k, v in dict(checkpoint.get("removed", {})).items()}
         if at >= len(self._erasers):
-            forgotten = forget_job(self._stores, scope)
+            forget_job(self._stores, scope)
             return StepResult(
                 checkpoint=checkpoint,
                 progress=Progress(done=total, total=total),
                 done=True,
                 forgotten=True,
-                extra={"removed": sum(removed.values()), "job_items": forgotten},
+                extra={"removed": sum(removed.values())},
             )
         eraser = self._erasers[at]
         erased = eraser.run(scope, str(resume) if resume is not None else None, deadline)

@@ -77,6 +77,15 @@ class DynamoAccountItems:
                 return found
             args["ExclusiveStartKey"] = last
 
+    @aws_errors(_DYNAMODB)
+    def forget_job(self, owner: str, job_id: str) -> None:
+        self._client.transact_write_items(
+            TransactItems=[
+                {"Delete": {"TableName": self._table, "Key": serialize({"pk": keys.user_pk(owner), "sk": sk})}}
+                for sk in (keys.job_sk(job_id), keys.job_input_sk(job_id))
+            ]
+        )
+
     def _delete(self, item_keys: list[dict[str, Any]]) -> int:
         batch_write(self._client, self._table, [{"DeleteRequest": {"Key": key}} for key in item_keys])
         return len(item_keys)
