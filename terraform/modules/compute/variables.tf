@@ -276,3 +276,11 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "user_pool" {
+  description = "The Cognito user pool whose users account deletion deletes (the jobs function's USER_POOL_ID and its only Cognito grant)."
+  type = object({
+    id  = string
+    arn = string
+  })
+}

@@ -125,6 +125,10 @@ variables {
     name = "/pv-test/api/origin-verify"
     arn  = "arn:aws:ssm:eu-west-1:111122223333:parameter/pv-test/api/origin-verify"
   }
+  user_pool = {
+    id  = "eu-west-1_TESTPOOL"
+    arn = "arn:aws:cognito-idp:eu-west-1:111122223333:userpool/eu-west-1_TESTPOOL"
+  }
 }
 
 run "ingest_queue_dlq_and_worker" {
@@ -493,9 +497,29 @@ run "jobs_queue_function_and_role" {
   assert {
     condition = length([
       for action in flatten([for statement in data.aws_iam_policy_document.jobs.statement : tolist(statement.actions)]) : action
-      if contains(["dynamodb:Scan", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:*", "s3:*", "s3:DeleteObject", "s3:DeleteObjectVersion", "*"], action)
+      if contains(["dynamodb:Scan", "dynamodb:*", "s3:*", "s3:DeleteObject", "cognito-idp:*", "s3vectors:*", "*"], action)
     ]) == 0
-    error_message = "The jobs function reads items by key and updates job items: no Scan, no Query, no deletes of items or objects."
+    error_message = "The jobs function never scans the table, never uses a wildcard action, and deletes objects only by version."
+  }
+
+  assert {
+    condition = (
+      toset(flatten([for statement in data.aws_iam_policy_document.jobs.statement : tolist(statement.resources) if contains(statement.actions, "dynamodb:Query")])) == toset([var.table_arn, "${var.table_arn}/index/gsi2"]) &&
+      toset(flatten([for statement in data.aws_iam_policy_document.jobs.statement : tolist(statement.resources) if contains(statement.actions, "s3:DeleteObjectVersion")])) == toset([
+        "${var.bucket_arns["originals"]}/uploads/*", "${var.bucket_arns["originals"]}/exports/*", "${var.bucket_arns["derivatives"]}/media/*",
+      ]) &&
+      one([for statement in data.aws_iam_policy_document.jobs.statement : statement.resources if contains(statement.actions, "s3vectors:DeleteVectors")]) == toset([var.embedding.vector_index_arn])
+    )
+    error_message = "Account deletion queries the table by key and gsi2 (shares by owner) only, deletes object versions only under uploads/, exports/ and media/, and vectors only in the photos' index."
+  }
+
+  assert {
+    condition = (
+      one([for statement in data.aws_iam_policy_document.jobs.statement : statement.actions if anytrue([for action in statement.actions : startswith(action, "cognito-idp:")])]) == toset(["cognito-idp:AdminDeleteUser"]) &&
+      one([for statement in data.aws_iam_policy_document.jobs.statement : statement.resources if contains(statement.actions, "cognito-idp:AdminDeleteUser")]) == toset([var.user_pool.arn]) &&
+      aws_lambda_function.this["jobs"].environment[0].variables["USER_POOL_ID"] == var.user_pool.id
+    )
+    error_message = "The jobs function may delete users of its own pool only (AdminDeleteUser, no other Cognito action)."
   }
 
   assert {

@@ -48,6 +48,8 @@ BODIES: dict[tuple[str, str], Callable[[Owned], Any]] = {
     ("POST", "/jobs"): lambda o: {"kind": "download", "photo_ids": [o.photo_id]},
     # Signing out everywhere is the caller's own: an intruder's sign-out leaves the owner signed in (checked below).
     ("POST", "/account/sign-out-everywhere"): lambda _: {},
+    # So is deleting one's account: an intruder's deletion seals only the intruder (the owner's checks below pass).
+    ("POST", "/account/deletion"): lambda _: {"confirm": "DELETE"},
 }
 QUERIES: dict[tuple[str, str], dict[str, str]] = {("GET", "/search"): {"q": "zanzibar lighthouse"}}
 # Routes whose body names the owner's photo: the id the caller sent may come back (as not_found), nothing else.
