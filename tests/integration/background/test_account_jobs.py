@@ -233,7 +233,9 @@ def test_deleting_an_account_leaves_nothing_of_it_and_every_other_users_data_as_
     assert all(before.values()), before
     bobs = holdings(world, world.bob, bob_media)
 
-    # When alice deletes her account
+    # When alice deletes her account (only ever through its own route, which seals the account first)
+    refused = call("POST", "/jobs", sub=world.alice, body={"kind": "delete_account"})
+    assert refused.status == 400 and refused.json["code"] == "invalid_input", refused.json
     job_id = delete_account(world.alice)
 
     # Then from that moment her tokens are refused, but for following the deletion (the kept session)
