@@ -403,9 +403,22 @@ run "purge_reads_only_photo_removals_from_the_stream" {
   assert {
     condition = length([
       for action in flatten([for statement in data.aws_iam_policy_document.purge.statement : tolist(statement.actions)]) : action
-      if contains(["dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:*", "s3:*", "s3:PutObject", "s3:GetObject", "*"], action)
+      if contains(["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:*", "s3:*", "s3:PutObject", "s3:GetObject", "*"], action)
     ]) == 0
-    error_message = "The purge may delete and find, nothing else: no Scan, no writes but deletes, no reads of objects."
+    error_message = "The purge may delete and find, nothing else: no Scan, no reads of items or objects."
+  }
+
+  assert {
+    condition = alltrue([
+      for statement in data.aws_iam_policy_document.purge.statement :
+      anytrue([for action in statement.actions : contains(["dynamodb:PutItem", "dynamodb:UpdateItem"], action)]) ? (
+        toset(statement.resources) == toset([var.table_arn]) &&
+        one(statement.condition).test == "ForAllValues:StringLike" &&
+        one(statement.condition).variable == "dynamodb:LeadingKeys" &&
+        toset(one(statement.condition).values) == toset(["USER#*#QUOTA"])
+      ) : true
+    ])
+    error_message = "The purge writes (but deletes) only the owners' quota partitions: giving a purged photo's bytes back."
   }
 
   assert {
