@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from photovault import keys
@@ -36,6 +37,7 @@ from photovault.ports import (
 
 _JOB_ITEMS = "JOB"  # the sort keys of job items (JOB#<id>) and of their inputs (JOBINPUT#<id>)
 BATCH = 100  # items per table batch, photos per catalogue page: each well under a second
+PARALLEL = 8  # per-photo erasures in flight (boto3 clients are thread-safe; the adapters hold no state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +180,14 @@ def _derivatives(stores: Stores, scope: Scope, resume: str | None, deadline: flo
     return Erased(removed, None)
 
 
+def _each(photos: list[Photo], work: Callable[[Photo], int]) -> int:
+    """``work`` for every photo of a page, a few at a time: each is a couple of round trips that wait on the network."""
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        return sum(pool.map(work, photos))
+
+
 def _media_folders(derivatives: VersionedBucket, photos: list[Photo]) -> int:
-    return sum(derivatives.delete_all_versions_under(keys.photo_media_prefix(photo)) for photo in photos)
+    return _each(photos, lambda photo: derivatives.delete_all_versions_under(keys.photo_media_prefix(photo)))
 
 
 def _partition_batch(items: AccountItems, pk: str, *, prefix: str = "", keep: Sequence[str] = ()) -> Callable[[], int]:
@@ -190,7 +198,7 @@ def _index(stores: Stores, scope: Scope, resume: str | None, deadline: float) ->
     """Search terms and content hashes (found through the photo items), then album memberships (through the albums)."""
     if resume != "albums":
         walked = _per_photo_page(
-            stores, scope, resume, deadline, lambda photos: sum(stores.leftovers.remove_leftovers(p) for p in photos)
+            stores, scope, resume, deadline, lambda photos: _each(photos, stores.leftovers.remove_leftovers)
         )
         if walked.resume is not None:
             return walked
