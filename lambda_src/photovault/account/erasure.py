@@ -22,6 +22,7 @@ import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from photovault import keys
 from photovault.model import Photo
@@ -78,48 +79,49 @@ class Stores:
 
 def erasers(stores: Stores) -> list[Eraser]:
     """Every store's eraser, in order (the module docstring says why this order)."""
-    items = stores.items
-    chain = [
-        Eraser(
-            "shares",
-            lambda scope, _resume, deadline: _drain(
-                stores, deadline, lambda: items.delete_shares(scope.owner, limit=BATCH)
-            ),
-        ),
-        Eraser(
-            "jobs",
-            lambda scope, _resume, deadline: _drain(
-                stores,
-                deadline,
-                lambda: items.delete_partition(
-                    keys.user_pk(scope.owner), limit=BATCH, prefix=_JOB_ITEMS, keep=_own_job(scope)
-                ),
-            ),
-        ),
-        Eraser(
-            "quota",
-            lambda scope, _resume, deadline: _drain(
-                stores, deadline, lambda: items.delete_partition(keys.quota_pk(scope.owner), limit=BATCH)
-            ),
-        ),
-        Eraser("derivatives", lambda scope, resume, deadline: _derivatives(stores, scope, resume, deadline)),
-        Eraser("index", lambda scope, resume, deadline: _index(stores, scope, resume, deadline)),
-        Eraser("originals", lambda scope, _resume, _deadline: _originals(stores, scope)),
-        Eraser("library", lambda scope, resume, deadline: _library(stores, scope, resume, deadline)),
-        Eraser("user", lambda scope, _resume, _deadline: Erased(int(stores.users.delete_user(scope.owner)), None)),
+    return [
+        Eraser("shares", partial(_shares, stores)),
+        Eraser("jobs", partial(_other_jobs, stores)),
+        Eraser("quota", partial(_quota, stores)),
+        *([Eraser("vectors", partial(_vectors, stores))] if stores.vectors is not None else []),
+        Eraser("derivatives", partial(_derivatives, stores)),
+        Eraser("index", partial(_index, stores)),
+        Eraser("originals", partial(_originals, stores)),
+        # Issue 16's face collection plugs in here, before "library" (the photo items still name their faces).
+        Eraser("library", partial(_library, stores)),
+        # Issue 17's e-mail subscription plugs in here, before "user".
+        Eraser("user", partial(_user, stores)),
     ]
-    if stores.vectors is not None:
-        vectors = stores.vectors
-        chain.insert(
-            3,
-            Eraser(
-                "vectors",
-                lambda scope, resume, deadline: _per_photo_page(
-                    stores, scope, resume, deadline, lambda photos: _vectors(vectors, scope.owner, photos)
-                ),
-            ),
-        )
-    return chain
+
+
+def _shares(stores: Stores, scope: Scope, _resume: str | None, deadline: float) -> Erased:
+    return _drain(stores, deadline, lambda: stores.items.delete_shares(scope.owner, limit=BATCH))
+
+
+def _other_jobs(stores: Stores, scope: Scope, _resume: str | None, deadline: float) -> Erased:
+    """Every other job of the owner (no later step of theirs can start: a claim of a missing job is refused)."""
+    batch = _partition_batch(stores.items, keys.user_pk(scope.owner), prefix=_JOB_ITEMS, keep=_own_job(scope))
+    return _drain(stores, deadline, batch)
+
+
+def _quota(stores: Stores, scope: Scope, _resume: str | None, deadline: float) -> Erased:
+    return _drain(stores, deadline, _partition_batch(stores.items, keys.quota_pk(scope.owner)))
+
+
+def _vectors(stores: Stores, scope: Scope, resume: str | None, deadline: float) -> Erased:
+    vectors = stores.vectors
+    assert vectors is not None  # the eraser is only in the list with an index
+
+    def page(photos: list[Photo]) -> int:
+        if photos:
+            vectors.delete_many(scope.owner, [photo.photo_id for photo in photos])
+        return len(photos)
+
+    return _per_photo_page(stores, scope, resume, deadline, page)
+
+
+def _user(stores: Stores, scope: Scope, _resume: str | None, _deadline: float) -> Erased:
+    return Erased(int(stores.users.delete_user(scope.owner)), None)
 
 
 def _own_job(scope: Scope) -> Sequence[str]:
@@ -151,12 +153,6 @@ def _per_photo_page(
         after = page.next_position["after"]
         if stores.monotonic() >= deadline:
             return Erased(removed, after)
-
-
-def _vectors(vectors: VectorIndex, owner: str, photos: list[Photo]) -> int:
-    if photos:
-        vectors.delete_many(owner, [photo.photo_id for photo in photos])
-    return len(photos)
 
 
 def _derivatives(stores: Stores, scope: Scope, resume: str | None, deadline: float) -> Erased:
@@ -213,7 +209,7 @@ def _index(stores: Stores, scope: Scope, resume: str | None, deadline: float) ->
     return Erased(removed, None)
 
 
-def _originals(stores: Stores, scope: Scope) -> Erased:
+def _originals(stores: Stores, scope: Scope, _resume: str | None, _deadline: float) -> Erased:
     """Every version and delete marker under the owner's prefixes of the originals bucket (whatever the items say:
     a replayed upload, a duplicate's bytes, an upload whose photo was deleted), and exports' unfinished uploads."""
     exports = keys.owner_exports_prefix(scope.owner)
