@@ -193,10 +193,10 @@ def test_worker_s3_access_is_scoped_to_the_two_prefixes_of_the_two_buckets(plan:
 
 def test_the_jobs_role_erases_an_account_with_no_more_than_it_needs(plan: Plan) -> None:
     """Account deletion (issue 17): deletes by version only under the owners' prefixes, queries only the table and the
-    shares index, and may delete users of the environment's own pool — nothing else of Cognito."""
+    shares index, and may find and delete users of the environment's own pool — nothing else of Cognito."""
     jobs = statements(plan, "jobs")
     cognito = [s for s in jobs if any(a.startswith("cognito-idp:") for a in actions_of(s))]
-    assert [actions_of(s) for s in cognito] == [["cognito-idp:AdminDeleteUser"]]
+    assert [sorted(actions_of(s)) for s in cognito] == [["cognito-idp:AdminDeleteUser", "cognito-idp:ListUsers"]]
     pool = plan.one("aws_cognito_user_pool", "module.api.aws_cognito_user_pool.this")
     assert cognito[0]["resources"] == [pool["id"]], (cognito[0]["resources"], pool["id"])  # this pool, nothing else
     for statement in jobs:

@@ -143,9 +143,10 @@ data "aws_iam_policy_document" "jobs" {
   }
 
   statement {
-    # The account's user, last of all; this pool only, and no other Cognito action.
+    # The account's user, last of all: found by its sub (a federated user is not named by it), then deleted; this
+    # pool only, and no other Cognito action.
     sid       = "DeleteTheUser"
-    actions   = ["cognito-idp:AdminDeleteUser"]
+    actions   = ["cognito-idp:ListUsers", "cognito-idp:AdminDeleteUser"]
     resources = [var.user_pool.arn]
   }
 }

@@ -528,11 +528,11 @@ run "jobs_queue_function_and_role" {
 
   assert {
     condition = (
-      one([for statement in data.aws_iam_policy_document.jobs.statement : statement.actions if anytrue([for action in statement.actions : startswith(action, "cognito-idp:")])]) == toset(["cognito-idp:AdminDeleteUser"]) &&
+      one([for statement in data.aws_iam_policy_document.jobs.statement : statement.actions if anytrue([for action in statement.actions : startswith(action, "cognito-idp:")])]) == toset(["cognito-idp:ListUsers", "cognito-idp:AdminDeleteUser"]) &&
       one([for statement in data.aws_iam_policy_document.jobs.statement : statement.resources if contains(statement.actions, "cognito-idp:AdminDeleteUser")]) == toset([var.user_pool.arn]) &&
       aws_lambda_function.this["jobs"].environment[0].variables["USER_POOL_ID"] == var.user_pool.id
     )
-    error_message = "The jobs function may delete users of its own pool only (AdminDeleteUser, no other Cognito action)."
+    error_message = "The jobs function may find and delete users of its own pool only (ListUsers, AdminDeleteUser; no other Cognito action)."
   }
 
   assert {

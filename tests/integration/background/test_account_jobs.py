@@ -299,3 +299,22 @@ def test_a_deletion_whose_every_step_dies_after_its_work_is_run_again_and_still_
         "vectors": 0,
         "users": 0,
     }
+
+
+def test_a_user_federated_through_a_social_provider_is_found_by_its_sub_and_deleted(world: World) -> None:
+    # Given a user whose user name is not its sub (Cognito names federated users after their provider)
+    from photovault.adapters.cognito import CognitoUsers
+
+    idp = boto3.client("cognito-idp", region_name="eu-west-1")
+    pool = idp.create_user_pool(PoolName="photovault-test-social")["UserPool"]["Id"]
+    user = idp.admin_create_user(UserPoolId=pool, Username="Google_109876543210")["User"]
+    sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+    idp.admin_create_user(UserPoolId=pool, Username="Google_555")
+    users = CognitoUsers(client("cognito-idp"), pool)
+
+    # When it is deleted by its sub, twice (a step run again)
+    assert users.delete_user(sub) is True
+    assert users.delete_user(sub) is False
+
+    # Then it is gone, and only it
+    assert [u["Username"] for u in idp.list_users(UserPoolId=pool)["Users"]] == ["Google_555"]
