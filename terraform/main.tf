@@ -88,6 +88,7 @@ module "compute" {
   signing_key_parameter_name = module.cdn.signing_key_parameter_name
   signing_key_parameter_arn  = module.cdn.signing_key_parameter_arn
   origin_verify_parameter    = { name = module.cdn.origin_verify_parameter_name, arn = module.cdn.origin_verify_parameter_arn }
+  user_pool                  = { id = module.api.user_pool_id, arn = module.api.user_pool_arn }
   log_retention_days         = var.log_retention_days
   tags                       = var.tags
 }

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack, cast
 
 if TYPE_CHECKING:  # the use cases load with the adapters on first use, not at import
     from photovault.account.sessions import Sessions
     from photovault.api.origin import OriginCheck
+    from photovault.jobs.delete_account import DeleteAccount
     from photovault.jobs.runner import RunJobStep
     from photovault.jobs.service import Jobs
     from photovault.library.albums import Albums
     from photovault.library.service import Library
+    from photovault.model import Photo
     from photovault.notifications.digest import DigestConfig, SendDigest
     from photovault.notifications.email import EmailNotifications
     from photovault.people.service import People, PeopleIndex
@@ -454,14 +457,18 @@ def _build_jobs(settings: Settings) -> Jobs:
     from photovault.adapters.dynamodb.jobs import DynamoJobRepository
     from photovault.adapters.s3 import S3ExportStore
     from photovault.adapters.sqs import SqsJobQueue
+    from photovault.jobs.delete_account import DeleteAccount
     from photovault.jobs.download import DownloadOriginals
+    from photovault.jobs.export import ExportLibrary
     from photovault.jobs.service import Jobs, JobsConfig
 
     return Jobs(
         repo=DynamoJobRepository(client("dynamodb"), settings.table_name),
         queue=SqsJobQueue(client("sqs"), settings.jobs_queue_url),
         links=S3ExportStore(client("s3"), settings.originals_bucket),
-        kinds={kind.name: kind for kind in (DownloadOriginals,)},
+        # POST /jobs offers download and export (the contract's JobRequest); delete_account only comes through
+        # POST /account/deletion, which seals the account first.
+        kinds={kind.name: kind for kind in (DownloadOriginals, ExportLibrary, DeleteAccount)},
         config=JobsConfig(retention_seconds=settings.exports_retention_days * 86_400),
     )
 
@@ -498,21 +505,82 @@ def _build_job_runner() -> RunJobStep:
     from photovault.adapters.s3 import S3ExportStore, S3OriginalReader
     from photovault.adapters.sqs import SqsJobQueue
     from photovault.jobs.download import DownloadConfig, DownloadOriginals
+    from photovault.jobs.export import ExportLibrary
     from photovault.jobs.runner import RunJobStep
     from photovault.settings import get_settings
 
     settings = get_settings()
     dynamodb, s3 = client("dynamodb"), client("s3")
-    download = DownloadOriginals(
-        photos=DynamoPhotoRepository(dynamodb, settings.table_name),
-        originals=S3OriginalReader(s3, settings.originals_bucket),
-        exports=S3ExportStore(s3, settings.originals_bucket, part_bytes=settings.export_upload_part_bytes),
-        config=DownloadConfig(
-            max_part_bytes=settings.export_part_max_bytes, max_part_photos=settings.export_part_max_photos
-        ),
+    photos = DynamoPhotoRepository(dynamodb, settings.table_name)
+    originals = S3OriginalReader(s3, settings.originals_bucket)
+    exports = S3ExportStore(s3, settings.originals_bucket, part_bytes=settings.export_upload_part_bytes)
+    config = DownloadConfig(
+        max_part_bytes=settings.export_part_max_bytes, max_part_photos=settings.export_part_max_photos
+    )
+    download = DownloadOriginals(photos=photos, originals=originals, exports=exports, config=config)
+    export = ExportLibrary(
+        catalog=photos, originals=originals, exports=exports, config=config, describe=_export_describer(settings)
     )
     return RunJobStep(
         jobs=DynamoJobRepository(dynamodb, settings.table_name),
         queue=SqsJobQueue(client("sqs"), settings.jobs_queue_url),
-        kinds={kind.name: kind for kind in (download,)},
+        kinds={kind.name: kind for kind in (download, export, _build_delete_account(settings))},
+    )
+
+
+def _export_describer(settings: Settings) -> Callable[[str, Sequence[Photo], Mapping[str, str]], bytes]:
+    """``metadata.json`` of an export: the contract's shapes (``api.mappers``), with the owner's albums."""
+    import json
+
+    from photovault.adapters.clients import client
+    from photovault.adapters.dynamodb.albums import DynamoAlbumRepository
+    from photovault.api import mappers
+    from photovault.model import iso_epoch
+
+    albums_repo = DynamoAlbumRepository(client("dynamodb"), settings.table_name)
+
+    def describe(owner: str, photos: Sequence[Photo], files: Mapping[str, str]) -> bytes:
+        albums, start = [], None
+        while True:
+            page = albums_repo.list_albums(owner, limit=100, start=start)
+            albums += page.albums
+            if not page.next_position:
+                break
+            start = page.next_position
+        document = mappers.export_metadata(photos, albums, files, exported_at=iso_epoch(time.time()))
+        return json.dumps(document, indent=1, ensure_ascii=False).encode()
+
+    return describe
+
+
+def _build_delete_account(settings: Settings) -> DeleteAccount:
+    """Account deletion: every store's eraser (``account.erasure``) on the AWS adapters."""
+    from photovault.account.erasure import Stores, erasers
+    from photovault.account.sessions import Sessions
+    from photovault.adapters.clients import client
+    from photovault.adapters.cognito import CognitoUsers
+    from photovault.adapters.dynamodb.erasure import DynamoAccountItems
+    from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
+    from photovault.adapters.dynamodb.sessions import DynamoSessionRepository
+    from photovault.adapters.s3 import S3ExportStore, S3VersionDeleter
+    from photovault.jobs.delete_account import DeleteAccount
+
+    dynamodb, s3 = client("dynamodb"), client("s3")
+    photos = DynamoPhotoRepository(dynamodb, settings.table_name)
+    meaning = _search_by_meaning(settings)
+    stores = Stores(
+        catalog=photos,
+        items=DynamoAccountItems(dynamodb, settings.table_name),
+        leftovers=photos,
+        originals=S3VersionDeleter(s3, settings.originals_bucket),
+        derivatives=S3VersionDeleter(s3, settings.derivatives_bucket),
+        exports=S3ExportStore(s3, settings.originals_bucket),
+        users=CognitoUsers(client("cognito-idp"), settings.user_pool_id),
+        vectors=meaning[1] if meaning else None,
+        monotonic=time.monotonic,
+    )
+    return DeleteAccount(
+        sessions=Sessions(DynamoSessionRepository(dynamodb, settings.table_name)),
+        erasers=erasers(stores),
+        stores=stores,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from photovault import ids
@@ -241,6 +242,35 @@ def export_part_key(owner: str, job_id: str, part: int) -> str:
 
 def export_plan_key(owner: str, job_id: str) -> str:
     return f"{export_prefix(owner, job_id)}plan.json"
+
+
+def export_metadata_key(owner: str, job_id: str) -> str:
+    """The export's ``metadata.json``, written when it is planned and copied into its last part."""
+    return f"{export_prefix(owner, job_id)}metadata.json"
+
+
+def owner_exports_prefix(owner: str) -> str:
+    """``exports/<sub>/``: every job's files of one owner (account deletion erases them all)."""
+    return f"{EXPORTS_PREFIX}{owner}/"
+
+
+def owner_uploads_prefix(owner: str) -> str:
+    """``uploads/<sub>/``: every version of every original of one owner, whatever its item says (account deletion)."""
+    return f"uploads/{owner}/"
+
+
+def owner_legacy_media_prefix(owner: str) -> str:
+    """``media/<sub>/``: derivatives rendered before media ids, of one owner."""
+    return f"media/{owner}/"
+
+
+def closure_pk(owner: str) -> str:
+    """An account deletion's tombstone (``account.sessions``): keyed by a digest of the sub, so that once the account
+    is gone nothing in the table names it, while tokens issued before are still refused until they expire."""
+    return f"CLOSED#{hashlib.sha256(owner.encode()).hexdigest()}"
+
+
+CLOSURE_SK = "CLOSED"
 
 
 def parse_originals_key(key: str) -> tuple[str, str] | None:

@@ -352,3 +352,6 @@ class SignOut:
 
     valid_after: int
     kept: str | None = None
+    # The account is being (or has been) deleted by this job: every token is refused, whenever issued, except the
+    # kept session following that job's progress (``account.sessions``).
+    closing: str | None = None

@@ -639,6 +639,44 @@ class SessionRepository(Protocol):
     def revoke_until(self, owner: str, sign_out: SignOut) -> SignOut:
         """Store ``sign_out`` unless a later one is stored (the time never moves back); what is stored afterwards."""
 
+    def close(self, owner: str, sign_out: SignOut, *, expires_at: int) -> SignOut:
+        """Store the account's deletion tombstone (``sign_out.closing`` names the job) unless one is stored already;
+        the tombstone (what is stored afterwards) outlives the account's items until ``expires_at``."""
+
+
+class PhotoCatalog(PhotoReader, Protocol):
+    """Every photo item of an owner, whatever its state (trash and unfinished uploads included), in id order: what an
+    export lists and an account deletion erases. One Query of the owner's partition per page."""
+
+    def catalog(self, owner: str, *, limit: int, after: str | None) -> PhotoPage:
+        """At most ``limit`` whole photos with ids after ``after``; ``next_position["after"]`` names the last one."""
+
+
+class AccountItems(Protocol):
+    """The table, as an account deletion sees it: every item of one owner, one bounded batch per call. Each call
+    deletes what it finds and says how many; 0 means that part holds nothing more of the owner (so a call repeated
+    after a crash is a no-op, and nothing needs a position)."""
+
+    def delete_shares(self, owner: str, *, limit: int) -> int:
+        """The owner's share links (their own partitions, found through gsi2)."""
+
+    def delete_partition(self, pk: str, *, limit: int, prefix: str = "", keep: Sequence[str] = ()) -> int:
+        """Items of partition ``pk`` (one of the owner's: built by ``keys``) whose sort key starts with ``prefix``,
+        except the sort keys in ``keep``."""
+
+    def album_ids(self, owner: str) -> list[str]:
+        """The ids of the owner's albums (their membership partitions go with them)."""
+
+    def forget_job(self, owner: str, job_id: str) -> None:
+        """Delete the job and its input together (a step that died between the two could never run again)."""
+
+
+class UserDirectory(Protocol):
+    """The identity provider's users (Cognito)."""
+
+    def delete_user(self, owner: str) -> bool:
+        """Delete the user whose ``sub`` is ``owner``; False when there is none (already deleted): idempotent."""
+
 
 class JobQueue(Protocol):
     def enqueue(self, owner: str, job_id: str) -> None:
@@ -705,6 +743,9 @@ class VectorIndex(Protocol):
 
     def delete(self, owner: str, photo_id: str) -> None:
         """Remove the photo's vector (idempotent: nothing to remove is fine)."""
+
+    def delete_many(self, owner: str, photo_ids: Sequence[str]) -> None:
+        """Remove the vectors of the owner's photos ``photo_ids`` (batched; idempotent)."""
 
 
 # ---------------------------------------------------------------- notifications by e-mail (opt-in, one digest a burst)

@@ -87,6 +87,9 @@ class Settings:
     # Where the forwarder puts each upload's notification, grouped by owner (photovault.pipeline.forward).
     ingest_queue_url: str = setting(alias="INGEST_QUEUE_URL", default="")
 
+    # The Cognito user pool whose users the jobs function deletes with their accounts (jobs.delete_account).
+    user_pool_id: str = setting(alias="USER_POOL_ID", default="")
+
     # Per-user upload quotas (library.quota), checked at POST /uploads. The unfinished uploads are read back when a
     # request reaches a limit (BatchGetItem of them all), and their ids live on one item: that bounds the limit.
     quota_uploads_per_hour: int = setting(alias="QUOTA_UPLOADS_PER_HOUR", default=200, ge=1, le=10_000)

@@ -128,6 +128,7 @@ class LocalResources:
             "VECTOR_INDEX": self.vector_index,
             "EMBEDDING_DIMENSION": str(LOCAL_EMBEDDING_DIMENSION),
             "ORIGIN_VERIFY_PARAMETER": self.origin_verify_parameter,
+            "USER_POOL_ID": self.user_pool_id,
             "POWERTOOLS_SERVICE_NAME": "photovault",
             "POWERTOOLS_METRICS_NAMESPACE": "PhotoVault",
             "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally

@@ -1,16 +1,19 @@
 """Accounts in a real browser (issue 17, issue 13): sign up, sign in with the e-mail in capitals, reset a forgotten
 password with the code from the local outbox, change it from the account page, and sign out everywhere — after which
 a token captured before is refused by the API itself, not only forgotten by the browser; enrol TOTP and sign in with
-a code computed here from the shared secret."""
+a code computed here from the shared secret. Then leaving: download everything, delete the account, and find it
+can no longer sign in."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import json
 import re
 import time
 import uuid
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from scripts.local_stack.stack import LocalStack, StackOptions
 from tests.e2e.browser import ConsoleWatch, fresh_folder, new_context
+from tests.e2e.real_photos import real_photo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e-accounts")]
 
@@ -197,3 +201,62 @@ def test_totp_enrolment_then_sign_in_asks_for_the_code_and_refuses_a_wrong_one(
     tab.get_by_test_id("sign-out").click()
     sign_in(tab, email, FIRST)
     expect(tab.get_by_test_id("current-user")).to_have_text(email)
+
+
+def test_download_everything_then_delete_the_account_which_can_no_longer_sign_in(
+    page: Page, console: ConsoleWatch, stack: LocalStack, artifacts: Path, tmp_path: Path
+) -> None:
+    tab = page
+    email = f"leaving-{uuid.uuid4().hex[:6]}@example.com"
+    tab.goto("/signup")
+    tab.get_by_test_id("auth-email").fill(email)
+    tab.get_by_test_id("auth-password").fill(FIRST)
+    tab.get_by_test_id("auth-submit").click()
+    expect(tab.get_by_test_id("current-user")).to_have_text(email)
+
+    # One photo, through the page and the pipeline
+    photo = real_photo("coffee", "2021:06:01 09:30:00", "coffee.jpg")
+    (tmp_path / photo.name).write_bytes(photo.data)
+    tab.get_by_test_id("file-input").set_input_files([str(tmp_path / photo.name)])
+    expect(tab.locator('[data-testid=upload-item][data-name="coffee.jpg"]')).to_have_attribute(
+        "data-state", "READY", timeout=120_000
+    )
+
+    # The account page counts it, and "Download everything" gives its original byte for byte, with its metadata
+    tab.get_by_test_id("current-user").click()
+    expect(tab.get_by_test_id("usage")).to_contain_text("1 photo ·")
+    tab.get_by_test_id("export-everything").click()
+    dialog = tab.get_by_test_id("download-dialog")
+    expect(dialog.get_by_test_id("download-status")).to_have_text(
+        "Ready. Each link works for a limited time.", timeout=60_000
+    )
+    with tab.expect_download() as started:
+        dialog.get_by_test_id("download-file").click()
+    with zipfile.ZipFile(started.value.path()) as archive:
+        assert archive.read("coffee.jpg") == photo.data
+        metadata = json.loads(archive.read("metadata.json"))
+    (exported,) = metadata["photos"]
+    assert exported["file"] == "coffee.jpg" and exported["sha256"] == hashlib.sha256(photo.data).hexdigest()
+    tab.screenshot(path=str(artifacts / "05-export.png"))
+    tab.keyboard.press("Escape")
+
+    # Delete my account: only the typed word arms the button; the page follows the deletion, then signs out
+    captured = session_token(tab)
+    console.allow_failed_resource(r"/api/jobs/")  # the deletion job answers 404 once the account is gone: the end
+    delete = tab.get_by_test_id("delete-account")
+    expect(delete).to_be_disabled()
+    tab.get_by_test_id("delete-confirm").fill("delete")
+    expect(delete).to_be_disabled()
+    tab.get_by_test_id("delete-confirm").fill("DELETE")
+    delete.click()
+    expect(tab.get_by_test_id("delete-status")).to_be_visible()
+    tab.screenshot(path=str(artifacts / "06-deleting.png"))
+    expect(tab.get_by_test_id("signin-form")).to_be_visible(timeout=60_000)
+    expect(tab.get_by_test_id("toast").last).to_have_text("Your account has been deleted.")
+    assert api_status(tab, captured) == 401  # a token from before is refused, though it has not expired
+
+    # And the account can no longer sign in
+    console.allow_failed_resource(r"/cognito/")
+    sign_in(tab, email, FIRST)
+    expect(tab.get_by_test_id("auth-error")).to_have_text("Incorrect email or password.")
+    tab.screenshot(path=str(artifacts / "07-deleted.png"))

@@ -191,6 +191,22 @@ def test_worker_s3_access_is_scoped_to_the_two_prefixes_of_the_two_buckets(plan:
     assert set(actions_of(reads)) == {"s3:GetObject", "s3:GetObjectVersion"}
 
 
+def test_the_jobs_role_erases_an_account_with_no_more_than_it_needs(plan: Plan) -> None:
+    """Account deletion (issue 17): deletes by version only under the owners' prefixes, queries only the table and the
+    shares index, and may find and delete users of the environment's own pool — nothing else of Cognito."""
+    jobs = statements(plan, "jobs")
+    cognito = [s for s in jobs if any(a.startswith("cognito-idp:") for a in actions_of(s))]
+    assert [sorted(actions_of(s)) for s in cognito] == [["cognito-idp:AdminDeleteUser", "cognito-idp:ListUsers"]]
+    pool = plan.one("aws_cognito_user_pool", "module.api.aws_cognito_user_pool.this")
+    assert cognito[0]["resources"] == [pool["id"]], (cognito[0]["resources"], pool["id"])  # this pool, nothing else
+    for statement in jobs:
+        actions = actions_of(statement)
+        assert not {"dynamodb:Scan", "s3:DeleteObject", "*"} & set(actions), statement
+        assert not any(a.endswith(":*") for a in actions), statement
+        if "s3:DeleteObjectVersion" in actions:
+            assert all(r.endswith(("/uploads/*", "/exports/*", "/media/*")) for r in statement["resources"]), statement
+
+
 def test_every_environment_throttles_uploads_and_public_shares_on_their_own(workspace: str) -> None:
     with (TF_DIR / "environments" / f"{workspace}.tfvars").open(encoding="utf-8") as handle:
         throttling = hcl2.load(handle)["api_throttling"]

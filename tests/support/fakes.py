@@ -516,15 +516,19 @@ class InMemorySessionRepository:
     """``SessionRepository`` in a dict: owner → last sign-out everywhere (its time never lowered)."""
 
     stored: dict[str, SignOut] = field(default_factory=dict)
+    closed: dict[str, SignOut] = field(default_factory=dict)  # tombstones, which outrank any sign-out
 
     def signed_out(self, owner: str) -> SignOut | None:
-        return self.stored.get(owner)
+        return self.closed.get(owner) or self.stored.get(owner)
 
     def revoke_until(self, owner: str, sign_out: SignOut) -> SignOut:
         current = self.stored.get(owner)
         if current is None or current.valid_after <= sign_out.valid_after:
             self.stored[owner] = sign_out
         return self.stored[owner]
+
+    def close(self, owner: str, sign_out: SignOut, *, expires_at: int) -> SignOut:
+        return self.closed.setdefault(owner, sign_out)
 
 
 @dataclass

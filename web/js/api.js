@@ -179,9 +179,17 @@ export const api = {
   /** PublicAlbum: {title, items: [{caption, thumb, preview}], cursor, expires_at}. */
   publicAlbum: (token, { cursor } = {}) => request('GET', `/public/albums/${id(token)}`, { params: { cursor }, anonymous: true }),
 
+  // -- account
+  /** Usage: {photos, bytes, quota_bytes}. */
+  usage: () => request('GET', '/account/usage'),
+  /** JobAccepted {id}: delete the account for good; follow it with getJob until it answers 404 (the account is gone). */
+  deleteAccount: () => request('POST', '/account/deletion', { body: { confirm: 'DELETE' } }),
+
   // -- jobs
   /** JobAccepted {id}: download the originals of up to 10,000 photos as zip parts. */
   downloadJob: (photoIds) => request('POST', '/jobs', { body: { kind: 'download', photo_ids: photoIds } }),
+  /** JobAccepted {id}: "Download everything": every original and a metadata.json as zip parts. */
+  exportJob: () => request('POST', '/jobs', { body: { kind: 'export' } }),
   /** Job: {id, kind, state, progress: {done, total}, files: [{name, url, expires_at, size_bytes, photos}], error}. */
   getJob: (jobId, { signal } = {}) => request('GET', `/jobs/${id(jobId)}`, { signal }),
 };

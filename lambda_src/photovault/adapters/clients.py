@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_rekognition import RekognitionClient
     from mypy_boto3_s3 import S3Client
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
 
-Service = Literal["dynamodb", "s3", "ssm", "sns", "sqs", "rekognition", "bedrock-runtime", "s3vectors", "location"]
+Service = Literal[
+    "dynamodb", "s3", "ssm", "sns", "sqs", "rekognition", "bedrock-runtime", "s3vectors", "location", "cognito-idp"
+]
 _lock = threading.Lock()
 BUNDLED_MODELS = Path(__file__).parent / "botocore_data"
 
@@ -67,6 +70,10 @@ def client(
 def client(service: Literal["s3vectors"], *, max_attempts: int = ..., read_timeout: float = ...) -> S3VectorsClient: ...
 @overload
 def client(service: Literal["location"], *, max_attempts: int = ..., read_timeout: float = ...) -> Any: ...
+@overload
+def client(
+    service: Literal["cognito-idp"], *, max_attempts: int = ..., read_timeout: float = ...
+) -> CognitoIdentityProviderClient: ...
 def client(service: Service, *, max_attempts: int = 3, read_timeout: float = 20.0) -> Any:
     """A cached client for ``service`` (typed per service). boto3 itself honours AWS_ENDPOINT_URL(_<SERVICE>) for
     the local stack."""

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3vectors import S3VectorsClient
 
 MAX_TOP_K = 100  # QueryVectors' documented maximum
+MAX_DELETE = 500  # DeleteVectors' documented maximum of keys per request
 SERVICE = "S3 Vectors"
 
 
@@ -85,6 +86,16 @@ class S3VectorIndex:
             lambda: self._client.delete_vectors(
                 vectorBucketName=self._bucket, indexName=self._index, keys=[vector_key(owner, photo_id)]
             ),
+            SERVICE,
+        )
+
+    def delete_many(self, owner: str, photo_ids: Sequence[str]) -> None:
+        for start in range(0, len(photo_ids), MAX_DELETE):
+            self._delete_keys([vector_key(owner, photo_id) for photo_id in photo_ids[start : start + MAX_DELETE]])
+
+    def _delete_keys(self, chunk: list[str]) -> None:
+        call_aws(
+            lambda: self._client.delete_vectors(vectorBucketName=self._bucket, indexName=self._index, keys=chunk),
             SERVICE,
         )
 

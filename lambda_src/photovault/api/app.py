@@ -194,7 +194,9 @@ def _authenticate(router: APIGatewayHttpResolver, next_middleware: NextMiddlewar
         if not isinstance(sub, str) or not sub or len(sub) > _MAX_SUB_LENGTH or "#" in sub or "/" in sub:
             raise Unauthorized("Sign in to use this API.")
         origin = _id_claim(claims.get("origin_jti"))
-        composition.api().sessions.check(sub, _epoch_claim(claims.get("iat")), origin)
+        # A deleted account's kept session may still follow its deletion job (and nothing else).
+        reading_job = router.context.get("_route_args", {}).get("job_id") if route.func is jobs.get_job else None
+        composition.api().sessions.check(sub, _epoch_claim(claims.get("iat")), origin, reading_job=reading_job)
         router.context[OWNER_KEY] = sub
         router.context[ORIGIN_KEY] = origin
     return next_middleware(router)

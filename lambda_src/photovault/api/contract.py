@@ -90,6 +90,27 @@ class SignOutRequest(BaseModel):
     keep_this_session: bool = False
 
 
+class DeletionRequest(BaseModel):
+    """Delete my account, for good: every photo (every stored version), album, share, job and setting, then the
+    sign-in itself. ``confirm`` must be the word DELETE, as the person typed it."""
+
+    model_config = _IN
+
+    confirm: Literal["DELETE"]
+
+
+class Usage(BaseModel):
+    """What the caller's vault holds: the photos of the timeline, and the bytes the storage quota counts (originals
+    as uploaded of every photo the vault keeps, trash included, and unfinished uploads at their declared size;
+    thumbnails and previews are not counted), against the limit."""
+
+    model_config = _OUT
+
+    photos: int = Field(ge=0, description="Photos in the timeline (not the trash, nor unfinished or refused uploads)")
+    bytes: int = Field(ge=0, description="Bytes counted against the storage quota")
+    quota_bytes: int = Field(gt=0, description="The storage quota: an upload that would pass it is refused (429)")
+
+
 class SignedOut(BaseModel):
     """Tokens issued at or before ``tokens_valid_after`` (epoch seconds) are refused from now on."""
 
@@ -662,7 +683,7 @@ class PublicAlbum(BaseModel):
 
 # ---------------------------------------------------------------- jobs
 
-JobKindName = Literal["download"]
+JobKindName = Literal["download", "export", "delete_account"]
 
 
 class DownloadJobRequest(BaseModel):
@@ -675,9 +696,20 @@ class DownloadJobRequest(BaseModel):
     photo_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=10_000)
 
 
-# One model per kind of job, told apart by ``kind``: issue 17's export and account deletion join this as a
-# discriminated union (``Annotated[DownloadJobRequest | ExportJobRequest, Field(discriminator="kind")]``).
-JobRequest = DownloadJobRequest
+class ExportJobRequest(BaseModel):
+    """Download everything: every original the vault keeps (byte for byte, trash included) and a ``metadata.json`` of
+    every photo and album, as zip parts (each at most about 1 GB). Each part's ``manifest.json`` lists its files with
+    the SHA-256 of their bytes; ``metadata.json`` (in the last part) gives each photo as ``GET /photos/{id}`` shows it
+    (without links), with the SHA-256 recorded when it was uploaded and its file in the archive."""
+
+    model_config = _IN
+
+    kind: Literal["export"]
+
+
+# One model per kind of job, told apart by ``kind``. Account deletion is a job too, started by POST
+# /account/deletion only (it seals the account first).
+JobRequest = Annotated[DownloadJobRequest | ExportJobRequest, Field(discriminator="kind")]
 
 
 class JobAccepted(BaseModel):

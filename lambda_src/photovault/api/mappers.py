@@ -3,7 +3,8 @@ domain or storage attribute reaches no client until someone adds it to the contr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from photovault.api import contract
 from photovault.jobs.service import ShownJob
@@ -21,7 +22,7 @@ from photovault.library.views import (
     ShownPhoto,
     UploadTicket,
 )
-from photovault.model import Photo, PhotoStatus
+from photovault.model import Album, Photo, PhotoStatus
 from photovault.people.service import FaceList, PeopleList, ShownPerson, face_ref
 from photovault.pipeline.caption import is_composed
 from photovault.ports import LabelCount, MonthCount
@@ -292,10 +293,17 @@ def job(shown: ShownJob) -> contract.Job:
     )
 
 
+_JOB_KINDS: dict[str, contract.JobKindName] = {
+    "download": "download",
+    "export": "export",
+    "delete_account": "delete_account",
+}
+
+
 def _job_kind(kind: str) -> contract.JobKindName:
-    if kind != "download":  # a kind stored by a newer deployment: a bug to surface, not a shape to guess
+    if kind not in _JOB_KINDS:  # a kind stored by a newer deployment: a bug to surface, not a shape to guess
         raise ValueError(f"unknown job kind {kind!r}")
-    return "download"
+    return _JOB_KINDS[kind]
 
 
 def place_list(facets: list[LabelCount]) -> contract.PlaceList:
@@ -342,3 +350,28 @@ def person_faces(listing: FaceList) -> contract.PersonFaceList:
         ],
         cursor=listing.cursor,
     )
+
+
+def exported_photo(photo: Photo, albums: Sequence[Album], file: str | None) -> dict[str, Any]:
+    """One photo of an export's ``metadata.json``: what ``GET /photos/{id}`` shows of it (the contract's
+    ``PhotoDetail``) without its links, which an archive outlives, nor its neighbours; with the SHA-256 the pipeline
+    recorded of its original and the name of that original in the archive (null when the vault keeps no bytes)."""
+    detail = photo_detail(PhotoView(shown=ShownPhoto(photo=photo, links=MediaLinks(expires_at=0)), albums=list(albums)))
+    shown = detail.model_dump(mode="json", exclude={"urls", "neighbours", "retry"})
+    return {**shown, "sha256": photo.facts.sha256 if photo.facts else None, "file": file}
+
+
+def export_metadata(
+    photos: Sequence[Photo], albums: Sequence[Album], files: Mapping[str, str], *, exported_at: str
+) -> dict[str, Any]:
+    """The whole ``metadata.json`` of an export: every photo (in upload order) and every album."""
+    by_id = {album.album_id: album for album in albums}
+    return {
+        "format": "photovault-export/1",
+        "exported_at": exported_at,
+        "photos": [
+            exported_photo(photo, [by_id[a] for a in photo.album_ids if a in by_id], files.get(photo.photo_id))
+            for photo in photos
+        ],
+        "albums": [{"id": album.album_id, "name": album.name, "created_at": album.created_at} for album in albums],
+    }

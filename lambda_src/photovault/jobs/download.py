@@ -25,6 +25,8 @@ from photovault.model import Photo, PhotoStatus
 from photovault.ports import ExportStore, OriginalReader, PhotoReader
 
 MAX_SELECTION = 10_000
+METADATA_NAME = "metadata.json"
+RESERVED_NAMES = (MANIFEST_NAME, METADATA_NAME)  # no original is ever named like the files an archive adds
 PLAN_VERSION = 1
 ZIP_TYPE = "application/zip"
 
@@ -49,6 +51,7 @@ def part_filename(job: Job, part: int) -> str:
 
 class DownloadOriginals:
     name: ClassVar[str] = "download"
+    empty_ok: ClassVar[bool] = False  # a selection of which nothing can be downloaded is a failure
 
     def __init__(
         self,
@@ -79,20 +82,31 @@ class DownloadOriginals:
 
     def step(self, job: Job, job_input: Mapping[str, Any], *, deadline: float) -> StepResult:
         if job.checkpoint.get("phase") != "pack":
-            return self._plan(job, [str(pid) for pid in job_input["photo_ids"]])
+            photo_ids = [str(pid) for pid in job_input["photo_ids"]]
+            found = self._photos.get_many(job.owner, photo_ids)
+            return self._plan(job, [(photo_id, found.get(photo_id)) for photo_id in photo_ids])
         return self._pack(job, deadline)
 
+    def included(self, photo: Photo) -> bool:
+        """Whose original goes into the archive (the export kind widens it)."""
+        return downloadable(photo)
+
+    def planned(self, job: Job, selection: list[tuple[str, Photo | None]], entries: list[dict[str, Any]]) -> None:
+        """Called once the plan is made, before it is stored (the export writes its ``metadata.json`` here)."""
+
+    def closing_files(self, job: Job) -> list[tuple[str, bytes]]:
+        """Files the last part carries besides the originals and its manifest (the export's ``metadata.json``)."""
+        return []
+
     # -- step 1: which photos, under which names ---------------------------------------------------------------
-    def _plan(self, job: Job, photo_ids: list[str]) -> StepResult:
-        found = self._photos.get_many(job.owner, photo_ids)
-        names = UniqueNames()
+    def _plan(self, job: Job, selection: list[tuple[str, Photo | None]]) -> StepResult:
+        names = UniqueNames(RESERVED_NAMES)
         entries: list[dict[str, Any]] = []
         skipped: list[dict[str, str]] = []
-        for photo_id in photo_ids:
-            photo = found.get(photo_id)
+        for photo_id, photo in selection:
             if photo is None:  # deleted, or never this owner's: nothing about it is read or revealed
                 skipped.append({"photo_id": photo_id, "reason": "not_found"})
-            elif not downloadable(photo):
+            elif not self.included(photo):
                 skipped.append({"photo_id": photo_id, "reason": f"status_{photo.status.value.lower()}"})
             else:
                 facts = photo.facts
@@ -108,8 +122,9 @@ class DownloadOriginals:
                         "uploaded_at": photo.created_at,
                     }
                 )
-        if not entries:
+        if not entries and not self.empty_ok:
             raise JobFailed("nothing_to_download", "None of the selected photos can be downloaded.")
+        self.planned(job, selection, entries)
         plan = {"version": PLAN_VERSION, "entries": entries, "skipped": skipped}
         self._exports.put_bytes(
             keys.export_plan_key(job.owner, job.job_id),
@@ -118,7 +133,7 @@ class DownloadOriginals:
         )
         return StepResult(
             checkpoint={"phase": "pack", "next": 0, "skipped": len(skipped)},
-            progress=Progress(done=len(skipped), total=len(photo_ids)),
+            progress=Progress(done=len(skipped), total=len(selection)),
             extra={"planned": len(entries), "skipped": len(skipped)},
         )
 
@@ -154,10 +169,13 @@ class DownloadOriginals:
                     packed.append(written)
                     size += int(written["size"])
                 last = index >= len(entries)
-                if packed:
+                extra = self.closing_files(job) if last else []
+                if packed or extra:
                     manifest = self._manifest(job, number, packed, missing, plan["skipped"] if last else [])
                     archive.add_bytes(MANIFEST_NAME, manifest)
-            stored = sink.close() if packed else None
+                for name, data in extra:
+                    archive.add_bytes(name, data, modified=job.created_at)
+            stored = sink.close() if packed or extra else None
         except BaseException:
             sink.abort()
             raise

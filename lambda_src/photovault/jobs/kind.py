@@ -26,6 +26,8 @@ class StepResult:
     progress: Progress
     outputs: tuple[JobOutput, ...] = ()
     done: bool = False
+    # The step deleted the job's own items (account deletion, whose last act is to forget itself): nothing to save.
+    forgotten: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)  # for the step's log line and metrics
 
 

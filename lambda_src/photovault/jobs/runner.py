@@ -95,6 +95,8 @@ class RunJobStep:
             steps=job.steps + 1,
             updated_at=iso(self._clock()),
         )
+        if result.forgotten:
+            return StepReport(StepOutcome.DONE, advanced, result.extra)
         if not self._jobs.save(advanced, token=token):
             return StepReport(StepOutcome.LOST, advanced, result.extra)
         if result.done:

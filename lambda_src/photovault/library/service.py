@@ -35,6 +35,7 @@ from photovault.library.views import (
     SearchHit,
     SearchPage,
     ShownPhoto,
+    StorageUsage,
     UploadTicket,
 )
 from photovault.model import Photo, PhotoStatus
@@ -253,6 +254,13 @@ class Library:
             if page.next_position
             else None,
         )
+
+    def usage(self, owner: str) -> StorageUsage:
+        """What the account page shows (two reads: the quota item and the month counters). Photos are the timeline's
+        (the month counters: READY, not in the trash); bytes are what the storage quota counts — every photo whose
+        bytes the vault keeps, the trash's included, and open uploads at the size they declared until settled."""
+        photos = sum(month.count for month in self._repo.months(owner) if month.count > 0)
+        return StorageUsage(photos=photos, bytes=self._repo.usage(owner).bytes, quota_bytes=self._config.quota.bytes)
 
     def months(self, owner: str) -> list[MonthCount]:
         """How many timeline photos each month holds, newest month first (one Query of the month counters)."""

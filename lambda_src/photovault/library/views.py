@@ -111,3 +111,12 @@ class SearchPage:
     person: str | None = None  # the person facet (id)
     partial: bool = False  # no photo matched every term: these match the most terms (each hit says which)
     embedding_tokens: int = 0  # billable text tokens spent embedding the query
+
+
+@dataclass(frozen=True, slots=True)
+class StorageUsage:
+    """An owner's storage as the account page shows it (``Library.usage``)."""
+
+    photos: int
+    bytes: int
+    quota_bytes: int

@@ -102,6 +102,61 @@ data "aws_iam_policy_document" "jobs" {
     actions   = ["s3:ListBucketMultipartUploads"]
     resources = [var.bucket_arns["originals"]]
   }
+
+  # Export and account deletion (lambda_src/photovault/account/erasure.py). IAM cannot tell owners apart inside the
+  # table or a prefix: the code builds every key from the job's owner.
+  statement {
+    # The owner's partitions by key (an export's catalogue, a deletion's batches), never a Scan; a deletion seals the
+    # account (a tombstone PutItem) and deletes the owner's items (BatchWriteItem, DeleteItem, its own job last).
+    sid       = "ListAndEraseOwnItems"
+    actions   = ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
+    resources = [var.table_arn]
+  }
+
+  statement {
+    # The owner's shares (gsi2: shares by owner); no other index.
+    sid       = "FindOwnShares"
+    actions   = ["dynamodb:Query"]
+    resources = ["${var.table_arn}/index/gsi2"]
+  }
+
+  statement {
+    # Every version and delete marker of the owner's originals, exports and derivatives.
+    sid     = "EraseOwnObjects"
+    actions = ["s3:DeleteObjectVersion"]
+    resources = [
+      "${var.bucket_arns["originals"]}/${var.ingest.upload_prefix}*",
+      "${var.bucket_arns["originals"]}/${var.exports.prefix}*",
+      "${var.bucket_arns["derivatives"]}/media/*",
+    ]
+  }
+
+  statement {
+    sid       = "ListOwnVersions"
+    actions   = ["s3:ListBucketVersions"]
+    resources = [var.bucket_arns["originals"], var.bucket_arns["derivatives"]]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.ingest.upload_prefix}*", "${var.exports.prefix}*", "media/*"]
+    }
+  }
+
+  statement {
+    # The owner's photos' vectors, by key (DeleteVectors of a missing key is a success).
+    sid       = "EraseOwnVectors"
+    actions   = ["s3vectors:DeleteVectors"]
+    resources = [var.embedding.vector_index_arn]
+  }
+
+  statement {
+    # The account's user, last of all: found by its sub (a federated user is not named by it), then deleted; this
+    # pool only, and no other Cognito action.
+    sid       = "DeleteTheUser"
+    actions   = ["cognito-idp:ListUsers", "cognito-idp:AdminDeleteUser"]
+    resources = [var.user_pool.arn]
+  }
 }
 
 # What the api needs for jobs, beside its own policy (iam.tf): queue a job's first step, and sign the short links to

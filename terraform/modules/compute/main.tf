@@ -49,6 +49,7 @@ locals {
     JOBS_MAX_RECEIVE_COUNT       = tostring(var.jobs.max_receive_count)
     EXPORTS_RETENTION_DAYS       = tostring(var.exports.expiration_days)
     ORIGIN_VERIFY_PARAMETER      = var.origin_verify_parameter.name
+    USER_POOL_ID                 = var.user_pool.id
     POWERTOOLS_SERVICE_NAME      = "photovault"
     POWERTOOLS_METRICS_NAMESPACE = "PhotoVault"
     POWERTOOLS_LOG_LEVEL         = "INFO"

@@ -67,6 +67,20 @@ data "aws_iam_policy_document" "purge" {
   }
 
   statement {
+    # A purged photo's stored bytes go back to its owner's quota, once (library/quota.py: a transaction that updates
+    # the quota item and puts a per-photo marker in the same partition) — and no other partition may be written.
+    sid       = "GiveStoredBytesBack"
+    actions   = ["dynamodb:UpdateItem", "dynamodb:PutItem"]
+    resources = [var.table_arn]
+
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["USER#*#QUOTA"]
+    }
+  }
+
+  statement {
     # A photo's shares are found among its owner's (gsi2: shares by owner); no other index, no Scan.
     sid       = "FindShares"
     actions   = ["dynamodb:Query"]

@@ -289,3 +289,11 @@ variable "place_data_source" {
     error_message = "place_data_source must be one of Esri, Here, Grab."
   }
 }
+
+variable "user_pool" {
+  description = "The Cognito user pool whose users account deletion deletes (the jobs function's USER_POOL_ID and its only Cognito grant)."
+  type = object({
+    id  = string
+    arn = string
+  })
+}

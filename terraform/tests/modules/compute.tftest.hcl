@@ -147,6 +147,10 @@ variables {
     name = "/pv-test/api/origin-verify"
     arn  = "arn:aws:ssm:eu-west-1:111122223333:parameter/pv-test/api/origin-verify"
   }
+  user_pool = {
+    id  = "eu-west-1_TESTPOOL"
+    arn = "arn:aws:cognito-idp:eu-west-1:111122223333:userpool/eu-west-1_TESTPOOL"
+  }
 }
 
 run "ingest_queue_dlq_and_worker" {
@@ -457,9 +461,22 @@ run "purge_reads_only_photo_removals_from_the_stream" {
   assert {
     condition = length([
       for action in flatten([for statement in data.aws_iam_policy_document.purge.statement : tolist(statement.actions)]) : action
-      if contains(["dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:*", "s3:*", "s3:PutObject", "s3:GetObject", "*"], action)
+      if contains(["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:*", "s3:*", "s3:PutObject", "s3:GetObject", "*"], action)
     ]) == 0
-    error_message = "The purge may delete and find, nothing else: no Scan, no writes but deletes, no reads of objects."
+    error_message = "The purge may delete and find, nothing else: no Scan, no reads of items or objects."
+  }
+
+  assert {
+    condition = alltrue([
+      for statement in data.aws_iam_policy_document.purge.statement :
+      anytrue([for action in statement.actions : contains(["dynamodb:PutItem", "dynamodb:UpdateItem"], action)]) ? (
+        toset(statement.resources) == toset([var.table_arn]) &&
+        one(statement.condition).test == "ForAllValues:StringLike" &&
+        one(statement.condition).variable == "dynamodb:LeadingKeys" &&
+        toset(one(statement.condition).values) == toset(["USER#*#QUOTA"])
+      ) : true
+    ])
+    error_message = "The purge writes (but deletes) only the owners' quota partitions: giving a purged photo's bytes back."
   }
 
   assert {
@@ -551,9 +568,29 @@ run "jobs_queue_function_and_role" {
   assert {
     condition = length([
       for action in flatten([for statement in data.aws_iam_policy_document.jobs.statement : tolist(statement.actions)]) : action
-      if contains(["dynamodb:Scan", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:*", "s3:*", "s3:DeleteObject", "s3:DeleteObjectVersion", "*"], action)
+      if contains(["dynamodb:Scan", "dynamodb:*", "s3:*", "s3:DeleteObject", "cognito-idp:*", "s3vectors:*", "*"], action)
     ]) == 0
-    error_message = "The jobs function reads items by key and updates job items: no Scan, no Query, no deletes of items or objects."
+    error_message = "The jobs function never scans the table, never uses a wildcard action, and deletes objects only by version."
+  }
+
+  assert {
+    condition = (
+      toset(flatten([for statement in data.aws_iam_policy_document.jobs.statement : tolist(statement.resources) if contains(statement.actions, "dynamodb:Query")])) == toset([var.table_arn, "${var.table_arn}/index/gsi2"]) &&
+      toset(flatten([for statement in data.aws_iam_policy_document.jobs.statement : tolist(statement.resources) if contains(statement.actions, "s3:DeleteObjectVersion")])) == toset([
+        "${var.bucket_arns["originals"]}/uploads/*", "${var.bucket_arns["originals"]}/exports/*", "${var.bucket_arns["derivatives"]}/media/*",
+      ]) &&
+      one([for statement in data.aws_iam_policy_document.jobs.statement : statement.resources if contains(statement.actions, "s3vectors:DeleteVectors")]) == toset([var.embedding.vector_index_arn])
+    )
+    error_message = "Account deletion queries the table by key and gsi2 (shares by owner) only, deletes object versions only under uploads/, exports/ and media/, and vectors only in the photos' index."
+  }
+
+  assert {
+    condition = (
+      one([for statement in data.aws_iam_policy_document.jobs.statement : statement.actions if anytrue([for action in statement.actions : startswith(action, "cognito-idp:")])]) == toset(["cognito-idp:ListUsers", "cognito-idp:AdminDeleteUser"]) &&
+      one([for statement in data.aws_iam_policy_document.jobs.statement : statement.resources if contains(statement.actions, "cognito-idp:AdminDeleteUser")]) == toset([var.user_pool.arn]) &&
+      aws_lambda_function.this["jobs"].environment[0].variables["USER_POOL_ID"] == var.user_pool.id
+    )
+    error_message = "The jobs function may find and delete users of its own pool only (ListUsers, AdminDeleteUser; no other Cognito action)."
   }
 
   assert {

@@ -54,11 +54,21 @@ def call(method: str, path: str, **kwargs: Any) -> ApiResponse:
 # ---------------------------------------------------------------- reads
 
 
+def _is_session_check(name: str, kwargs: dict[str, Any]) -> bool:
+    if name == "get_item":
+        return bool(kwargs.get("Key", {}).get("sk") == {"S": keys.SESSIONS_SK})
+    if name == "batch_get_item":
+        requested = [key for table in kwargs.get("RequestItems", {}).values() for key in table.get("Keys", [])]
+        return any(key.get("sk") == {"S": keys.SESSIONS_SK} for key in requested)
+    return False
+
+
 @dataclass
 class ReadCounter:
-    """Wraps a DynamoDB client: sums the items each read returns and refuses any Scan. The one GetItem every signed-in
-    request makes for its session check (``photovault.account.sessions``) is counted apart, in ``session_checks``:
-    the other counts are what reading the library cost."""
+    """Wraps a DynamoDB client: sums the items each read returns and refuses any Scan. The one read every signed-in
+    request makes for its session check (``photovault.account.sessions``: a BatchGetItem of the user's sign-out and
+    of an account deletion's tombstone) is counted apart, in ``session_checks``: the other counts are what reading
+    the library cost."""
 
     inner: Any
     items: int = 0
@@ -83,7 +93,7 @@ class ReadCounter:
 
         def counted(*args: Any, **kwargs: Any) -> Any:
             response = target(*args, **kwargs)
-            if name == "get_item" and kwargs.get("Key", {}).get("sk") == {"S": keys.SESSIONS_SK}:
+            if _is_session_check(name, kwargs):
                 self.session_checks += 1
                 return response
             self.calls.append(name)

@@ -118,3 +118,20 @@ def test_a_purged_photo_gives_its_stored_bytes_back_once_and_only_when_its_uploa
     usage = repo.usage(OWNER)
     assert usage.bytes == 10 * MB - 2_000_000 and usage.open == {still_open.photo_id: MB}
     assert usage.revision == 2  # a request that read before the purge must read again
+
+
+def test_the_account_page_shows_the_timeline_photos_and_the_bytes_the_quota_counts(stack: Stack) -> None:
+    # Given three photos in the timeline (the month counters), one upload started (its declared size counted until it
+    # settles), and another user's photo
+    from tests.integration.api.apitools import bulk_seed
+
+    bulk_seed(stack.dynamodb, stack.table, [make_photo(OWNER) for _ in range(3)] + [make_photo(OTHER)])
+    assert call("POST", "/uploads", sub=OWNER, body={**BODY, "size": 5 * MB}).status == 201
+
+    # When she opens the account page
+    response = call("GET", "/account/usage", sub=OWNER)
+
+    # Then it counts her photos and her bytes against her quota (the default 20 GB), nobody else's
+    assert response.status == 200, response.text
+    assert response.json == {"photos": 3, "bytes": 5 * MB, "quota_bytes": 20 * 1024**3}
+    assert call("GET", "/account/usage", sub=OTHER).json == {"photos": 1, "bytes": 0, "quota_bytes": 20 * 1024**3}

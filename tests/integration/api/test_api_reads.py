@@ -147,7 +147,7 @@ def test_library_views_read_a_page_not_the_library(big_library: tuple[ReadCounte
         assert response.status == 200, response.text
         measured[name] = counter.scanned
         assert "scan" not in counter.calls
-        assert counter.session_checks == 1  # the sign-out check: one GetItem per request, whatever the library
+        assert counter.session_checks == 1  # the sign-out check: one read per request, whatever the library
         return response.json
 
     # A timeline page: one Query, one page of items

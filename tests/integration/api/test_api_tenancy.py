@@ -65,6 +65,8 @@ BODIES: dict[tuple[str, str], Callable[[Owned], Any]] = {
     ("PUT", "/account/notifications"): lambda _: {"email": False},
     ("PATCH", "/people/{person_id}"): lambda _: {"name": "Renamed"},
     ("POST", "/people/{person_id}/merge"): lambda o: {"person_id": o.other_person_id},
+    # So is deleting one's account: an intruder's deletion seals only the intruder (the owner's checks below pass).
+    ("POST", "/account/deletion"): lambda _: {"confirm": "DELETE"},
 }
 QUERIES: dict[tuple[str, str], dict[str, str]] = {("GET", "/search"): {"q": "zanzibar lighthouse"}}
 # Routes whose body names the owner's photo: the id the caller sent may come back (as not_found), nothing else.

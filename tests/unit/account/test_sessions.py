@@ -58,3 +58,28 @@ def test_an_older_sign_out_never_replaces_a_later_one() -> None:
     assert late.sign_out_everywhere("alice", keep="old-device") == NOW
     with pytest.raises(Unauthorized):
         late.check("alice", NOW - 50, "old-device")
+
+
+def test_once_the_account_is_closing_every_token_is_refused_even_one_issued_later() -> None:
+    given = sessions()
+    given.close("alice", job_id="job-1", keep="this-device")
+    for iat, origin in ((NOW - 60, "other-device"), (NOW + 3600, "new-sign-in"), (NOW + 3600, "this-device")):
+        with pytest.raises(Unauthorized, match="deleted"):
+            given.check("alice", iat, origin)
+    given.check("bob", NOW - 60, "bobs-device")
+
+
+def test_the_kept_session_may_only_follow_the_deletion_job() -> None:
+    given = sessions()
+    given.close("alice", job_id="job-1", keep="this-device")
+    given.check("alice", NOW - 60, "this-device", reading_job="job-1")
+    for origin, job in (("this-device", "job-2"), ("other-device", "job-1"), (None, "job-1")):
+        with pytest.raises(Unauthorized):
+            given.check("alice", NOW - 60, origin, reading_job=job)
+
+
+def test_closing_twice_names_the_first_deletion_job() -> None:
+    given = sessions()
+    assert given.close("alice", job_id="job-1", keep=None) == "job-1"
+    assert given.close("alice", job_id="job-2", keep=None) == "job-1"
+    assert given.closing("alice") == "job-1" and given.closing("bob") is None

@@ -137,3 +137,30 @@ def test_giving_up_on_the_last_delivery_fails_the_job_once() -> None:
     assert job.error.code == "step_failed"
     assert not runner.give_up(OWNER, JOB_ID)  # already finished
     assert step(runner).outcome is StepOutcome.SKIPPED  # and no later delivery revives it
+
+
+class Forgetting:
+    """A kind whose one step deletes its own job and input (as account deletion ends)."""
+
+    name: ClassVar[str] = "count"
+
+    def __init__(self, repo: FakeJobRepository) -> None:
+        self.repo = repo
+
+    @classmethod
+    def prepare(cls, owner: str, params: Mapping[str, Any]) -> Prepared:
+        return Prepared(job_input={}, total=1)
+
+    def step(self, job: Job, job_input: Mapping[str, Any], *, deadline: float) -> StepResult:
+        del self.repo.jobs[(job.owner, job.job_id)]
+        del self.repo.inputs[(job.owner, job.job_id)]
+        return StepResult(checkpoint={}, progress=Progress(1, 1), done=True, forgotten=True)
+
+
+def test_a_step_that_forgot_its_own_job_is_done_and_writes_nothing_back() -> None:
+    _, repo, queue, clock = world()
+    runner = RunJobStep(jobs=repo, queue=queue, kinds={"count": Forgetting(repo)}, clock=clock)
+    report = step(runner)
+    assert report.outcome is StepOutcome.DONE
+    assert repo.jobs == {} and repo.inputs == {} and queue.messages == []
+    assert step(runner).outcome is StepOutcome.SKIPPED  # a redelivery finds nothing to do

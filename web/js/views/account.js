@@ -1,10 +1,14 @@
-// The account page: change the password, and sign out everywhere (every device; old tokens stop working at the API).
+// The account page: what the vault holds, change the password, sign out everywhere (every device; old tokens stop
+// working at the API), download everything, and delete the account for good.
 
-import { api } from '../api.js';
+import { api, ApiError } from '../api.js';
 import * as auth from '../auth.js';
-import { h, toast } from '../dom.js';
+import { formatBytes, h, toast } from '../dom.js';
+import { exportDialog, pollDelays, progressBar } from './dialogs.js';
 import { mfaSection } from './mfa.js';
 import { notificationsSection } from './notifications.js';
+
+const CONFIRM_WORD = 'DELETE';
 
 const PASSWORD_HINT = 'At least 12 characters, with upper and lower case letters, a number and a symbol.';
 
@@ -42,6 +46,27 @@ export function renderAccount(main, { navigate }) {
   const everywhere = h('button', { type: 'button', class: 'btn btn-danger', testid: 'sign-out-everywhere' }, 'Sign out everywhere');
   const mfa = h('div', { class: 'account-mfa' });
   mfaSection(user).then((section) => section && mfa.append(section));
+  const usage = h('p', { class: 'muted', testid: 'usage', 'aria-live': 'polite' }, 'Counting…');
+  const exportButton = h('button', { type: 'button', class: 'btn', testid: 'export-everything' }, 'Download everything');
+  const confirmInput = h('input', { id: 'delete-confirm', name: 'delete-confirm', type: 'text', autocomplete: 'off', spellcheck: 'false', testid: 'delete-confirm', 'aria-describedby': 'delete-confirm-hint' });
+  const deleteButton = h('button', { type: 'submit', class: 'btn btn-danger', testid: 'delete-account', disabled: true }, 'Delete my account');
+  const deleteStatus = h('p', { class: 'muted', role: 'status', testid: 'delete-status', hidden: true });
+  const { bar: deleteBar, set: setDeleteProgress } = progressBar('Deleting the account');
+  deleteBar.hidden = true;
+  const deleteForm = h(
+    'form',
+    { class: 'stack', testid: 'delete-account-form' },
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'delete-confirm' }, `Type ${CONFIRM_WORD} to confirm`),
+      confirmInput,
+      h('p', { class: 'hint', id: 'delete-confirm-hint' }, 'Every photo, album and link goes, for good, and you are signed out. Download everything first if you want to keep a copy.'),
+    ),
+    deleteButton,
+    deleteBar,
+    deleteStatus,
+  );
 
   main.append(
     h(
@@ -52,6 +77,10 @@ export function renderAccount(main, { navigate }) {
         { class: 'auth-card card', 'aria-labelledby': 'account-title' },
         h('h1', { id: 'account-title' }, 'Your account'),
         h('p', { class: 'muted', testid: 'account-email' }, user?.email || ''),
+        h('h2', {}, 'Storage'),
+        usage,
+        h('p', { class: 'muted' }, 'Every original as you uploaded it, and a metadata.json of every photo and album, as zip files.'),
+        exportButton,
         h('h2', {}, 'Change password'),
         form,
         mfa,
@@ -59,6 +88,8 @@ export function renderAccount(main, { navigate }) {
         h('h2', {}, 'Devices'),
         h('p', { class: 'muted' }, 'Sign out on every device, this one included. Links you shared keep working.'),
         everywhere,
+        h('h2', {}, 'Delete my account'),
+        deleteForm,
       ),
     ),
   );
@@ -94,4 +125,63 @@ export function renderAccount(main, { navigate }) {
       toast(err.message, 'error');
     }
   });
+
+  api
+    .usage()
+    .then((used) => {
+      const photos = `${used.photos} ${used.photos === 1 ? 'photo' : 'photos'}`;
+      usage.textContent = `${photos} · ${formatBytes(used.bytes)} of ${formatBytes(used.quota_bytes)} used`;
+    })
+    .catch((err) => {
+      usage.textContent = err.message;
+    });
+
+  exportButton.addEventListener('click', () => exportDialog({ returnFocus: exportButton }));
+
+  confirmInput.addEventListener('input', () => {
+    deleteButton.disabled = confirmInput.value.trim() !== CONFIRM_WORD;
+  });
+
+  deleteForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (confirmInput.value.trim() !== CONFIRM_WORD) return;
+    deleteButton.disabled = true;
+    confirmInput.disabled = true;
+    deleteStatus.hidden = false;
+    deleteStatus.className = 'muted';
+    deleteStatus.textContent = 'Deleting your account…';
+    try {
+      await deleteAccount(setDeleteProgress, deleteBar, deleteStatus);
+      auth.signOut();
+      toast('Your account has been deleted.', 'success');
+      navigate('/signin', { replace: true });
+    } catch (err) {
+      deleteStatus.textContent = err.message;
+      deleteStatus.className = 'form-error';
+    }
+  });
+}
+
+/**
+ * Start the deletion and follow it until the account is gone: from the moment it starts, this session may only read
+ * the deletion job (every other request is refused), and once the account is gone the job is gone with it (404).
+ */
+async function deleteAccount(setProgress, bar, status) {
+  const { id } = await api.deleteAccount();
+  bar.hidden = false;
+  const wait = pollDelays();
+  for (;;) {
+    let job;
+    try {
+      job = await api.getJob(id);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return; // the account, and its deletion job, are gone
+      throw err;
+    }
+    setProgress(job.progress);
+    if (job.state === 'failed') throw new Error(job.error?.message || 'The deletion stopped. Try again later.');
+    if (job.state === 'done') return;
+    status.textContent = `Deleting your account… step ${job.progress.done} of ${job.progress.total || '…'}`;
+    await wait();
+  }
 }

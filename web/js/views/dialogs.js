@@ -349,29 +349,59 @@ export async function albumPicker({ title = 'Add to album', returnFocus = docume
 const JOB_POLL_FIRST_MS = 800;
 const JOB_POLL_MAX_MS = 4000;
 
+/** A progress bar (role progressbar) and a function that moves it to `done` of `total`. */
+export function progressBar(label) {
+  const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-label': label, 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, h('div', { class: 'progress-fill' }));
+  const set = ({ done, total }) => {
+    const pct = total ? Math.round((100 * done) / total) : 0;
+    bar.setAttribute('aria-valuenow', String(pct));
+    bar.firstChild.style.width = `${pct}%`;
+  };
+  return { bar, set };
+}
+
+/** Wait before the next poll of a job: starts short, grows to a few seconds. */
+export function pollDelays() {
+  let delay = JOB_POLL_FIRST_MS;
+  return () => {
+    const now = delay;
+    delay = Math.min(JOB_POLL_MAX_MS, delay * 1.5);
+    return new Promise((resolve) => setTimeout(resolve, now));
+  };
+}
+
 /**
  * Download the originals of photos: starts a download job and follows it (GET /jobs/{id}) with a progress bar until
  * its zip parts are ready, then lists them as links. The job runs on the server; closing the dialog stops only
  * the following.
  */
 export async function downloadDialog(photoIds, { returnFocus = document.activeElement } = {}) {
-  const { dialog, body } = modal({ title: 'Download originals', testid: 'download-dialog' });
-  const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Preparing the download', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, h('div', { class: 'progress-fill' }));
-  const status = h('p', { class: 'muted', role: 'status', testid: 'download-status' }, `Preparing ${photoIds.length} ${photoIds.length === 1 ? 'photo' : 'photos'}…`);
+  const preparing = `Preparing ${photoIds.length} ${photoIds.length === 1 ? 'photo' : 'photos'}…`;
+  return jobDialog({ title: 'Download originals', preparing, start: () => api.downloadJob(photoIds), returnFocus });
+}
+
+/** "Download everything": every original and a metadata.json, as zip parts (an export job), followed like a download. */
+export async function exportDialog({ returnFocus = document.activeElement } = {}) {
+  const preparing = 'Listing your photos…';
+  return jobDialog({ title: 'Download everything', preparing, start: () => api.exportJob(), returnFocus });
+}
+
+async function jobDialog({ title, preparing, start, returnFocus }) {
+  const { dialog, body } = modal({ title, testid: 'download-dialog' });
+  const { bar, set } = progressBar('Preparing the download');
+  const status = h('p', { class: 'muted', role: 'status', testid: 'download-status' }, preparing);
   const files = h('ul', { class: 'download-files', testid: 'download-files' });
   body.append(status, bar, files);
   const closed = open(dialog, returnFocus);
   let stopped = false;
   dialog.addEventListener('close', () => (stopped = true), { once: true });
   try {
-    const { id } = await api.downloadJob(photoIds);
-    let delay = JOB_POLL_FIRST_MS;
+    const { id } = await start();
+    const wait = pollDelays();
     for (;;) {
       if (stopped) break;
       const job = await api.getJob(id);
-      const pct = job.progress.total ? Math.round((100 * job.progress.done) / job.progress.total) : 0;
-      bar.setAttribute('aria-valuenow', String(pct));
-      bar.firstChild.style.width = `${pct}%`;
+      set(job.progress);
       if (job.state === 'failed') {
         status.textContent = job.error?.message || 'The download could not be prepared.';
         status.className = 'form-error';
@@ -389,8 +419,7 @@ export async function downloadDialog(photoIds, { returnFocus = document.activeEl
         ),
       );
       if (job.state === 'done') break;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(JOB_POLL_MAX_MS, delay * 1.5);
+      await wait();
     }
   } catch (err) {
     status.textContent = err.message;

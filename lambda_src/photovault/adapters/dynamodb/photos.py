@@ -524,6 +524,25 @@ class DynamoPhotoRepository:
         return {photo.photo_id: photo for photo in photos if photo.owner == owner}
 
     @aws_errors(_DYNAMODB)
+    def catalog(self, owner: str, *, limit: int, after: str | None) -> PhotoPage:
+        args: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :photo)",
+            "ExpressionAttributeValues": serialize({":pk": keys.user_pk(owner), ":photo": keys.PHOTO_PREFIX}),
+            "Limit": limit,
+            "ConsistentRead": True,
+        }
+        if after:
+            args["ExclusiveStartKey"] = serialize({"pk": keys.user_pk(owner), "sk": keys.photo_sk(after)})
+        response = self._client.query(**args)
+        photos = [photo_from_item(item) for item in map(deserialize, response.get("Items", [])) if item.get("status")]
+        last = response.get("LastEvaluatedKey")
+        return PhotoPage(
+            photos=photos,
+            next_position={"after": keys.photo_id_from_sk(deserialize(last)["sk"])} if last else None,
+        )
+
+    @aws_errors(_DYNAMODB)
     def list_view(self, owner: str, view: LibraryView, *, limit: int, start: Position | None) -> PhotoPage:
         index, prefix, partition = _VIEWS[view.collection]
         pk_name, sk_name = f"{prefix}pk", f"{prefix}sk"

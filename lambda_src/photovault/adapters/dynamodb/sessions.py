@@ -1,6 +1,8 @@
 """The per-user last sign-out everywhere (``USER#<sub>`` / ``SESSIONS``: ``tokens_valid_after`` and the kept session's
-``origin_jti``): read with one strongly consistent GetItem per authenticated request (no cache in the warm function: a
-sign-out must hold in every container at once), stored with a conditional update that never moves the time back."""
+``origin_jti``) and an account deletion's tombstone (``CLOSED#<digest of the sub>``, which outlives the account):
+both read with one strongly consistent BatchGetItem per authenticated request (no cache in the warm function: a
+sign-out must hold in every container at once), the first stored with a conditional update that never moves the time
+back, the second written once."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from botocore.exceptions import ClientError
 from photovault import keys
 from photovault.adapters.aws import aws_errors, error_code
 from photovault.adapters.dynamodb.codec import deserialize, serialize
-from photovault.adapters.dynamodb.table import CONDITION_FAILED
+from photovault.adapters.dynamodb.table import CONDITION_FAILED, applied, batch_get
 from photovault.model import SignOut
 
 if TYPE_CHECKING:
@@ -28,19 +30,47 @@ class DynamoSessionRepository:
     def _key(self, owner: str) -> dict[str, Any]:
         return serialize({"pk": keys.user_pk(owner), "sk": keys.SESSIONS_SK})
 
+    def _closure_key(self, owner: str) -> dict[str, Any]:
+        return serialize({"pk": keys.closure_pk(owner), "sk": keys.CLOSURE_SK})
+
     @aws_errors(_DYNAMODB)
     def signed_out(self, owner: str) -> SignOut | None:
-        item = self._client.get_item(
-            TableName=self._table,
-            Key=self._key(owner),
-            ProjectionExpression="tokens_valid_after, kept_origin",
+        items = batch_get(
+            self._client,
+            self._table,
+            [deserialize(self._key(owner)), deserialize(self._closure_key(owner))],
+            ProjectionExpression="sk, tokens_valid_after, kept_origin, closing_job",
             ConsistentRead=True,
-        ).get("Item")
-        data = deserialize(item) if item else {}
+        )
+        found = {item["sk"]: item for item in items}
+        data = found.get(keys.CLOSURE_SK) or found.get(keys.SESSIONS_SK) or {}  # a tombstone outranks any sign-out
         if data.get("tokens_valid_after") is None:
             return None
-        kept = data.get("kept_origin")
-        return SignOut(valid_after=int(data["tokens_valid_after"]), kept=str(kept) if kept else None)
+        kept, closing = data.get("kept_origin"), data.get("closing_job")
+        return SignOut(
+            valid_after=int(data["tokens_valid_after"]),
+            kept=str(kept) if kept else None,
+            closing=str(closing) if closing else None,
+        )
+
+    @aws_errors(_DYNAMODB)
+    def close(self, owner: str, sign_out: SignOut, *, expires_at: int) -> SignOut:
+        item: dict[str, Any] = {
+            "pk": keys.closure_pk(owner),
+            "sk": keys.CLOSURE_SK,
+            "tokens_valid_after": sign_out.valid_after,
+            "closing_job": sign_out.closing,
+            "expires_at": expires_at,  # the table's TTL; nothing in the item names the owner
+        }
+        if sign_out.kept:
+            item["kept_origin"] = sign_out.kept
+        if applied(
+            lambda: self._client.put_item(
+                TableName=self._table, Item=serialize(item), ConditionExpression="attribute_not_exists(pk)"
+            )
+        ):
+            return sign_out
+        return self.signed_out(owner) or sign_out
 
     @aws_errors(_DYNAMODB)
     def revoke_until(self, owner: str, sign_out: SignOut) -> SignOut:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -22,13 +22,13 @@ JobIdParam = Annotated[str, Path(min_length=1, max_length=64, description="Job i
 
 @router.post(
     "/jobs",
-    summary="Start an asynchronous job (download originals as zip parts)",
+    summary="Start an asynchronous job: download a selection's originals, or export everything, as zip parts",
     tags=["jobs"],
     status_code=202,
     security=JWT,
     responses={**ok(202, JobAccepted, "Accepted: follow GET /jobs/{job_id}"), **PRIVATE, **E415},
 )
-def create_job(body: JobRequest) -> Response[str]:
+def create_job(body: Annotated[JobRequest, Body()]) -> Response[str]:
     job = composition.api().jobs.submit(caller(router), body.kind, body.model_dump(exclude={"kind"}))
     metrics.add_metric(name=MetricName.JOBS_SUBMITTED, unit=MetricUnit.Count, value=1)
     return Response(
