@@ -269,6 +269,19 @@ def _search_by_meaning(settings: Settings) -> tuple[Embedder, VectorIndex] | Non
     return embedder, index
 
 
+def _face_index(settings: Settings) -> FaceIndex | None:
+    """The injected face index (the local stack's), else Rekognition collections under the configured prefix; None
+    when neither."""
+    if "face_index" in _parts:
+        return _parts["face_index"]
+    if not settings.face_collection_prefix:
+        return None
+    from photovault.adapters.clients import client
+    from photovault.adapters.rekognition_faces import RekognitionFaceIndex
+
+    return RekognitionFaceIndex(client("rekognition", max_attempts=2), prefix=settings.face_collection_prefix)
+
+
 def _people_index(
     settings: Settings, media: MediaStore, meter: Callable[[int], None] | None = None
 ) -> PeopleIndex | None:
@@ -278,13 +291,8 @@ def _people_index(
     from photovault.adapters.dynamodb.people import DynamoPeopleRepository
     from photovault.people.service import PeopleIndex
 
-    if "face_index" in _parts:
-        index = _parts["face_index"]
-    elif settings.face_collection_prefix:
-        from photovault.adapters.rekognition_faces import RekognitionFaceIndex
-
-        index = RekognitionFaceIndex(client("rekognition", max_attempts=2), prefix=settings.face_collection_prefix)
-    else:
+    index = _face_index(settings)
+    if index is None:
         return None
     repo = DynamoPeopleRepository(client("dynamodb"), settings.table_name)
     return PeopleIndex(index=index, repo=repo, media=media, meter=meter)
@@ -578,6 +586,8 @@ def _build_delete_account(settings: Settings) -> DeleteAccount:
         users=CognitoUsers(client("cognito-idp"), settings.user_pool_id),
         vectors=meaning[1] if meaning else None,
         monotonic=time.monotonic,
+        faces=_face_index(settings),
+        email=email_notifications() if settings.events_topic_arn else None,
     )
     return DeleteAccount(
         sessions=Sessions(DynamoSessionRepository(dynamodb, settings.table_name)),

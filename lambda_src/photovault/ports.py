@@ -867,6 +867,9 @@ class FaceIndex(Protocol):
     def remove(self, owner: str, face_ids: Sequence[str]) -> None:
         """Take the faces out of the index (idempotent: unknown ids are fine)."""
 
+    def forget_owner(self, owner: str) -> int:
+        """Drop everything the index keeps of the owner (account deletion; idempotent): how many things went."""
+
 
 @dataclass(frozen=True, slots=True)
 class PeoplePage:

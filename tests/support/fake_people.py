@@ -159,3 +159,7 @@ class FakeFaceIndex:
         self.calls.append(("remove", owner))
         for face_id in face_ids:
             self.collections.get(owner, {}).pop(face_id, None)
+
+    def forget_owner(self, owner: str) -> int:
+        self.calls.append(("forget_owner", owner))
+        return len(self.collections.pop(owner, {}))

@@ -7,9 +7,9 @@ item (a purge of a removed photo gives bytes back to it only while it exists, so
 what is found only through the photo items — vectors, derivatives (``media/<media_id>/`` names no owner), search
 terms and content hashes — before the photo items themselves go; the originals bucket by the owner's prefixes (every
 version and delete marker, duplicates' and replayed uploads' leftovers included, and unfinished exports); the rest of
-the table; the user last. A store added later is one entry of ``erasers``: issue 16's face collection goes with
-``faces`` (before ``library``, while the photo items still name its faces), issue 17's e-mail subscription with
-``subscriptions`` (before ``user``).
+the table; the user last. The face index (one Rekognition collection per owner) and the owner's face and person-name
+partitions go with ``faces`` (before ``library``); the e-mail subscription with ``email`` (before ``user``: the
+unsubscribe needs the opt-in item, which ``library`` would delete). A store added later is one more entry.
 
 The photo items' removal also reaches the purge function through the table's stream, as every removal does; by then
 each of its cleanup steps finds nothing, and it stays the safety net for a pipeline run that wrote something for a
@@ -23,12 +23,14 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol
 
 from photovault import keys
 from photovault.model import Photo
 from photovault.ports import (
     AccountItems,
     ExportStore,
+    FaceIndex,
     PhotoCatalog,
     PhotoLeftovers,
     UserDirectory,
@@ -62,6 +64,11 @@ class Eraser:
     run: Callable[[Scope, str | None, float], Erased]
 
 
+class EmailOptOut(Protocol):
+    def remove(self, owner: str) -> object:
+        """Unsubscribe the owner's e-mail and forget the opt-in (idempotent)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Stores:
     """What the erasers work on: the adapters of each store (``vectors`` is None where search by meaning is off)."""
@@ -75,6 +82,8 @@ class Stores:
     users: UserDirectory
     vectors: VectorIndex | None
     monotonic: Callable[[], float]
+    faces: FaceIndex | None = None  # None where people are off (no face index configured)
+    email: EmailOptOut | None = None  # None where there is no events topic
 
 
 def erasers(stores: Stores) -> list[Eraser]:
@@ -87,9 +96,9 @@ def erasers(stores: Stores) -> list[Eraser]:
         Eraser("derivatives", partial(_derivatives, stores)),
         Eraser("index", partial(_index, stores)),
         Eraser("originals", partial(_originals, stores)),
-        # Issue 16's face collection plugs in here, before "library" (the photo items still name their faces).
+        Eraser("faces", partial(_faces, stores)),
+        *([Eraser("email", partial(_email, stores))] if stores.email is not None else []),
         Eraser("library", partial(_library, stores)),
-        # Issue 17's e-mail subscription plugs in here, before "user".
         Eraser("user", partial(_user, stores)),
     ]
 
@@ -118,6 +127,30 @@ def _vectors(stores: Stores, scope: Scope, resume: str | None, deadline: float) 
         return len(photos)
 
     return _per_photo_page(stores, scope, resume, deadline, page)
+
+
+def _faces(stores: Stores, scope: Scope, resume: str | None, deadline: float) -> Erased:
+    """The owner's face index (the whole collection at once), then the face items and the person-name index
+    (persons themselves are in the owner's partition: ``library``). ``resume`` counts the partitions done."""
+    removed = 0
+    if resume is None and stores.faces is not None:
+        removed += stores.faces.forget_owner(scope.owner)
+    partitions = [keys.faces_pk(scope.owner), keys.names_pk(scope.owner)]
+    done = int(resume) if resume else 0
+    while done < len(partitions):
+        drained = _drain(stores, deadline, _partition_batch(stores.items, partitions[done]))
+        removed += drained.removed
+        if drained.resume is not None:
+            return Erased(removed, str(done))
+        done += 1
+    return Erased(removed, None)
+
+
+def _email(stores: Stores, scope: Scope, _resume: str | None, _deadline: float) -> Erased:
+    email = stores.email
+    assert email is not None  # the eraser is only in the list with a topic
+    email.remove(scope.owner)
+    return Erased(1, None)
 
 
 def _user(stores: Stores, scope: Scope, _resume: str | None, _deadline: float) -> Erased:

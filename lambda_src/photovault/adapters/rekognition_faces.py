@@ -106,6 +106,17 @@ class RekognitionFaceIndex:
                 if error_code(exc) != "ResourceNotFoundException":  # no collection: nothing to remove
                     raise
 
+    def forget_owner(self, owner: str) -> int:
+        """The owner's whole collection goes (1), or there was none (0)."""
+        collection = collection_id(self._prefix, owner)
+        try:
+            call_aws(lambda: self._client.delete_collection(CollectionId=collection), "Rekognition")
+        except ClientError as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise
+            return 0
+        return 1
+
     def _create(self, collection: str) -> None:
         try:
             call_aws(lambda: self._client.create_collection(CollectionId=collection), "Rekognition")

@@ -187,6 +187,11 @@ class DlibFaceIndex:
     def remove(self, owner: str, face_ids: Sequence[str]) -> None:
         self._store.delete(owner, face_ids)
 
+    def forget_owner(self, owner: str) -> int:
+        face_ids = [face.face_id for face in self._store.all(owner)]
+        self._store.delete(owner, face_ids)
+        return len(face_ids)
+
     def warm_up(self) -> None:
         """Load the detector and the descriptor models now."""
         faces.load()

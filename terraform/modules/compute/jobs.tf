@@ -63,6 +63,14 @@ data "aws_iam_policy_document" "jobs" {
   }
 
   statement {
+    # Account deletion drops the owner's face collection whole (RekognitionFaceIndex.forget_owner); this
+    # environment's collections only, and nothing else of Rekognition.
+    sid       = "FaceCollections"
+    actions   = ["rekognition:DeleteCollection"]
+    resources = [local.face_collections_arn]
+  }
+
+  statement {
     # Job items (claim, checkpoint) and the photo items of a selection (BatchGetItem): point reads and updates only.
     sid       = "Table"
     actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"]

@@ -690,7 +690,16 @@ run "people_face_collections_least_privilege" {
       toset(["rekognition:DeleteFaces"]) &&
       !anytrue([for statement in data.aws_iam_policy_document.api.statement : anytrue([for action in statement.actions : contains(["rekognition:DeleteCollection", "rekognition:ListCollections", "rekognition:ListFaces"], action)])])
     )
-    error_message = "The worker indexes, searches and replaces faces in a user's collection; the purge only deletes faces; no role lists or deletes collections."
+    error_message = "The worker indexes, searches and replaces faces in a user's collection; the purge only deletes faces; the api neither lists nor deletes collections."
+  }
+
+  assert {
+    condition = (
+      toset(flatten([for statement in data.aws_iam_policy_document.jobs.statement : tolist(statement.actions) if anytrue([for action in statement.actions : startswith(action, "rekognition:")])])) == toset(["rekognition:DeleteCollection"]) &&
+      toset(flatten([for statement in data.aws_iam_policy_document.jobs.statement : tolist(statement.resources) if contains(statement.actions, "rekognition:DeleteCollection")])) == toset([local.face_collections_arn]) &&
+      endswith(local.face_collections_arn, ":collection/pv-test-faces-*")
+    )
+    error_message = "Account deletion (the jobs function) may delete this environment's face collections and do nothing else with Rekognition."
   }
 }
 

@@ -18,17 +18,22 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
+import numpy as np
 import pytest
 
 from photovault import composition, keys
 from photovault.adapters.clients import client
 from photovault.adapters.dynamodb.codec import serialize
+from photovault.adapters.dynamodb.people import DynamoPeopleRepository
 from photovault.adapters.dynamodb.sessions import DynamoSessionRepository
-from photovault.model import Photo, PhotoStatus, SignOut
+from photovault.model import BoundingBox, Photo, PhotoStatus, SignOut
+from photovault.people.model import Person, PersonFace
 from photovault.settings import get_settings
-from tests.integration.api.apitools import bulk_seed, call
-from tests.integration.api.conftest import JOBS_QUEUE_URL, Stack
+from scripts.local_stack.offline.face_index import DlibFaceIndex, Stored, TableDescriptors
+from tests.integration.api.apitools import bulk_seed, call, invoke
+from tests.integration.api.conftest import EVENTS_TOPIC_ARN, JOBS_QUEUE_URL, Stack
 from tests.integration.background.test_jobs_handler import JobsQueue
+from tests.support.events import http_event
 from tests.support.fakes import make_photo
 
 VECTOR_BUCKET, VECTOR_INDEX, DIM = "photovault-test-vectors", "photos-256", 256
@@ -69,6 +74,8 @@ def world(versioned: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     composition.reset()
+    # The face index as the local stack has it (moto has no Rekognition collections): descriptors in the table
+    composition.override(face_index=DlibFaceIndex(TableDescriptors(versioned.dynamodb, versioned.table)))
     yield World(versioned, pool, subs[0], subs[1])
     get_settings.cache_clear()
     composition.reset()
@@ -178,6 +185,12 @@ def holdings(world: World, owner: str, media: set[str]) -> dict[str, int]:
     counts["vectors"] = sum(v["key"].startswith(f"{owner}/") for v in vectors.get("vectors", []))
     users = boto3.client("cognito-idp", region_name="eu-west-1").list_users(UserPoolId=world.pool)["Users"]
     counts["users"] = sum(user["Username"] == owner for user in users)
+    sns = boto3.client("sns", region_name="eu-west-1")
+    subscriptions = sns.list_subscriptions_by_topic(TopicArn=EVENTS_TOPIC_ARN)["Subscriptions"]
+    counts["subscriptions"] = sum(
+        owner in json.dumps(sns.get_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"])["Attributes"])
+        for sub in subscriptions
+    )
     return counts
 
 
@@ -209,6 +222,10 @@ def everything(world: World, owner: str, photos: int) -> set[str]:
     run_export(owner, JobsQueue(stack))
     stack.s3.create_multipart_upload(Bucket=stack.originals, Key=f"exports/{owner}/left-by-a-dead-step.zip")
     DynamoSessionRepository(stack.dynamodb, stack.table).revoke_until(owner, SignOut(valid_after=1))
+    seed_people(stack, owner, ids[:3])
+    event = http_event("PUT", "/account/notifications", sub=owner, body={"email": True})
+    event["requestContext"]["authorizer"]["jwt"]["claims"].update(email=f"{owner}@example.com", token_use="id")
+    assert invoke(event).status == 200
     media = set()
     for page in stack.dynamodb.get_paginator("query").paginate(
         TableName=stack.table,
@@ -217,6 +234,31 @@ def everything(world: World, owner: str, photos: int) -> set[str]:
     ):
         media |= {item["media_id"]["S"] for item in page["Items"] if "media_id" in item}
     return media
+
+
+def seed_people(stack: Stack, owner: str, photo_ids: list[str]) -> None:
+    """A named person with a face in each of the photos, as the worker's people step leaves them: face and person
+    items, the person-name index, and the face descriptors in the (local) face index."""
+    repo = DynamoPeopleRepository(stack.dynamodb, stack.table)
+    person_id = f"person-{owner[:8]}"
+    faces = [
+        PersonFace(
+            owner,
+            f"face-{n}",
+            photo_id,
+            person_id,
+            BoundingBox(0.2, 0.2, 0.3, 0.3),
+            99.0,
+            f"media/x/face-{n}.webp",
+            "0",
+        )
+        for n, photo_id in enumerate(photo_ids)
+    ]
+    repo.add(faces, [Person(owner, person_id, cover_key=faces[0].crop_key)])
+    assert repo.rename(owner, person_id, "Alice Liddell") is not None
+    TableDescriptors(stack.dynamodb, stack.table).put(
+        owner, [Stored(face.face_id, face.photo_id, np.ones(128, dtype=np.float32)) for face in faces]
+    )
 
 
 def delete_account(owner: str) -> str:
@@ -298,6 +340,7 @@ def test_a_deletion_whose_every_step_dies_after_its_work_is_run_again_and_still_
         "items": 0,
         "vectors": 0,
         "users": 0,
+        "subscriptions": 0,
     }
 
 

@@ -83,6 +83,18 @@ def test_remove_deletes_from_the_owners_collection_and_a_missing_collection_is_n
     index.remove(BOB, [FACE])
 
 
+def test_forgetting_an_owner_deletes_only_that_owners_collection_and_a_missing_one_is_nothing(stubbed) -> None:  # type: ignore[no-untyped-def]
+    index, stubber = stubbed
+    stubber.add_response("delete_collection", {"StatusCode": 200}, {"CollectionId": f"{PREFIX}-{ALICE}"})
+    stubber.add_client_error(
+        "delete_collection", "ResourceNotFoundException", expected_params={"CollectionId": f"{PREFIX}-{BOB}"}
+    )
+
+    assert index.forget_owner(ALICE) == 1
+    assert index.forget_owner(BOB) == 0
+    stubber.assert_no_pending_responses()
+
+
 def test_throttling_leaves_as_the_domains_retryable_error(stubbed) -> None:  # type: ignore[no-untyped-def]
     index, stubber = stubbed
     stubber.add_client_error("search_faces", "ProvisionedThroughputExceededException")
