@@ -433,6 +433,7 @@ def test_dashboard_covers_the_issue_list() -> None:
     assert "0.0012" in spend and "0.0003" in spend and "0.0015" in spend
     assert "0.00007" in spend and "0.0009" in spend  # embeddings: photos and query text
     assert "FILL(face_calls, 0) * 0.0011" in spend  # people: face index calls
+    assert "FILL(geocoder_requests, 0) / 1000 * 0.55" in spend  # places: Amazon Location requests
 
 
 def test_ai_spend_is_per_day() -> None:
@@ -446,6 +447,7 @@ def test_ai_spend_is_per_day() -> None:
         "EmbeddingImages",
         "EmbeddingInputTokens",
         "FaceIndexCalls",  # people: IndexFaces and SearchFaces
+        "GeocoderRequests",  # places: SearchPlaceIndexForPosition
     }
 
 

@@ -11,6 +11,7 @@ locals {
     "SharesCreated", "ShareViews", "PhotosFailed", "OldestPendingAge", "EmbeddingImages", "EmbeddingInputTokens",
     "EmbeddingFailed", "PhotosPurged", "PhotosExpired", "PurgedObjects", "PurgeDuration", "JobsSubmitted", "JobSteps",
     "JobsCompleted", "JobsFailed", "ExportedBytes", "ReplayedUploadsIgnored", "FaceIndexCalls",
+    "GeocoderRequests", "GeocodingFailed",
   ]
   custom = { for name in local.custom_metric_names : name => concat([var.metric_namespace, name], local.custom_dimensions) }
 
@@ -24,6 +25,7 @@ locals {
     "FILL(embedding_images, 0) * ${var.ai_prices.embedding_per_image}",
     "FILL(embedding_tokens, 0) / 1000 * ${var.ai_prices.embedding_per_1k_input_tokens}",
     "FILL(face_calls, 0) * ${var.ai_prices.rekognition_per_face_call}",
+    "FILL(geocoder_requests, 0) / 1000 * ${var.ai_prices.location_per_1k_requests}",
   ])
 
   sections = [
@@ -304,6 +306,8 @@ locals {
             concat(local.custom["EmbeddingImages"], [{ label = "photos embedded" }]),
             concat(local.custom["EmbeddingInputTokens"], [{ label = "embedding text tokens (search queries)", yAxis = "right" }]),
             concat(local.custom["FaceIndexCalls"], [{ label = "face index calls (IndexFaces + SearchFaces)" }]),
+            concat(local.custom["GeocoderRequests"], [{ label = "reverse-geocoding requests (Amazon Location)" }]),
+            concat(local.custom["GeocodingFailed"], [{ label = "geotagged photos left without a place", yAxis = "right" }]),
           ]
         },
         {
@@ -320,6 +324,7 @@ locals {
             concat(local.custom["EmbeddingImages"], [{ id = "embedding_images", visible = false }]),
             concat(local.custom["EmbeddingInputTokens"], [{ id = "embedding_tokens", visible = false }]),
             concat(local.custom["FaceIndexCalls"], [{ id = "face_calls", visible = false }]),
+            concat(local.custom["GeocoderRequests"], [{ id = "geocoder_requests", visible = false }]),
           ]
         },
       ]

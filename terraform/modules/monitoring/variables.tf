@@ -159,7 +159,7 @@ variable "thresholds" {
 }
 
 variable "ai_prices" {
-  description = "USD prices for the estimated-AI-spend widget: Rekognition per image unit, Bedrock per 1,000 input / output tokens of the caption model, the embedding model per image and per 1,000 text tokens (Titan Multimodal Embeddings G1's published prices as defaults; confirm them for the region), and Rekognition per face-collection call (IndexFaces, SearchFaces: a photo with n faces makes 1 + n)."
+  description = "USD prices for the estimated-AI-spend widget: Rekognition per image unit, Bedrock per 1,000 input / output tokens of the caption model, the embedding model per image and per 1,000 text tokens (Titan Multimodal Embeddings G1's published prices as defaults; confirm them for the region), Rekognition per face-collection call (IndexFaces, SearchFaces: a photo with n faces makes 1 + n), and Amazon Location per 1,000 reverse-geocoding requests (SearchPlaceIndexForPosition; one per geotagged photo)."
   type = object({
     rekognition_per_image         = optional(number, 0.001)
     bedrock_per_1k_input_tokens   = optional(number, 0.00025)
@@ -167,6 +167,7 @@ variable "ai_prices" {
     embedding_per_image           = optional(number, 0.00006)
     embedding_per_1k_input_tokens = optional(number, 0.0008)
     rekognition_per_face_call     = optional(number, 0.001)
+    location_per_1k_requests      = optional(number, 0.5)
   })
   default = {}
 }
