@@ -97,7 +97,10 @@ class Ops:
         return [i for i in items if i["pk"]["S"] == prefix or i["pk"]["S"].startswith(prefix + "#")]
 
     def photo_items(self) -> list[dict[str, Any]]:
-        return [i for i in self.owner_items() if i["pk"]["S"] == f"USER#{self.owner}"]
+        """The owner's photo items (the owner's partition also holds persons, albums, sessions…)."""
+        return [
+            i for i in self.owner_items() if i["pk"]["S"] == f"USER#{self.owner}" and i["sk"]["S"].startswith("PHOTO#")
+        ]
 
     def terms(self, photo_id: str) -> dict[str, Any]:
         """term → the term item's ``matches`` for this photo."""
@@ -268,10 +271,11 @@ def test_poisoned_upload_is_redriven_after_the_fix_and_ends_ready_once(
     terms = ops.terms(photo_id)
     assert terms and sorted(terms) == sorted(item["indexed_terms"])
     assert ops.facets() == dict.fromkeys(item["indexed_labels"], 1) and ops.facets()
-    assert ops.derivative_versions(item) == {
-        f"media/{item['media_id']}/thumb.webp": 1,
-        f"media/{item['media_id']}/preview.webp": 1,
-    }
+    # thumb, preview and the crop of the portrait's one face: one version each
+    folder = f"media/{item['media_id']}/"
+    versions = ops.derivative_versions(item)
+    assert set(versions.values()) == {1} and {f"{folder}thumb.webp", f"{folder}preview.webp"} < set(versions), versions
+    assert len([key for key in versions if key.startswith(f"{folder}face-")]) == 1, versions
     record = ops.photo(photo_id)
     assert all(d["exists"] for d in record["derivatives"].values()) and len(record["derivatives"]) == 2
     assert record["content_hash"]["photo_id"] == photo_id
@@ -361,10 +365,11 @@ def test_reprocess_runs_a_ready_photo_again_keeping_both_runs_and_the_index(
     # Each run rendered its two derivatives into a folder of its own (new URLs, never stale bytes under an old one)
     # and deleted the run's before it, every version: only the last run's are stored
     assert len({first["media_id"], second["media_id"], third["media_id"]}) == 3
-    assert ops.derivative_versions(third) == {
-        f"media/{third['media_id']}/thumb.webp": 1,
-        f"media/{third['media_id']}/preview.webp": 1,
-    }
+    # thumb, preview and the crop of the portrait's one face: one version each
+    folder = f"media/{third['media_id']}/"
+    versions = ops.derivative_versions(third)
+    assert set(versions.values()) == {1} and {f"{folder}thumb.webp", f"{folder}preview.webp"} < set(versions), versions
+    assert len([key for key in versions if key.startswith(f"{folder}face-")]) == 1, versions
     assert ops.derivative_versions(first) == {} and ops.derivative_versions(second) == {}
     # Reprocessing is silent: the owner was told once, when the photo first became READY
     assert ops.notifications() == []
