@@ -195,7 +195,7 @@ def _set_up(rig: Rig, ids: list[str]) -> None:
 def plan(mode: Mode) -> tuple[tuple[int, ...], int]:
     """(library sizes, repetitions per page) for a mode."""
     if mode is Mode.SMOKE:
-        return (300, 400), 3
+        return (300, 400), 1
     if mode is Mode.QUICK:
         return (1_000, 10_000), 20
     return (1_000, 100_000), 30
