@@ -13,8 +13,10 @@ the API's use cases answer, over the real DynamoDB adapters with every response 
   its embedder is the tests' concept embedder; the vector query's own latency is the vector_search case's.
 
 Goals: each page's DynamoDB items read at the largest size within 1.1× of the smallest (flat in library size), and
-the smart search's p95 latency likewise within 1.25× (its reads are key lookups and one small partition, which moto
-answers in time independent of the table's size; moto's GSI queries are not, so the listings are judged by reads).
+the smart search's p95 of its own time (the query minus the time inside the emulator: embedding, the vector query,
+fusion, mapping) likewise within 1.25×. Its time inside moto is reported, not judged: moto answers every Query by
+sorting the whole table (its p95 there grew 3× from 1 k to 10 k photos for the same 36 items read), which
+DynamoDB does not; what DynamoDB's time follows, the items read, is judged flat.
 
 A people page is being built beside this case: its page goes in ``PAGES`` (a name and a function of the rig) and is
 judged by the same flat-reads goal.
@@ -42,6 +44,26 @@ FLAT_READS = 1.1
 FLAT_P95 = 1.25
 SET_UP_FROM = 100 + TRASHED + 70 + ALBUM_MEMBERS  # the photos the trash and the album are taken from (below)
 SMART_QUERY = RARE  # 12 word matches at every size; meaning adds the nearest photos of the whole library
+
+
+class TimedClient(CountingClient):
+    """The counting client that also sums the seconds spent inside the emulator (every call, read or not)."""
+
+    emulator_seconds = 0.0
+
+    def __getattr__(self, name: str) -> Any:
+        target = super().__getattr__(name)
+        if not callable(target):
+            return target
+
+        def timed(**kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return target(**kwargs)
+            finally:
+                self.emulator_seconds += time.perf_counter() - started
+
+        return timed
 
 
 class _Media:
@@ -88,7 +110,7 @@ class Rig:
 
     library: Any
     albums: Any
-    counting: CountingClient
+    counting: TimedClient
     album_id: str = ""
     second_page: str | None = None  # the timeline's cursor after its first page, at the current size
 
@@ -143,7 +165,7 @@ def _rig(raw: Any, table: str) -> Rig:
     from photovault.library.service import Library, LibraryConfig
     from tests.support.fake_meaning import ConceptEmbedder
 
-    counting = CountingClient(raw)
+    counting = TimedClient(raw)
     photos = DynamoPhotoRepository(counting, table)
     album_repo = DynamoAlbumRepository(counting, table)
     media: Any = _Media()
@@ -209,6 +231,7 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
     sizes, repetitions = plan(mode)
     reads: dict[str, dict[int, int]] = {name: {} for name in PAGES}
     times: dict[str, dict[int, list[float]]] = {name: {} for name in PAGES}
+    own_times: dict[str, dict[int, list[float]]] = {name: {} for name in PAGES}
     with environment(QUIET_ENV, drop=("AWS_ENDPOINT_URL",)):
         import boto3
         from moto import mock_aws
@@ -240,25 +263,29 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
                 # also timed, `repetitions` times, interleaved with the listings so load from elsewhere falls alike.
                 counts: dict[str, list[int]] = {name: [] for name in PAGES}
                 durations: dict[str, list[float]] = {name: [] for name in PAGES}
+                own_time: dict[str, list[float]] = {name: [] for name in PAGES}
                 for round_number in range(repetitions + 1):
                     for name, (page, expected) in PAGES.items():
                         if round_number > 1 and name != SMART:
                             continue
                         with rig.counting.measure() as counter:
-                            started = time.perf_counter()
+                            started, inside = time.perf_counter(), rig.counting.emulator_seconds
                             shown = _shown(page(rig))
                             elapsed = time.perf_counter() - started
+                            own = elapsed - (rig.counting.emulator_seconds - inside)
                         if round_number == 0:  # warm-up, and the check that the page shows what it should
                             if shown != expected:
                                 result.notes.append(f"{name} at {size:,}: showed {shown} items, expected {expected}")
                             continue
                         counts[name].append(counter.items)
                         durations[name].append(elapsed * 1e3)
+                        own_time[name].append(own * 1e3)
                 for name in PAGES:
                     if len(set(counts[name])) != 1:
                         result.notes.append(f"{name} at {size:,}: items read varied between runs {counts[name]}")
                     reads[name][size] = max(counts[name])
                     times[name][size] = durations[name]
+                    own_times[name][size] = own_time[name]
                     log(
                         f"    {name:22} {reads[name][size]:4} items, p50 {statistics.median(durations[name]):.1f} ms,"
                         f" p95 {_p95(durations[name]):.1f} ms on moto"
@@ -275,13 +302,17 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
             FLAT_READS,
             detail=f"{reads[name][small]} → {reads[name][large]} DynamoDB items",
         )
-    smart_small, smart_large = _p95(times[SMART][small]), _p95(times[SMART][large])
-    result.metric(f"{SMART} latency @ {large:,} photos", times[SMART][large], "ms", note="on moto")
+    smart_small, smart_large = _p95(own_times[SMART][small]), _p95(own_times[SMART][large])
+    result.metric(f"{SMART} latency @ {large:,} photos", times[SMART][large], "ms", note="on moto, in all")
+    result.metric(f"{SMART} own time @ {large:,} photos", own_times[SMART][large], "ms", note="outside the emulator")
     result.goal(
-        f"{SMART}: p95 @ {large:,} vs @ {small:,}",
+        f"{SMART}: p95 of its own time @ {large:,} vs @ {small:,}",
         ratio(smart_large, smart_small),
         FLAT_P95,
-        detail=f"p95 {smart_small:.1f} → {smart_large:.1f} ms on moto ({repetitions} queries each, interleaved)",
+        detail=(
+            f"p95 {smart_small:.1f} → {smart_large:.1f} ms outside the emulator ({repetitions} queries each, "
+            f"interleaved); on moto in all {_p95(times[SMART][small]):.0f} → {_p95(times[SMART][large]):.0f} ms"
+        ),
     )
     result.notes.append(
         "timeline, album and trash latency on moto is in latest.json only: moto answers a GSI Query by walking the "
