@@ -1,9 +1,14 @@
-"""Case 2 — analysis fan-out: the worker's wall time per photo against the slowest dependent chain.
+"""Case 2 — analysis fan-out: the worker's wall time per photo against the slowest dependent chain, and a batch's
+records against theirs.
 
 The worker runs on moto with fake Rekognition/Bedrock clients answering after realistic latencies (each of the four
 Rekognition calls 300 ms, Bedrock Converse 900 ms). Captioning needs the labels, so the slowest chain is
 max(Rekognition calls) + Bedrock = 1.2 s, plus the worker's own (non-AI) work: the same photo through the same
 worker with zero-latency fakes, measured in the same run. Perfect overlap gives a ratio of 1.0.
+
+A batch of ``BATCH`` photos in one invocation (issue 18): its records run side by side, their decodes taking turns, so
+at best the batch takes every photo's own work plus one AI chain; one record after another would take ``BATCH``
+chains. Reported against that floor, with the all-sequential time beside it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ CASE = "fanout"
 REKOGNITION_LATENCY = 0.300
 BEDROCK_LATENCY = 0.900
 REKOGNITION_CALLS = 4
+BATCH = 5
+BATCH_GOAL = 1.3
 
 
 def _per_photo_seconds(
@@ -48,6 +55,22 @@ def _per_photo_seconds(
     return plain, slow
 
 
+def _batch_seconds(data: bytes, *, rekognition: float, bedrock: float, runs: int) -> list[float]:
+    """Wall seconds of one invocation handling ``BATCH`` photos (each a new owner's: none is a duplicate)."""
+    walls: list[float] = []
+    with worker_rig(rekognition_latency=rekognition, bedrock_latency=bedrock) as rig:
+        for _ in range(runs):
+            photos = [(owner, rig.upload(data, owner)) for owner in (str(uuid.uuid4()) for _ in range(BATCH))]
+            messages = rig.take_messages()
+            started = time.perf_counter()
+            response = rig.invoke(messages)
+            walls.append(time.perf_counter() - started)
+            statuses = {rig.status(owner, photo_id) for owner, photo_id in photos}
+            if response.get("batchItemFailures") or statuses != {"READY"} or len(messages) != BATCH:
+                raise RuntimeError(f"worker did not finish the batch: {statuses} {response} ({len(messages)} messages)")
+    return walls
+
+
 def run(mode: Mode, workdir: Path) -> CaseResult:
     """Measure per-photo wall time with AI latencies and without, and judge the fan-out goal."""
     result = CaseResult(CASE)
@@ -74,5 +97,23 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
         ratio(wall.median, chain_ms),
         1.15,
         detail=f"{wall.median:.0f} ms ÷ {chain_ms:.0f} ms (all-sequential would be {sequential_ms:.0f} ms)",
+    )
+    log(f"  {CASE}: a batch of {BATCH} in one invocation")
+    batch = result.metric(
+        f"batch of {BATCH} in one invocation, AI latency ({item.name})",
+        [t * 1e3 for t in _batch_seconds(data, rekognition=rekognition, bedrock=bedrock, runs=max(1, runs // 2))],
+        "ms",
+    )
+    floor_ms = BATCH * own.median + (rekognition + bedrock) * 1e3
+    one_by_one_ms = BATCH * wall.median
+    result.data.update(batch_ms=batch.median, batch_floor_ms=floor_ms, batch_one_by_one_ms=one_by_one_ms)
+    result.goal(
+        f"batch of {BATCH}: wall vs its own work + one AI chain",
+        ratio(batch.median, floor_ms),
+        BATCH_GOAL,
+        detail=(
+            f"{batch.median:.0f} ms ÷ ({BATCH} × {own.median:.0f} + {(rekognition + bedrock) * 1e3:.0f}) ms; "
+            f"records one by one: {one_by_one_ms:.0f} ms"
+        ),
     )
     return result

@@ -194,10 +194,10 @@ def worker_rig(*, rekognition_latency: float, bedrock_latency: float) -> Iterato
 
         from photovault import composition
         from photovault.adapters import clients
-        from tests.support.aws import REGION, create_stack
+        from tests.support.aws import REGION, atomic_dynamodb, create_stack
 
         clients.reset()
-        with mock_aws():
+        with mock_aws(), atomic_dynamodb():  # the worker's records run side by side; moto's backend is not atomic
             session = boto3.session.Session(region_name=REGION)
             rig = WorkerRig(
                 create_stack(session), session, SlowRekognition(rekognition_latency), SlowBedrock(bedrock_latency)

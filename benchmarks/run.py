@@ -2,8 +2,8 @@
 
 Usage: ``python -m benchmarks.run [--quick] [--only CASE ...] [--smoke] [--out DIR] [--in-process]``.
 Each case runs in its own interpreter unless ``--in-process`` (or a single ``--only``).
-Cases: derivatives, fanout, search, search_quality, vector_search, people, coldstart, package, background, e2e (in
-that order; e2e last, it needs the local stack).
+Cases: derivatives, fanout, search, pages, search_quality, vector_search, people, coldstart, package, background, e2e
+(in that order; e2e last, it needs the local stack).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from benchmarks import (
     e2e,
     fanout,
     package,
+    pages,
     people,
     report,
     search,
@@ -39,6 +40,7 @@ CASES: dict[str, Callable[[Mode, Path], CaseResult]] = {
     "derivatives": derivatives.run,
     "fanout": fanout.run,
     "search": search.run,
+    "pages": pages.run,
     "search_quality": search_quality.run,
     "vector_search": vector_search.run,
     "people": people.run,

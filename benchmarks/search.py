@@ -122,8 +122,9 @@ def _terms_of(index: int) -> list[str]:
     return terms
 
 
-def _seed(client: Any, table: str, start: int, stop: int, base_ms: int) -> int:
-    """Write photos ``start``..``stop`` (photo, content-hash and term items) with BatchWriteItem; returns items."""
+def _seed(client: Any, table: str, start: int, stop: int, base_ms: int, photo_ids: list[str] | None = None) -> int:
+    """Write photos ``start``..``stop`` (photo, content-hash and term items) with BatchWriteItem; returns items.
+    ``photo_ids``, when given, gets each photo's id appended (ids carry randomness)."""
     from photovault import keys
     from photovault.adapters.dynamodb.codec import photo_item, serialize, term_item
     from photovault.adapters.dynamodb.table import batch_write
@@ -134,6 +135,8 @@ def _seed(client: Any, table: str, start: int, stop: int, base_ms: int) -> int:
     requests: list[dict[str, Any]] = []
     for index in range(start, stop):
         photo_id = new_photo_id(base_ms + index * 1000)  # one photo a second: ids sort by upload time
+        if photo_ids is not None:
+            photo_ids.append(photo_id)
         created = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime((base_ms + index * 1000) / 1000))
         terms = _terms_of(index)
         sha = uuid.uuid5(uuid.NAMESPACE_OID, str(index)).hex * 2

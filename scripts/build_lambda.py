@@ -241,17 +241,24 @@ LAMBDA_TASK_ROOT = "/var/task"
 def bytecode_interpreter() -> str | None:
     """A Python of the runtime's version to precompile with: Lambda's code folder is read-only, so without .pyc in
     the zip every cold start compiles every module from source (measured +0.6 s). None when there is none here."""
-    candidate = os.environ.get(BYTECODE_PYTHON_ENV) or shutil.which(f"python{PYTHON_VERSION}")
-    if candidate is None:
-        return None
-    # A version manager's shim can exist without the version behind it: ask the interpreter itself.
-    probe = subprocess.run(
-        [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    return candidate if probe.returncode == 0 and probe.stdout.strip() == PYTHON_VERSION else None
+    pyenv_versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates = [os.environ.get(BYTECODE_PYTHON_ENV), shutil.which(f"python{PYTHON_VERSION}")]
+    # pyenv's shim for a version that is installed but not selected fails; the interpreter itself is there.
+    candidates += [str(path) for path in sorted(pyenv_versions.glob(f"{PYTHON_VERSION}.*/bin/python{PYTHON_VERSION}"))]
+    for candidate in filter(None, candidates):
+        # A version manager's shim can exist without the version behind it: ask the interpreter itself.
+        try:
+            probe = subprocess.run(
+                [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                check=False,
+                capture_output=True,
+                text=True,
+            )
+        except OSError:
+            continue
+        if probe.returncode == 0 and probe.stdout.strip() == PYTHON_VERSION:
+            return candidate
+    return None
 
 
 def with_bytecode(entries: dict[str, Path], python: str, staging: Path) -> dict[str, Path]:

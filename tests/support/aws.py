@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,3 +97,43 @@ def drain(sqs: Any, queue_url: str, *, max_messages: int = 100) -> list[dict[str
             break
         out.extend(batch)
     return out
+
+
+# moto's in-process DynamoDB backend does not lock across threads (TransactWriteItems deep-copies every table for its
+# rollback while another thread writes: "dictionary changed size during iteration"); DynamoDB applies each request
+# atomically. The worker runs a batch's records side by side, so in-process rigs take one request at a time.
+_ATOMIC_OPERATIONS = (
+    "update_item",
+    "put_item",
+    "transact_write_items",
+    "batch_write_item",
+    "get_item",
+    "delete_item",
+    "query",
+    "scan",
+    "batch_get_item",
+)
+
+
+@contextlib.contextmanager
+def atomic_dynamodb() -> Iterator[None]:
+    """moto's DynamoDB backend answering one request at a time, as long as the block runs."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    originals = {name: getattr(DynamoDBBackend, name) for name in _ATOMIC_OPERATIONS}
+
+    def locked(original: Callable[..., Any]) -> Callable[..., Any]:
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return original(self, *args, **kwargs)
+
+        return call
+
+    for name, original in originals.items():
+        setattr(DynamoDBBackend, name, locked(original))
+    try:
+        yield
+    finally:
+        for name, original in originals.items():
+            setattr(DynamoDBBackend, name, original)

@@ -24,6 +24,7 @@ IN_PROCESS = [
     "derivatives",
     "fanout",
     "search",
+    "pages",
     "search_quality",
     "vector_search",
     "people",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
@@ -25,7 +28,35 @@ SAFETY_MARGIN_SECONDS = 10.0
 # six function timeouts, later) always finds the lease expired.
 LEASE_MARGIN_SECONDS = 30
 
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+# A batch's records in flight at once. A photo spends most of its time waiting on Rekognition, Bedrock and the
+# embedder; side by side, one record's waits overlap another's. Their decodes still take turns (_DECODE_TURN).
+RECORDS_IN_FLIGHT = 4
+# One record at a time from its start to the end of its decode: each decode child may use the whole decode memory
+# cap, and a record judges whether it has time for a photo (then claims it) only when its decode can begin at once,
+# as when records ran one after another; only the waits after the decode overlap.
+_DECODE_TURN = threading.Lock()
+
+
+class OverlappingBatchProcessor(BatchProcessor):
+    """Powertools' BatchProcessor with the records of a batch handled side by side, ``in_flight`` at a time.
+
+    Each record still succeeds or fails alone (the partial batch response names the failed message ids, whatever
+    the order), and each photo's exactly-once rests on its own claim, not on records running one after another."""
+
+    def __init__(self, *, in_flight: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.in_flight = in_flight
+
+    def process(self) -> list[tuple[Any, ...]]:
+        if self.in_flight <= 1 or len(self.records) <= 1:
+            return super().process()
+        with ThreadPoolExecutor(max_workers=self.in_flight, thread_name_prefix="photovault-record") as pool:
+            return list(pool.map(self._process_record, self.records))
+
+
+processor = OverlappingBatchProcessor(
+    in_flight=RECORDS_IN_FLIGHT, event_type=EventType.SQS, raise_on_entire_batch_failure=False
+)
 
 _STATUS_METRIC = {
     PhotoStatus.READY: MetricName.PHOTOS_PROCESSED,
@@ -50,7 +81,8 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
     receive_count = int(record.attributes.approximate_receive_count or 1)
     failure: Exception | None = None
     for source, event_time in zip(parsed.sources, parsed.event_times, strict=True):
-        logger.append_keys(photo_id=source.photo_id, owner=source.owner)
+        # Per thread: the batch's other records log their own photo beside this one.
+        logger.thread_safe_append_keys(photo_id=source.photo_id, owner=source.owner)
         try:
             _ingest_one(ingest, source, event_time, lambda_context, receive_count)
         except Exception as exc:
@@ -62,7 +94,7 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
             if receive_count >= ingest.config.max_deliveries:
                 _give_up(ingest, source, exc)
         finally:
-            logger.remove_keys(["photo_id", "owner"])
+            logger.thread_safe_remove_keys(["photo_id", "owner"])
     if failure is not None:
         raise failure
 
@@ -70,17 +102,24 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
 def _ingest_one(
     ingest: IngestPhoto, source: SourceObject, event_time: float | None, context: LambdaContext, receive_count: int
 ) -> None:
-    remaining = context.get_remaining_time_in_millis() / 1000
-    available = remaining - SAFETY_MARGIN_SECONDS
-    if available < ingest.config.seconds_per_photo:
-        # Starting a photo that may need its whole budget would run into the function timeout: hand it back untouched
-        # (no claim taken) for an invocation with time to spare.
-        raise OutOfTime(
-            f"{remaining:.1f} s left in this invocation; a photo may need "
-            f"{ingest.config.seconds_per_photo + SAFETY_MARGIN_SECONDS:.0f} s"
+    turn = _Turn(_DECODE_TURN)
+    with turn:
+        remaining = context.get_remaining_time_in_millis() / 1000
+        available = remaining - SAFETY_MARGIN_SECONDS
+        if available < ingest.config.seconds_per_photo:
+            # Starting a photo that may need its whole budget would run into the function timeout: hand it back
+            # untouched (no claim taken) for an invocation with time to spare.
+            raise OutOfTime(
+                f"{remaining:.1f} s left in this invocation; a photo may need "
+                f"{ingest.config.seconds_per_photo + SAFETY_MARGIN_SECONDS:.0f} s"
+            )
+        started = time.time()
+        outcome = ingest(
+            source,
+            deadline=time.monotonic() + available,
+            lease_seconds=int(remaining) + LEASE_MARGIN_SECONDS,
+            decoded=turn.release,
         )
-    started = time.time()
-    outcome = ingest(source, deadline=time.monotonic() + available, lease_seconds=int(remaining) + LEASE_MARGIN_SECONDS)
     _record_metrics(outcome, started=started, event_time=event_time)
     logger.info(
         "photo processed" if outcome.skipped is None else "delivery skipped",
@@ -96,6 +135,27 @@ def _ingest_one(
             **outcome.extra,
         },
     )
+
+
+class _Turn:
+    """A lock held from ``with`` until ``release()`` or the block's end, whichever comes first (released once)."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+        self._held = False
+
+    def __enter__(self) -> _Turn:
+        self._lock.acquire()
+        self._held = True
+        return self
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._lock.release()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
 
 
 def _check_pending(ingest: IngestPhoto) -> None:

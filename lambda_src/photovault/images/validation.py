@@ -8,11 +8,13 @@ running out of the invocation's own time, which a retry with a fresh invocation 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import pi_heif
@@ -23,10 +25,11 @@ from photovault.images import budget
 from photovault.images.cost import MAX_PIECES, check_cost, check_pixels
 from photovault.images.derivatives import Renditions, make_renditions
 from photovault.images.facts import read_facts, read_orientation
-from photovault.images.formats import JPEG, ImageFormat, check_polyglot, sniff
+from photovault.images.formats import JPEG, WEBP, ImageFormat, check_polyglot, sniff
 from photovault.images.geometry import DECODE_SIDE, fit
 from photovault.images.limits import ImageLimits
 from photovault.images.structure import read_structure
+from photovault.images.webp_scaled import decode_scaled
 
 if TYPE_CHECKING:
     from photovault.model import ImageFacts
@@ -91,7 +94,27 @@ def validate(
     structure = read_structure(data, fmt, max_pieces=MAX_PIECES)
     check_cost(structure, fmt, limits)
     check_polyglot(data, fmt, structure.end)
+    prepare_pillow(fmt)
     return _decode_within_budget(data, fmt, limits, deadline, decoder or decode_and_render)
+
+
+# Pillow's plugin module per sniffed format (HEIF is pi-heif's, registered at import above).
+_PLUGIN_MODULES = {"JPEG": "JpegImagePlugin", "PNG": "PngImagePlugin", "GIF": "GifImagePlugin"}
+_PLUGIN_MODULES |= {"WEBP": "WebPImagePlugin", "AVIF": "AvifImagePlugin"}
+
+
+@cache
+def prepare_pillow(fmt: ImageFormat) -> None:
+    """Register, in this process, the Pillow plugins the decode child will use: ``fmt``'s and the outputs' (WebP, JPEG).
+
+    Pillow registers plugins lazily: a format outside its five preloaded ones (WebP, the renditions' format) makes
+    the first save call Image.init(), which imports every plugin it has (~100 ms). Done in the forked child, that
+    work was thrown away with the child and paid again for every photo (a third of a 12 MP JPEG's time); done here
+    it is paid once per warm process, and not at cold start (only when a photo comes)."""
+    Image.preinit()
+    for name in {*fmt.plugins, "WEBP", "JPEG"}:
+        if name in _PLUGIN_MODULES:
+            importlib.import_module(f"PIL.{_PLUGIN_MODULES[name]}")
 
 
 def render(validated: ValidatedImage) -> Renditions:
@@ -171,10 +194,13 @@ def decode(data: bytes, fmt: ImageFormat, limits: ImageLimits, *, decode_side: i
                 f"{limits.min_dimension} pixels on each side.",
                 details={"width": width, "height": height, "min_dimension": limits.min_dimension},
             )
-        if fmt is JPEG:
-            # DCT-domain scaling: libjpeg decodes at 1/2, 1/4 or 1/8 size, the largest that still covers the target.
-            image.draft(None, fit(width, height, decode_side))
-        _load(image)
+        pixels = _scaled_webp(data, image, fit(width, height, decode_side)) if fmt is WEBP else None
+        if pixels is None:
+            if fmt is JPEG:
+                # DCT-domain scaling: libjpeg decodes at 1/2, 1/4 or 1/8 size, the largest that covers the target.
+                image.draft(None, fit(width, height, decode_side))
+            _load(image)
+            pixels = image
 
     orientation = read_orientation(image)
     facts = read_facts(
@@ -185,7 +211,19 @@ def decode(data: bytes, fmt: ImageFormat, limits: ImageLimits, *, decode_side: i
         sha256=hashlib.sha256(data).hexdigest(),
         orientation=orientation,
     )
-    return DecodedImage(facts=facts, image=image, orientation=orientation)
+    return DecodedImage(facts=facts, image=pixels, orientation=orientation)
+
+
+def _scaled_webp(data: bytes, opened: Image.Image, size: tuple[int, int]) -> Image.Image | None:
+    """A still WebP decoded by libwebp straight to ``size`` (Pillow has no draft mode for WebP and would hold the
+    full-size canvas twice), carrying the opened file's metadata (ICC profile, EXIF) like a Pillow decode; None for
+    an animation or whatever libwebp refuses, which Pillow then decodes (and judges) as before."""
+    if getattr(opened, "is_animated", False) or size == opened.size:
+        return None
+    pixels = decode_scaled(data, size, has_alpha=opened.mode == "RGBA")
+    if pixels is not None:
+        pixels.info.update(opened.info)
+    return pixels
 
 
 def _open(data: bytes, plugins: tuple[str, ...]) -> Image.Image:

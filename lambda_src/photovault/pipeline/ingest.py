@@ -68,6 +68,10 @@ class IngestConfig:
         return self.limits.decode_budget_seconds + self.after_decode_seconds
 
 
+def _nothing() -> None:
+    """The default ``decoded``: nobody waits for this decode to end."""
+
+
 # The pending check reads at most this many of the oldest PENDING uploads (and HEADs their objects) per run.
 PENDING_CHECK_LIMIT = 20
 
@@ -132,11 +136,14 @@ class IngestPhoto:
     # People; None (no face index configured) = faces are detected but not grouped.
     people: PeopleIndex | None = None
 
-    def __call__(self, source: SourceObject, *, deadline: float, lease_seconds: int) -> IngestOutcome:
+    def __call__(
+        self, source: SourceObject, *, deadline: float, lease_seconds: int, decoded: Callable[[], None] = _nothing
+    ) -> IngestOutcome:
         """Process one upload. ``deadline`` is the ``time.monotonic()`` instant by which decoding must be over and
         retries must give up (the analysis reads it on ``retry.clock``, measured from now); the claim's lease lasts
         ``lease_seconds`` (the invocation's remaining time plus a margin: shorter than the queue's visibility timeout,
-        so a redelivery after a crash finds the lease expired).
+        so a redelivery after a crash finds the lease expired). ``decoded`` is called once the decode is over (the
+        worker then lets the batch's next record decode while this one waits on its AI calls).
 
         Retryable failures raise (the SQS record fails and is redelivered); bad files end REJECTED and return."""
         outcome = IngestOutcome(photo_id=source.photo_id, owner=source.owner, status=None)
@@ -185,7 +192,7 @@ class IngestPhoto:
         )
         try:
             try:
-                photo = self._process(source, base, previous, claim.token, deadline, outcome)
+                photo = self._process(source, base, previous, claim.token, deadline, outcome, decoded)
             except ImageRejected as rejected:
                 photo = replace(
                     base,
@@ -285,9 +292,13 @@ class IngestPhoto:
         token: str,
         deadline: float,
         outcome: IngestOutcome,
+        decoded: Callable[[], None] = _nothing,
     ) -> Photo:
         data = self.originals.read(source.bucket, source.key, source.version_id, self.config.limits.max_bytes)
-        validated = validate(data, self.config.limits, deadline=deadline, decoder=self.config.decoder)
+        try:
+            validated = validate(data, self.config.limits, deadline=deadline, decoder=self.config.decoder)
+        finally:
+            decoded()
         facts: ImageFacts = validated.facts
         base = replace(base, facts=facts, content_type=facts.mime_type)
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +25,7 @@ from photovault.images import ImageLimits
 from photovault.model import Photo, PhotoStatus
 from photovault.pipeline.analysis import RetryPolicy
 from photovault.pipeline.ingest import IngestConfig, IngestPhoto
-from tests.support.aws import REGION, Stack, create_stack, drain, spec
+from tests.support.aws import REGION, Stack, atomic_dynamodb, create_stack, drain, spec
 from tests.support.events import sqs_event
 from tests.support.fake_ai import FakeBedrockClient, FakeRekognitionClient
 from tests.support.lambda_context import lambda_context
@@ -119,7 +118,7 @@ class Harness:
 
 
 @pytest.fixture
-def harness(monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
+def harness(monkeypatch: pytest.MonkeyPatch, atomic_moto: None) -> Iterator[Harness]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -141,16 +140,7 @@ def harness(monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
 
 
 @pytest.fixture
-def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+def atomic_moto() -> Iterator[None]:
     """DynamoDB applies each write to an item atomically; moto's in-process backend does not lock across threads."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("update_item", "put_item", "transact_write_items", "batch_write_item", "get_item", "delete_item"):
-        original: Callable[..., Any] = getattr(DynamoDBBackend, name)
-
-        def locked(self: Any, *args: Any, __original: Callable[..., Any] = original, **kwargs: Any) -> Any:
-            with lock:
-                return __original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
+    with atomic_dynamodb():
+        yield

@@ -444,3 +444,53 @@ def test_a_replayed_version_named_by_its_etag_goes_but_never_the_version_the_pho
     # Then only the kept version is left, though the last one shares its ETag
     assert _versions(harness, key) == [kept["VersionId"]]
     assert deleter.delete_revision(key, kept["VersionId"], keep=kept["VersionId"]) == 0
+
+
+def test_a_batchs_records_wait_on_their_ai_calls_side_by_side(harness, monkeypatch):
+    # Given two photos in one batch, and a Bedrock that answers only once both captions are asked for at once
+    photos = [harness.upload(solid_jpeg(colour)) for colour in (RED, BLUE)]
+    both_asked = threading.Barrier(2, timeout=20)
+    converse = harness.bedrock.converse
+
+    def meet_then_answer(**kwargs):
+        both_asked.wait()  # records handled one after the other never get past this: the first waits alone
+        return converse(**kwargs)
+
+    monkeypatch.setattr(harness.bedrock, "converse", meet_then_answer)
+    # When the worker gets them as one batch
+    response = harness.invoke(harness.messages())
+    # Then both captions were asked for while the other record waited too, and each photo is READY with its own
+    assert response == {"batchItemFailures": []}
+    assert not both_asked.broken
+    for owner, photo_id in photos:
+        item = harness.photo(owner, photo_id)
+        assert s(item, "status") == "READY"
+        assert s(item, "caption")["fallback"] is False
+
+
+def test_a_batchs_records_take_turns_to_decode(harness, monkeypatch):
+    from photovault.pipeline import ingest
+
+    # Given four photos in one batch, and the decode step watched for overlap
+    for colour in (RED, GREEN, BLUE, GRAY):
+        harness.upload(solid_jpeg(colour))
+    in_decode, most = [0], [0]
+    guard = threading.Lock()
+    real_validate = ingest.validate
+
+    def watched(*args, **kwargs):
+        with guard:
+            in_decode[0] += 1
+            most[0] = max(most[0], in_decode[0])
+        try:
+            return real_validate(*args, **kwargs)
+        finally:
+            with guard:
+                in_decode[0] -= 1
+
+    monkeypatch.setattr(ingest, "validate", watched)
+    # When the worker handles the batch, its records side by side
+    response = harness.invoke(harness.messages())
+    # Then every photo was decoded, never two at once (each decode may use the whole decode memory cap)
+    assert response == {"batchItemFailures": []}
+    assert most[0] == 1

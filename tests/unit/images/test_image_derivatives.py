@@ -193,3 +193,54 @@ def test_analysis_jpeg_of_a_noisy_24_megapixel_photo_is_under_5_mb() -> None:
     renditions = render(validate(data, ImageLimits(max_bytes=200_000_000)))
     # Then what goes to Rekognition is within its 5 MB limit
     assert len(renditions.analysis_jpeg.data) <= 5_000_000
+
+
+@pytest.mark.parametrize(("source", "target"), [((2000, 1500), (1600, 1200)), ((4000, 3000), (1600, 1200))])
+def test_the_preview_resized_in_two_bands_matches_a_one_piece_resize_without_a_seam(
+    source: tuple[int, int], target: tuple[int, int]
+) -> None:
+    from PIL import ImageChops
+
+    from photovault.images.derivatives import _resize_in_bands
+
+    # Given a photo resized in two bands of rows made at once, and the same resize in one piece
+    picture = photo_like(*source)
+    banded = _resize_in_bands(picture, target)
+    whole = picture.resize(target, Image.Resampling.LANCZOS, reducing_gap=1.0)
+    # Then they differ by rounding only, anywhere, the rows where the bands meet included
+    assert banded.size == whole.size
+    assert max(high for _low, high in ImageChops.difference(banded, whole).getextrema()) <= 2
+    join = target[1] // 2
+    seam = ImageChops.difference(
+        banded.crop((0, join - 1, target[0], join + 1)), whole.crop((0, join - 1, target[0], join + 1))
+    )
+    assert max(high for _low, high in seam.getextrema()) <= 2
+
+
+def test_the_decode_child_never_imports_every_pillow_plugin() -> None:
+    # Given a fresh interpreter (Pillow's plugin registry is per process), When a JPEG is validated, Then the forked
+    # child found the WebP and JPEG writers registered by the parent: Pillow's all-plugins init (~100 ms) never ran
+    code = """
+import io, sys
+from PIL import Image
+from photovault.images import ImageLimits, validation
+
+def decoder(data, fmt, limits):
+    result = validation.decode_and_render(data, fmt, limits)
+    assert "PIL.PsdImagePlugin" not in sys.modules, "Image.init() ran in the child"
+    return result
+
+buffer = io.BytesIO()
+Image.new("RGB", (640, 480), (200, 30, 30)).save(buffer, "JPEG")
+validation.validate(buffer.getvalue(), ImageLimits(), decoder=decoder)
+print("ok")
+"""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "lambda_src"), str(root)])}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]

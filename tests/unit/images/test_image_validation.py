@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import tracemalloc
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from photovault.errors import ImageRejected
-from photovault.images import REASON_CODES, ImageLimits, validate
-from photovault.images.formats import JPEG
+from photovault.images import REASON_CODES, ImageLimits, validate, webp_scaled
+from photovault.images.formats import JPEG, WEBP
 from photovault.images.validation import decode
 from tests.unit.images.photos import encode, photo_like
 
@@ -181,6 +182,47 @@ def test_jpeg_is_decoded_no_larger_than_the_largest_rendition_needs() -> None:
     # Then it is decoded DCT-scaled (2000×1500 covers the 1600 px preview), yet facts give the full size
     assert decoded.image.size == (2000, 1500)
     assert (decoded.facts.width, decoded.facts.height) == (4000, 3000)
+
+
+def test_webp_is_decoded_straight_to_the_size_the_renditions_need() -> None:
+    # Given a 12 MP WebP with a colour profile and an EXIF orientation
+    picture = photo_like(4000, 3000)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = encode(picture, "WEBP", quality=90, icc_profile=b"profile-bytes", exif=exif.tobytes())
+    decoded = decode(data, WEBP, LIMITS)
+    # Then libwebp scaled it while decoding: the full-size canvas never existed, facts still give the full size
+    assert webp_scaled.available()
+    assert decoded.image.size == (1600, 1200)
+    assert (decoded.facts.width, decoded.facts.height) == (3000, 4000)
+    assert (decoded.orientation, decoded.image.info["icc_profile"]) == (6, b"profile-bytes")
+    # And the pixels are the picture's: close to a full decode resized with Lanczos
+    reference = Image.open(io.BytesIO(data)).convert("RGB").resize((1600, 1200), Image.Resampling.LANCZOS)
+    assert max(ImageStat.Stat(ImageChops.difference(decoded.image, reference)).mean) < 3
+
+
+def test_scaled_webp_keeps_transparency() -> None:
+    picture = photo_like(2400, 1800, mode="RGBA")
+    picture.putalpha(Image.linear_gradient("L").resize(picture.size))
+    decoded = decode(encode(picture, "WEBP", lossless=True), WEBP, LIMITS)
+    assert (decoded.image.mode, decoded.image.size) == ("RGBA", (1600, 1200))
+    top, bottom = decoded.image.getpixel((800, 5))[3], decoded.image.getpixel((800, 1195))[3]
+    assert top < 16 and bottom > 240
+
+
+def test_truncated_webp_is_corrupt_through_the_scaled_decode_too() -> None:
+    data = encode(photo_like(4000, 3000), "WEBP", quality=80)
+    assert rejection(data[: len(data) - 20_000]).reason_code == "corrupt_image"
+
+
+def test_animated_webp_is_decoded_by_pillow_first_frame() -> None:
+    # Given an animation (libwebp's still decoder refuses those), Then its first frame is what the renditions use
+    frames = [Image.new("RGB", (2000, 1500), colour) for colour in ((200, 10, 10), (10, 10, 200))]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "WEBP", save_all=True, append_images=frames[1:], lossless=True)
+    decoded = decode(buffer.getvalue(), WEBP, LIMITS)
+    assert decoded.image.size == (2000, 1500)
+    assert decoded.image.convert("RGB").getpixel((5, 5)) == (200, 10, 10)
 
 
 def test_limits_come_from_settings() -> None:
