@@ -37,16 +37,18 @@ RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
 
 # Dependencies a function never imports (kept out to stay small); tests/infra/test_build.py proves each function's
 # import graph avoids them. The worker needs neither cryptography (only the API's URL signer uses it) nor pydantic
-# (API bodies only); the api never touches pixels; the purge and the jobs function need none of the three (they move
-# items and bytes, never decode an image, sign a CloudFront URL or parse an API body).
+# (API bodies only); the api never touches pixels; the forwarder and the purge need none of the three (they move
+# messages, items and bytes); the jobs function never decodes an image but writes an export's metadata in the API
+# contract's shapes.
 _SIGNING = frozenset({"cryptography", "cffi", "pycparser"})
 _BODIES = frozenset({"pydantic", "pydantic-core", "annotated-types", "typing-inspection"})
 _PIXELS = frozenset({"pillow", "pi-heif"})
 EXCLUDED_DISTRIBUTIONS: dict[str, frozenset[str]] = {
     "api": _PIXELS,
     "worker": _SIGNING | _BODIES,
+    "forwarder": _PIXELS | _SIGNING | _BODIES,
     "purge": _PIXELS | _SIGNING | _BODIES,
-    "jobs": _PIXELS | _SIGNING | _BODIES,
+    "jobs": _PIXELS,  # an export's metadata.json is the API contract's shapes (pydantic); its listing reads cursors
 }
 # Pillow's font (FreeType/HarfBuzz and what only they link: brotli, libpng) and Tk bindings: only ImageFont and
 # ImageTk load them, and no PhotoVault code does.
@@ -64,7 +66,7 @@ EXCLUDED_MODULES: dict[str, frozenset[str]] = {
     "worker": frozenset({"cryptography", "cffi", "pydantic", "pydantic_core"}),
     "forwarder": frozenset({"PIL", "pi_heif", "cryptography", "cffi", "pydantic", "pydantic_core"}),
     "purge": frozenset({"PIL", "pi_heif", "cryptography", "cffi", "pydantic", "pydantic_core"}),
-    "jobs": frozenset({"PIL", "pi_heif", "cryptography", "cffi", "pydantic", "pydantic_core"}),
+    "jobs": frozenset({"PIL", "pi_heif"}),
 }
 FUNCTIONS = ("api", "worker", "forwarder", "purge", "jobs")
 
@@ -261,32 +263,79 @@ def bytecode_interpreter() -> str | None:
     return None
 
 
-def with_bytecode(entries: dict[str, Path], python: str, staging: Path) -> dict[str, Path]:
+# What each function's cold start imports: its handler module and the composition of its first use case (the same
+# code tests/infra/test_build.py runs to prove the zips' exclusions).
+INIT_IMPORTS = {
+    "api": "from photovault import composition; composition.api()",
+    "worker": "from photovault import composition; composition.ingest()",
+    "forwarder": "from photovault import composition; composition.work_queue()",
+    "purge": "from photovault import composition; composition.purge()",
+    "jobs": "from photovault import composition; composition.job_runner()",
+}
+_INIT_ENV = {"TABLE_NAME": "t", "ORIGINALS_BUCKET": "o", "DERIVATIVES_BUCKET": "d", "AWS_DEFAULT_REGION": "eu-west-1"}
+
+
+def init_sources(function: str) -> frozenset[str]:
+    """The source files (zip names) of the third-party modules ``function`` imports at cold start, found by doing
+    the import here (pure-Python module names and paths are the same in the Lambda-platform wheels). Only these get
+    bytecode: a module imported later compiles on first use, as without bytecode; the rest would only add size (the
+    whole of Pillow's plugins and Powertools' utilities were 2.8 MB of the worker zip's 11.3)."""
+    code = (
+        f"import sys, photovault.handlers.{function}; {INIT_IMPORTS[function]}\n"
+        "import json, pathlib\n"
+        "roots = sorted((pathlib.Path(p).resolve() for p in sys.path if p), key=lambda p: -len(str(p)))\n"
+        "found = set()\n"
+        "for module in list(sys.modules.values()):\n"
+        "    name = getattr(module, '__file__', None) or ''\n"
+        "    if not name.endswith('.py'):\n"
+        "        continue\n"
+        "    path = pathlib.Path(name).resolve()\n"
+        "    root = next((r for r in roots if path.is_relative_to(r)), None)\n"
+        "    if root is not None:\n"
+        "        found.add(path.relative_to(root).as_posix())\n"
+        "print(json.dumps(sorted(found)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "lambda_src"), **_INIT_ENV}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return frozenset(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def with_bytecode(
+    entries: dict[str, Path], python: str, staging: Path, only: frozenset[str] | None = None
+) -> dict[str, Path]:
     """``entries`` plus ``__pycache__/*.pyc`` compiled by ``python`` — reproducibly: hash-based pyc (no timestamps,
-    never revalidated against the read-only sources), paths as they will be in /var/task, a fixed hash seed."""
+    never revalidated against the read-only sources), paths as they will be in /var/task, a fixed hash seed. With
+    ``only``: for the whole ``photovault`` package and those sources, not every file."""
     for arcname, path in entries.items():
         target = staging / arcname
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
+    wanted = sorted(
+        arcname
+        for arcname in entries
+        if arcname.endswith(".py") and (only is None or arcname in only or arcname.startswith(f"{PACKAGE_DIR.name}/"))
+    )
+    listing = staging.parent / f"{staging.name}.compile-list"
+    listing.write_text("".join(f"{staging / arcname}\n" for arcname in wanted))
     subprocess.run(
         [
             python,
             "-m",
             "compileall",
             "-q",
-            "-j",
-            "0",
             "--invalidation-mode",
             "unchecked-hash",
             "-s",
             str(staging),
             "-p",
             LAMBDA_TASK_ROOT,
-            str(staging),
+            "-i",
+            str(listing),
         ],
         check=True,
         env={**os.environ, "PYTHONHASHSEED": "0"},
     )
+    listing.unlink()
     compiled = dict(entries)
     for pyc in sorted(staging.rglob("__pycache__/*.pyc")):
         compiled[pyc.relative_to(staging).as_posix()] = pyc
@@ -311,7 +360,7 @@ def build(
         entries = collect(function, site_packages)
         with tempfile.TemporaryDirectory(prefix=f"lambda-{function}-") as staging:
             if python is not None:
-                entries = with_bytecode(entries, python, Path(staging))
+                entries = with_bytecode(entries, python, Path(staging), only=init_sources(function))
             hashes[function] = deterministic_zip(entries, output)
         size_mb = output.stat().st_size / 1_000_000
         print(f"{output}  {size_mb:.1f} MB  sha256 {hashes[function]}")

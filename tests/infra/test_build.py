@@ -136,13 +136,7 @@ def test_the_offline_analyzer_is_in_neither_zip(function: str) -> None:
 def test_each_function_imports_none_of_what_its_zip_leaves_out(function: str) -> None:
     """The zips leave distributions out (smaller artefact, faster cold start); prove the code never imports them —
     the handler, its composition and the first use case build included — so a new import fails here, not in AWS."""
-    build = {
-        "api": "from photovault import composition; composition.api()",
-        "worker": "from photovault import composition; composition.ingest()",
-        "forwarder": "from photovault import composition; composition.work_queue()",
-        "purge": "from photovault import composition; composition.purge()",
-        "jobs": "from photovault import composition; composition.job_runner()",
-    }[function]
+    build = build_lambda.INIT_IMPORTS[function]
     code = (
         f"import sys, photovault.handlers.{function}; {build}; "
         f"print(sorted(m for m in {sorted(build_lambda.EXCLUDED_MODULES[function])!r} if m in sys.modules))"
