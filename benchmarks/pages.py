@@ -18,8 +18,9 @@ fusion, mapping) likewise within 1.25×. Its time inside moto is reported, not j
 sorting the whole table (its p95 there grew 3× from 1 k to 10 k photos for the same 36 items read), which
 DynamoDB does not; what DynamoDB's time follows, the items read, is judged flat.
 
-A people page is being built beside this case: its page goes in ``PAGES`` (a name and a function of the rig) and is
-judged by the same flat-reads goal.
+- people: the people page (``People.list_people``) and one person's faces (``People.faces``). At the first size
+  PEOPLE persons with FACES_EACH faces each are written through the people repository (as the worker's
+  ``PeopleIndex`` writes them), from photos of the first thousand, so they too stay while the library grows.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from benchmarks.search import OWNER, PAGE, RARE, CountingClient, _seed
 CASE = "pages"
 TRASHED = 30
 ALBUM_MEMBERS = 60
+PEOPLE = 8
+FACES_EACH = 5  # the first PEOPLE × FACES_EACH photos hold one face each
 FLAT_READS = 1.1
 FLAT_P95 = 1.25
 SET_UP_FROM = 100 + TRASHED + 70 + ALBUM_MEMBERS  # the photos the trash and the album are taken from (below)
@@ -106,12 +109,14 @@ class OwnerMatrix:
 
 @dataclass
 class Rig:
-    """The use cases over the counting client, and what the first size set up (the album's id)."""
+    """The use cases over the counting client, and what the first size set up (the album's id, one person's id)."""
 
     library: Any
     albums: Any
+    people: Any
     counting: TimedClient
     album_id: str = ""
+    person_id: str = ""
     second_page: str | None = None  # the timeline's cursor after its first page, at the current size
 
 
@@ -141,13 +146,23 @@ def _smart_search(rig: Rig) -> Any:
     return rig.library.search(OWNER, query=SMART_QUERY, limit=PAGE, cursor=None)
 
 
-# name -> (one page, how many items it must show at every size). The people page joins here (issue 16).
+def _people(rig: Rig) -> Any:
+    return rig.people.list_people(OWNER, limit=60, cursor=None)  # the route's default page
+
+
+def _person_faces(rig: Rig) -> Any:
+    return rig.people.faces(OWNER, rig.person_id, limit=60, cursor=None)
+
+
+# name -> (one page, how many items it must show at every size).
 PAGES: dict[str, tuple[Callable[[Rig], Any], int]] = {
     "timeline, first page": (_timeline_first, PAGE),
     "timeline, second page": (_timeline_second, PAGE),
     "album page": (_album, PAGE),
     "trash listing": (_trash, TRASHED),
     "smart search": (_smart_search, PAGE),
+    "people page": (_people, PEOPLE),
+    "a person's faces": (_person_faces, FACES_EACH),
 }
 SMART = "smart search"
 
@@ -158,11 +173,13 @@ def _shown(page: Any) -> int:
 
 def _rig(raw: Any, table: str) -> Rig:
     from photovault.adapters.dynamodb.albums import DynamoAlbumRepository
+    from photovault.adapters.dynamodb.people import DynamoPeopleRepository
     from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
     from photovault.adapters.dynamodb.shares import DynamoShareRepository
     from photovault.library.albums import Albums, AlbumsConfig
     from photovault.library.cursor import CursorCodec
     from photovault.library.service import Library, LibraryConfig
+    from photovault.people.service import People
     from tests.support.fake_meaning import ConceptEmbedder
 
     counting = TimedClient(raw)
@@ -189,7 +206,10 @@ def _rig(raw: Any, table: str) -> Rig:
         cursors=cursors,
         config=AlbumsConfig(),
     )
-    return Rig(library, albums, counting)
+    people = People(
+        repo=DynamoPeopleRepository(counting, table), media=media, cursors=cursors, media_url_expiry_seconds=3600
+    )
+    return Rig(library, albums, people, counting)
 
 
 def _embed(rig: Rig, photo_ids: list[str], start: int) -> None:
@@ -213,6 +233,34 @@ def _set_up(rig: Rig, ids: list[str]) -> None:
     members = ids[200 : 200 + ALBUM_MEMBERS]  # photos 200–259
     outcomes = rig.library.act(OWNER, Action.ADD_TO_ALBUM, members, album_id=rig.album_id)
     assert all(o.outcome.value == "ok" for o in outcomes), outcomes
+    _set_up_people(rig, ids[: PEOPLE * FACES_EACH])
+
+
+def _set_up_people(rig: Rig, ids: list[str]) -> None:
+    """PEOPLE persons of FACES_EACH faces, one face per photo, written as the worker's people step writes them."""
+    from photovault.model import BoundingBox
+    from photovault.people.model import Person, PersonFace
+
+    repo = rig.people._repo
+    box = BoundingBox(0.3, 0.2, 0.25, 0.3)
+    for number in range(PEOPLE):
+        person_id = f"{number:032x}"  # a person id's shape: 32 hex digits
+        photos = ids[number * FACES_EACH : (number + 1) * FACES_EACH]
+        faces = [
+            PersonFace(
+                OWNER,
+                f"face-{photo_id}",
+                photo_id,
+                person_id,
+                box,
+                99.0,
+                f"media/bench/face-{photo_id}.webp",
+                f"2025-01-{1 + index:02d}T12:00:00#{photo_id}",
+            )
+            for index, photo_id in enumerate(photos)
+        ]
+        repo.add(faces, [Person(OWNER, person_id, cover_key=faces[0].crop_key, created_at="2025-01-01T00:00:00Z")])
+    rig.person_id = f"{0:032x}"
 
 
 def plan(mode: Mode) -> tuple[tuple[int, ...], int]:

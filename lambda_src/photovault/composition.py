@@ -322,10 +322,15 @@ def _build_ingest() -> IngestPhoto:
 
     settings = get_settings()
     meaning = _search_by_meaning(settings)
-    digests = DigestNotices(
-        repo=DynamoNotificationRepository(client("dynamodb"), settings.table_name),
-        timer=SqsDigestTimer(client("sqs"), settings.jobs_queue_url),
-        config=_digest_config(settings),
+    # Without the jobs queue there are no digests: no SQS client either (a client is ~10 ms of a cold start).
+    digests = (
+        DigestNotices(
+            repo=DynamoNotificationRepository(client("dynamodb"), settings.table_name),
+            timer=SqsDigestTimer(client("sqs"), settings.jobs_queue_url),
+            config=_digest_config(settings),
+        )
+        if settings.jobs_queue_url
+        else None
     )
     media = S3MediaStore(client("s3"), settings.derivatives_bucket)
     return IngestPhoto(
@@ -347,7 +352,7 @@ def _build_ingest() -> IngestPhoto:
         ),
         embedder=meaning[0] if meaning else None,
         vectors=meaning[1] if meaning else None,
-        digests=digests if settings.jobs_queue_url else None,
+        digests=digests,
         geocoder=_geocoder(settings),
         people=_people_index(settings, media),
     )

@@ -59,6 +59,10 @@ def test_every_case_but_e2e_runs_in_smoke_mode_and_reports(tmp_path: Path, quiet
     assert "## Goals" in report_path.read_text()
     assert (tmp_path / report.PLOT_NAME).stat().st_size > 0
     assert "PASS" in table or "MISS" in table
+    # The people pages are judged like the other pages; a cold start reports its first request beside its init.
+    goals = {goal.name.split(":")[0] for r in results for goal in r.goals}
+    assert {"people page", "a person's faces"} <= goals
+    assert "worker: first request" in {metric.name for r in results for metric in r.metrics}
 
 
 @pytest.mark.slow

@@ -12,70 +12,117 @@ from __future__ import annotations
 
 import base64
 import binascii
+import importlib
 import json
+import threading
 from collections.abc import Callable
 from functools import cache
-from typing import Any, get_args, get_type_hints
+from typing import TYPE_CHECKING, Any, get_args, get_type_hints
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Route
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
-    RequestValidationError,
-)
-from aws_lambda_powertools.event_handler.openapi.params import Param
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photovault import composition
-from photovault.api.contract import Error, ErrorDetails, FieldError
-from photovault.api.routes import (
-    account,
-    albums,
-    jobs,
-    map,
-    media,
-    meta,
-    notifications,
-    people,
-    photos,
-    public,
-    search,
-    shares,
-    trash,
-    uploads,
-)
-from photovault.api.routing import ORIGIN_KEY, OWNER_KEY, SECURITY_SCHEME
 from photovault.errors import InvalidInput, PhotoVaultError, Unauthorized
 from photovault.observability import logger
+
+if TYPE_CHECKING:  # loaded with the resolver: validation brings pydantic
+    from aws_lambda_powertools.event_handler.openapi.exceptions import (
+        RequestUnsupportedContentType,
+        RequestValidationError,
+    )
 
 OPENAPI_TITLE = "PhotoVault API"
 OPENAPI_VERSION = "1.0.0"
 _MAX_SUB_LENGTH = 128
+_JOB_PATH = "/jobs/<job_id>"  # GET jobs.get_job: the one route a deleted account's kept session may still use
 
-app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
-for _resource in (
-    meta,
-    uploads,
-    photos,
-    trash,
-    albums,
-    media,
-    search,
-    map,
-    shares,
-    public,
-    jobs,
-    account,
-    notifications,
-    people,
-):
-    app.include_router(_resource.router)
+# The first segment of a path -> the route modules serving paths under it, in the order they are included. A cold
+# start builds no route and no contract model: a request includes only its own resource's routers (the contract's
+# pydantic models build on their first use), so the init path stays near bare boto3's (issue 18).
+# tests/integration/api/test_api_contract.py checks every route is reachable through its segment.
+ROUTE_MODULES: dict[str, tuple[str, ...]] = {
+    "health": ("meta",),
+    "uploads": ("uploads",),
+    "photos": ("photos", "shares"),
+    "trash": ("trash",),
+    "albums": ("albums",),
+    "media": ("media",),
+    "search": ("search",),
+    "labels": ("search",),
+    "places": ("search",),
+    "map": ("map",),
+    "shares": ("shares",),
+    "public": ("public",),
+    "jobs": ("jobs",),
+    "account": ("account", "notifications"),
+    "people": ("people",),
+}
+_ALL_MODULES = tuple(dict.fromkeys(name for names in ROUTE_MODULES.values() for name in names))
+
+_included: set[str] = set()
+# A Lambda handles one request at a time; the local stack's threads may not.
+_including = threading.RLock()
+
+
+def resolver() -> APIGatewayHttpResolver:
+    """The resolver with its error mapping, middleware and document route, built at the first request (validation
+    loads pydantic); routers join it per resource as requests reach them (``include_routes``)."""
+    with _including:
+        return _build_resolver()
+
+
+@cache
+def _build_resolver() -> APIGatewayHttpResolver:
+    from aws_lambda_powertools.event_handler.openapi.exceptions import (
+        RequestUnsupportedContentType,
+        RequestValidationError,
+    )
+
+    app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
+    app.exception_handler(PhotoVaultError)(_domain_error)
+    app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(RequestUnsupportedContentType)(_unsupported_body)
+    app.exception_handler(Exception)(_unexpected)
+    app.not_found(_route_not_found)
+    app.use(middlewares=[_reject_unknown_query, _authenticate])
+    app.get("/openapi.json", include_in_schema=False)(openapi_document)
+    return app
+
+
+def include_routes(modules: tuple[str, ...]) -> None:
+    """Import and include these route modules once each."""
+    if _included.issuperset(modules):
+        return
+    with _including:
+        for name in modules:
+            if name not in _included:
+                resolver().include_router(importlib.import_module(f"photovault.api.routes.{name}").router)
+                _included.add(name)
+
+
+def _segment(path: str) -> str:
+    path = path.removeprefix("/api") if path.startswith("/api/") else path
+    return path.lstrip("/").split("/", 1)[0]
+
+
+def include_routes_for(path: str) -> None:
+    """The routes that could serve ``path`` (none for a path under no resource: the resolver answers 404)."""
+    include_routes(ROUTE_MODULES.get(_segment(path), ()))
 
 
 def route_table() -> list[Route]:
-    """Every route of the resolver (Powertools keeps them in two private lists: static and parametrised paths)."""
+    """Every route of the API (Powertools keeps them in two private lists: static and parametrised paths)."""
+    include_routes(_ALL_MODULES)
+    return _routes()
+
+
+def _routes() -> list[Route]:
+    """The routes included so far."""
+    app = resolver()
     return [*app._static_routes, *app._dynamic_routes]
 
 
@@ -85,6 +132,8 @@ def route_table() -> list[Route]:
 def error_response(
     status: int, code: str, message: str, details: dict[str, Any] | None = None, *, retry_after: int | None = None
 ) -> Response[str]:
+    from photovault.api.contract import Error, ErrorDetails
+
     body = Error(code=code, message=message, details=ErrorDetails.model_validate(details) if details else None)
     response: Response[str] = Response(
         status_code=status,
@@ -96,18 +145,19 @@ def error_response(
     return response
 
 
-@app.exception_handler(PhotoVaultError)
 def _domain_error(exc: PhotoVaultError) -> Response[str]:
     if exc.retry_after is not None:
         logger.warning("a dependency refused or failed; the client may retry", extra={"error_code": exc.code})
     return error_response(exc.http_status, exc.code, exc.message, exc.details, retry_after=exc.retry_after)
 
 
-@app.exception_handler(RequestValidationError)
 def _validation_error(exc: RequestValidationError) -> Response[str]:
     # GET /photos/actions reached GET /photos/{photo_id} and failed the id's pattern; it names a resource that
     # only takes other methods: 405, as for any other path.
-    refused = _method_refused(app.current_event.path, app.current_event.http_method)
+    from photovault.api.contract import FieldError
+
+    event = resolver().current_event
+    refused = _method_refused(event.path, event.http_method)
     if refused is not None:
         return refused
     errors = [
@@ -119,14 +169,13 @@ def _validation_error(exc: RequestValidationError) -> Response[str]:
     return error_response(400, "invalid_input", "The request is not valid.", details)
 
 
-@app.exception_handler(RequestUnsupportedContentType)
 def _unsupported_body(_exc: RequestUnsupportedContentType) -> Response[str]:
     return error_response(415, "unsupported_media_type", "Send the body as application/json.", {"field": "body"})
 
 
-@app.not_found
 def _route_not_found(_exc: NotFoundError) -> Response[str]:
-    refused = _method_refused(app.current_event.path, app.current_event.http_method)
+    event = resolver().current_event
+    refused = _method_refused(event.path, event.http_method)
     return refused if refused is not None else error_response(404, "not_found", "No such resource.")
 
 
@@ -140,15 +189,15 @@ def _method_refused(path: str, method: str) -> Response[str] | None:
     return response
 
 
-@app.exception_handler(Exception)
 def _unexpected(_exc: Exception) -> Response[str]:
     logger.exception("unhandled error")
     return error_response(500, "internal_error", "Something went wrong on our side.")
 
 
 def _allowed_methods(path: str) -> list[str]:
+    include_routes_for(path)
     path = path.removeprefix("/api") if path.startswith("/api/") else path
-    matching = [route for route in route_table() if route.rule.match(path)]
+    matching = [route for route in _routes() if route.rule.match(path)]
     # Only the resource the path names: /photos/actions is not also /photos/{id} (literal segments win, as routing).
     fewest = min((route.path.count("<") for route in matching), default=0)
     return sorted({route.method for route in matching if route.path.count("<") == fewest})
@@ -160,6 +209,8 @@ def _allowed_methods(path: str) -> list[str]:
 @cache
 def _declared_names(func: Callable[..., Any]) -> frozenset[str]:
     """The query names a route takes: its parameters' names, or their aliases (``from``, ``to``)."""
+    from aws_lambda_powertools.event_handler.openapi.params import Param
+
     names: set[str] = set()
     for name, annotation in get_type_hints(func, include_extras=True).items():
         aliases = [meta.alias for meta in get_args(annotation)[1:] if isinstance(meta, Param) and meta.alias]
@@ -167,9 +218,9 @@ def _declared_names(func: Callable[..., Any]) -> frozenset[str]:
     return frozenset(names)
 
 
-@cache
-def _route_functions() -> frozenset[Callable[..., Any]]:
-    return frozenset(route.func for route in route_table())
+def _registered(route: Route) -> bool:
+    """A route of the API, not the stand-in Powertools makes for its not-found handler."""
+    return any(route is known for known in _routes())
 
 
 def _reject_unknown_query(router: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
@@ -177,7 +228,7 @@ def _reject_unknown_query(router: APIGatewayHttpResolver, next_middleware: NextM
     Powertools runs the middleware for its not-found handler too: that one answers 404/405, whatever the query."""
     route: Route | None = router.context.get("_route")
     given = router.current_event.query_string_parameters or {}
-    if route is not None and given and route.func in _route_functions():
+    if route is not None and given and _registered(route):
         unknown = sorted(set(given) - _declared_names(route.func))
         if unknown:
             raise InvalidInput(f"Unknown query parameter: {unknown[0]}", details={"field": f"query.{unknown[0]}"})
@@ -187,6 +238,8 @@ def _reject_unknown_query(router: APIGatewayHttpResolver, next_middleware: NextM
 def _authenticate(router: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
     """On a route that declares the JWT requirement, the caller is the verified ``sub`` or the request is a 401; a token
     issued before the user signed out everywhere is a 401 too (``photovault.account.sessions``: one GetItem)."""
+    from photovault.api.routing import ORIGIN_KEY, OWNER_KEY  # loaded with the route's module
+
     route: Route | None = router.context.get("_route")
     if route is not None and route.security:
         claims = router.current_event.request_context.authorizer.jwt_claim
@@ -195,7 +248,7 @@ def _authenticate(router: APIGatewayHttpResolver, next_middleware: NextMiddlewar
             raise Unauthorized("Sign in to use this API.")
         origin = _id_claim(claims.get("origin_jti"))
         # A deleted account's kept session may still follow its deletion job (and nothing else).
-        reading_job = router.context.get("_route_args", {}).get("job_id") if route.func is jobs.get_job else None
+        reading_job = router.context.get("_route_args", {}).get("job_id") if route.path == _JOB_PATH else None
         composition.api().sessions.check(sub, _epoch_claim(claims.get("iat")), origin, reading_job=reading_job)
         router.context[OWNER_KEY] = sub
         router.context[ORIGIN_KEY] = origin
@@ -213,13 +266,9 @@ def _epoch_claim(value: Any) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
-app.use(middlewares=[_reject_unknown_query, _authenticate])
-
-
 # ---------------------------------------------------------------- document and entry point
 
 
-@app.get("/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[str]:
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_json())
 
@@ -229,8 +278,11 @@ def openapi_json() -> str:
     """The OpenAPI document generated from the routes and the contract (served, and written by ``make openapi``)."""
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
+    from photovault.api.routing import SECURITY_SCHEME
+
+    include_routes(_ALL_MODULES)
     document = json.loads(
-        app.get_openapi_json_schema(
+        resolver().get_openapi_json_schema(
             title=OPENAPI_TITLE,
             version=OPENAPI_VERSION,
             description=__doc__,
@@ -347,7 +399,10 @@ def _not_through_cloudfront(event: dict[str, Any]) -> dict[str, Any] | None:
 
 def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """One request: the CloudFront check, the body gate, the resolver, and no caching of anything this API answers."""
-    response = _not_through_cloudfront(event) or _body_gate(event) or app.resolve(event, context)
+    response = _not_through_cloudfront(event) or _body_gate(event)
+    if response is None:
+        include_routes_for(str(event.get("rawPath") or event.get("path") or ""))
+        response = resolver().resolve(event, context)
     headers = response.setdefault("headers", {})
     headers.setdefault("Cache-Control", "no-store")  # personal data and short-lived signed URLs: never cache
     return response

@@ -18,8 +18,10 @@ from photovault.library.service import MAX_SELECTION, Action
 from photovault.model import TRASH_RETENTION_DAYS, PhotoStatus
 from photovault.sharing.policy import MAX_EXPIRES_IN, MAX_VIEWS, MIN_EXPIRES_IN, ShareState
 
-_IN = ConfigDict(extra="forbid", strict=True)
-_OUT = ConfigDict(extra="forbid")
+# defer_build: a model's validator and serializer are built at its first use, not at import, so a cold start pays
+# only for the shapes its request touches (issue 18).
+_IN = ConfigDict(extra="forbid", strict=True, defer_build=True)
+_OUT = ConfigDict(extra="forbid", defer_build=True)
 
 
 Confidence = Annotated[float, Field(ge=0, le=100, description="Percent")]

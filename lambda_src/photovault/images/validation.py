@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import pi_heif
 from PIL import Image
 
 from photovault.errors import ImageRejected
@@ -37,13 +36,14 @@ if TYPE_CHECKING:
 __all__ = ["DecodedImage", "Decoder", "ImageLimits", "ValidatedImage", "decode_and_render", "render", "validate"]
 
 
+@cache
 def register_heif_decoder() -> None:
     """HEIC/HEIF decoding through pi-heif: libheif with decoders only (pillow-heif also ships the 11 MB x265
-    encoder, which the worker never uses). Thumbnails, depth maps and auxiliary images are never needed."""
+    encoder, which the worker never uses). Thumbnails, depth maps and auxiliary images are never needed.
+    Registered with the first HEIF photo (``prepare_pillow``), not at import: most photos are JPEGs."""
+    import pi_heif
+
     pi_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
-
-
-register_heif_decoder()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ def validate(
     return _decode_within_budget(data, fmt, limits, deadline, decoder or decode_and_render)
 
 
-# Pillow's plugin module per sniffed format (HEIF is pi-heif's, registered at import above).
+# Pillow's plugin module per sniffed format (HEIF is pi-heif's: register_heif_decoder).
 _PLUGIN_MODULES = {"JPEG": "JpegImagePlugin", "PNG": "PngImagePlugin", "GIF": "GifImagePlugin"}
 _PLUGIN_MODULES |= {"WEBP": "WebPImagePlugin", "AVIF": "AvifImagePlugin"}
 
@@ -112,6 +112,8 @@ def prepare_pillow(fmt: ImageFormat) -> None:
     work was thrown away with the child and paid again for every photo (a third of a 12 MP JPEG's time); done here
     it is paid once per warm process, and not at cold start (only when a photo comes)."""
     Image.preinit()
+    if "HEIF" in fmt.plugins:
+        register_heif_decoder()
     for name in {*fmt.plugins, "WEBP", "JPEG"}:
         if name in _PLUGIN_MODULES:
             importlib.import_module(f"PIL.{_PLUGIN_MODULES[name]}")

@@ -7,11 +7,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from photovault import ids, keys
+from photovault import ids, images, keys
 from photovault.errors import ClaimLost, ImageRejected, PhotoBusy
-from photovault.images import ImageLimits, render, validate
-from photovault.images.validation import Decoder
+from photovault.images.limits import ImageLimits
 from photovault.model import Analysis, Caption, ImageFacts, ModerationLabel, Photo, PhotoStatus, SourceObject
 from photovault.model import iso_epoch as _iso
 from photovault.notifications.digest import DigestNotices
@@ -36,6 +36,9 @@ from photovault.ports import (
     VersionedBucket,
 )
 from photovault.search.index import stamp_index
+
+if TYPE_CHECKING:  # Pillow and libheif load with the first photo (photovault.images), not at the cold start
+    from photovault.images.validation import Decoder
 
 PIPELINE_VERSION = "1"
 # ``make reprocess ARGS="--steps embed,place"``: the steps an operator may ask for alone on a READY photo; the paid
@@ -296,7 +299,7 @@ class IngestPhoto:
     ) -> Photo:
         data = self.originals.read(source.bucket, source.key, source.version_id, self.config.limits.max_bytes)
         try:
-            validated = validate(data, self.config.limits, deadline=deadline, decoder=self.config.decoder)
+            validated = images.validate(data, self.config.limits, deadline=deadline, decoder=self.config.decoder)
         finally:
             decoded()
         facts: ImageFacts = validated.facts
@@ -315,7 +318,7 @@ class IngestPhoto:
             )
             return self._finish(photo, token, previous)
 
-        renditions = render(validated)
+        renditions = images.render(validated)
         # The retry policy keeps its own clock (tests jump it ahead instead of sleeping): the same time left, on it.
         retry_deadline = self.retry.clock() + (deadline - time.monotonic())
         steps = _reused_steps(base, previous)

@@ -469,14 +469,14 @@ def test_a_batchs_records_wait_on_their_ai_calls_side_by_side(harness, monkeypat
 
 
 def test_a_batchs_records_take_turns_to_decode(harness, monkeypatch):
-    from photovault.pipeline import ingest
+    from photovault import images  # what the ingest use case decodes through (loaded with the first photo)
 
     # Given four photos in one batch, and the decode step watched for overlap
     for colour in (RED, GREEN, BLUE, GRAY):
         harness.upload(solid_jpeg(colour))
     in_decode, most = [0], [0]
     guard = threading.Lock()
-    real_validate = ingest.validate
+    real_validate = images.validate
 
     def watched(*args, **kwargs):
         with guard:
@@ -488,7 +488,7 @@ def test_a_batchs_records_take_turns_to_decode(harness, monkeypatch):
             with guard:
                 in_decode[0] -= 1
 
-    monkeypatch.setattr(ingest, "validate", watched)
+    monkeypatch.setattr(images, "validate", watched)
     # When the worker handles the batch, its records side by side
     response = harness.invoke(harness.messages())
     # Then every photo was decoded, never two at once (each decode may use the whole decode memory cap)
