@@ -272,16 +272,26 @@ INIT_IMPORTS = {
     "purge": "from photovault import composition; composition.purge()",
     "jobs": "from photovault import composition; composition.job_runner()",
 }
+# What the first request or record then imports (the api builds its routes and contract models at its first request,
+# the worker loads Pillow with its first photo): compiled too, so the first use does not compile them from source.
+FIRST_USE_IMPORTS = {
+    "api": "from photovault.api.app import route_table; route_table()",
+    "worker": (
+        "from photovault.images import derivatives, validation; validation.register_heif_decoder(); "
+        "from PIL import GifImagePlugin, JpegImagePlugin, PngImagePlugin, TiffImagePlugin, WebPImagePlugin"
+    ),
+}
 _INIT_ENV = {"TABLE_NAME": "t", "ORIGINALS_BUCKET": "o", "DERIVATIVES_BUCKET": "d", "AWS_DEFAULT_REGION": "eu-west-1"}
 
 
 def init_sources(function: str) -> frozenset[str]:
-    """The source files (zip names) of the third-party modules ``function`` imports at cold start, found by doing
-    the import here (pure-Python module names and paths are the same in the Lambda-platform wheels). Only these get
-    bytecode: a module imported later compiles on first use, as without bytecode; the rest would only add size (the
-    whole of Pillow's plugins and Powertools' utilities were 2.8 MB of the worker zip's 11.3)."""
+    """The source files (zip names) of the third-party modules ``function`` imports at cold start and first use,
+    found by doing the import here (pure-Python module names and paths are the same in the Lambda-platform wheels).
+    Only these get bytecode: a module imported later compiles when it is first used, as without bytecode; the rest
+    would only add size (all of Pillow's plugins and Powertools' utilities were 2.8 MB of the worker zip's 11.3)."""
     code = (
         f"import sys, photovault.handlers.{function}; {INIT_IMPORTS[function]}\n"
+        f"{FIRST_USE_IMPORTS.get(function, '')}\n"
         "import json, pathlib\n"
         "roots = sorted((pathlib.Path(p).resolve() for p in sys.path if p), key=lambda p: -len(str(p)))\n"
         "found = set()\n"
