@@ -278,17 +278,18 @@ FIRST_USE_IMPORTS = {
     "api": "from photovault.api.app import route_table; route_table()",
     "worker": (
         "from photovault.images import derivatives, validation; validation.register_heif_decoder(); "
-        "from PIL import GifImagePlugin, JpegImagePlugin, PngImagePlugin, TiffImagePlugin, WebPImagePlugin"
+        "from PIL import JpegImagePlugin, PngImagePlugin, WebPImagePlugin"
     ),
 }
 _INIT_ENV = {"TABLE_NAME": "t", "ORIGINALS_BUCKET": "o", "DERIVATIVES_BUCKET": "d", "AWS_DEFAULT_REGION": "eu-west-1"}
 
 
 def init_sources(function: str) -> frozenset[str]:
-    """The source files (zip names) of the third-party modules ``function`` imports at cold start and first use,
-    found by doing the import here (pure-Python module names and paths are the same in the Lambda-platform wheels).
-    Only these get bytecode: a module imported later compiles when it is first used, as without bytecode; the rest
-    would only add size (all of Pillow's plugins and Powertools' utilities were 2.8 MB of the worker zip's 11.3)."""
+    """The source files (zip names) of the modules, ours and third-party, ``function`` imports at cold start and
+    first use, found by doing the import here (pure-Python module names and paths are the same in the
+    Lambda-platform wheels). Only these get bytecode: a module imported later compiles when it is first used, as
+    without bytecode; the rest would only add size (all of Pillow's plugins and Powertools' utilities were 2.8 MB of
+    the worker zip's 11.3)."""
     code = (
         f"import sys, photovault.handlers.{function}; {INIT_IMPORTS[function]}\n"
         f"{FIRST_USE_IMPORTS.get(function, '')}\n"
@@ -315,16 +316,12 @@ def with_bytecode(
 ) -> dict[str, Path]:
     """``entries`` plus ``__pycache__/*.pyc`` compiled by ``python`` — reproducibly: hash-based pyc (no timestamps,
     never revalidated against the read-only sources), paths as they will be in /var/task, a fixed hash seed. With
-    ``only``: for the whole ``photovault`` package and those sources, not every file."""
+    ``only``: for those sources (zip names), not every file."""
     for arcname, path in entries.items():
         target = staging / arcname
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
-    wanted = sorted(
-        arcname
-        for arcname in entries
-        if arcname.endswith(".py") and (only is None or arcname in only or arcname.startswith(f"{PACKAGE_DIR.name}/"))
-    )
+    wanted = sorted(arcname for arcname in entries if arcname.endswith(".py") and (only is None or arcname in only))
     listing = staging.parent / f"{staging.name}.compile-list"
     listing.write_text("".join(f"{staging / arcname}\n" for arcname in wanted))
     subprocess.run(
