@@ -40,7 +40,8 @@ def stage(work: Path) -> Path:
     shutil.copytree(ROOT / "web", work / "web", ignore=shutil.ignore_patterns("node_modules"))
     # The npm packages the web app loads as they are (web/vendor.json), which module "web" uploads from node_modules.
     for package in json.loads((ROOT / "web" / "vendor.json").read_text(encoding="utf-8"))["packages"]:
-        shutil.copytree(ROOT / "node_modules" / package, work / "node_modules" / package)
+        if (ROOT / "node_modules" / package).is_dir():  # absent without `npm ci`: nothing of it is uploaded
+            shutil.copytree(ROOT / "node_modules" / package, work / "node_modules" / package)
     (work / "dist").mkdir()
     for name in FUNCTIONS:
         with zipfile.ZipFile(work / "dist" / f"{name}.zip", "w") as archive:
