@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
-from scripts.local_stack.stack import LocalStack
+from scripts.local_stack.stack import LocalStack, StackOptions
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,6 +64,39 @@ def new_context(
     context.set_default_timeout(UI_TIMEOUT_MS)
     console.attach(context, name)
     return context
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    page.goto("/")
+    expect(page.get_by_test_id("signin-form")).to_be_visible()
+    page.get_by_test_id("auth-email").fill(username)
+    page.get_by_test_id("auth-password").fill(password)
+    page.get_by_test_id("auth-password").press("Enter")
+    expect(page.get_by_test_id("current-user")).to_have_text(username)
+
+
+@contextmanager
+def demo_signed_in(browser: Browser, stack: LocalStack, console: ConsoleWatch, name: str) -> Iterator[BrowserContext]:
+    """A browser context signed in as the stack's demo user (its session kept in the context), closed afterwards."""
+    context = new_context(browser, stack, console, name)
+    page = context.new_page()
+    sign_in(page, stack.resources.demo_username, stack.resources.demo_password)
+    page.close()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@contextmanager
+def unseeded_stack() -> Iterator[LocalStack]:
+    """A local stack of its own for a browser module: no demo photos, quick polling and retries."""
+    local = LocalStack(StackOptions(seed=False, poll_wait_seconds=1, failure_visibility_timeout=2))
+    local.start()
+    try:
+        yield local
+    finally:
+        local.stop()
 
 
 def fresh_folder(name: str) -> Path:

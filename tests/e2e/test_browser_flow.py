@@ -28,7 +28,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from scripts.local_stack.stack import LocalStack, StackOptions
-from tests.e2e.browser import PHONE, ConsoleWatch, fresh_folder, new_context
+from tests.e2e.browser import PHONE, ConsoleWatch, fresh_folder, new_context, sign_in
 from tests.e2e.real_photos import RealPhoto, real_photo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e-browser")]
@@ -93,15 +93,6 @@ def stack() -> Iterator[LocalStack]:
 @pytest.fixture(scope="module")
 def artifacts() -> Path:
     return fresh_folder("e2e")
-
-
-def sign_in(page: Page, username: str, password: str) -> None:
-    page.goto("/")
-    expect(page.get_by_test_id("signin-form")).to_be_visible()
-    page.get_by_test_id("auth-email").fill(username)
-    page.get_by_test_id("auth-password").fill(password)
-    page.get_by_test_id("auth-password").press("Enter")
-    expect(page.get_by_test_id("current-user")).to_have_text(username)
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Response, expect
 
 from scripts.local_stack.config import VENDOR_ROOT
-from scripts.local_stack.stack import LocalStack, StackOptions
-from tests.e2e.browser import LAPTOP, PHONE, ConsoleWatch, fresh_folder, new_context
+from scripts.local_stack.stack import LocalStack
+from tests.e2e.browser import LAPTOP, PHONE, ConsoleWatch, demo_signed_in, fresh_folder, new_context, unseeded_stack
 from tests.e2e.real_photos import SOURCES
 from tests.support.geo import geotagged_jpeg
 
@@ -63,12 +63,8 @@ class Traffic:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    local = LocalStack(StackOptions(seed=False, poll_wait_seconds=1, failure_visibility_timeout=2))
-    local.start()
-    try:
+    with unseeded_stack() as local:
         yield local
-    finally:
-        local.stop()
 
 
 @pytest.fixture(scope="module")
@@ -78,17 +74,8 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="module")
 def owner(browser: Browser, stack: LocalStack, console: ConsoleWatch) -> Iterator[BrowserContext]:
-    context = new_context(browser, stack, console, "owner")
-    page = context.new_page()
-    page.goto("/")
-    expect(page.get_by_test_id("signin-form")).to_be_visible()
-    page.get_by_test_id("auth-email").fill(stack.resources.demo_username)
-    page.get_by_test_id("auth-password").fill(stack.resources.demo_password)
-    page.get_by_test_id("auth-password").press("Enter")
-    expect(page.get_by_test_id("current-user")).to_have_text(stack.resources.demo_username)
-    page.close()
-    yield context
-    context.close()
+    with demo_signed_in(browser, stack, console, "owner") as context:
+        yield context
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ import pytest
 from PIL import Image, ImageOps
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from scripts.local_stack.stack import LocalStack, StackOptions
-from tests.e2e.browser import PHONE, ConsoleWatch, fresh_folder, new_context
+from scripts.local_stack.stack import LocalStack
+from tests.e2e.browser import PHONE, ConsoleWatch, demo_signed_in, fresh_folder, unseeded_stack
 from tests.e2e.real_photos import jpeg_with_exif, real_photo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e-browser")]
@@ -29,12 +29,8 @@ CROPS_LOADED = "() => [...document.querySelectorAll('.person-face')].every(i => 
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    local = LocalStack(StackOptions(seed=False, poll_wait_seconds=1, failure_visibility_timeout=2))
-    local.start()
-    try:
+    with unseeded_stack() as local:
         yield local
-    finally:
-        local.stop()
 
 
 @pytest.fixture(scope="module")
@@ -44,16 +40,8 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="module")
 def owner(browser: Browser, stack: LocalStack, console: ConsoleWatch) -> Iterator[BrowserContext]:
-    context = new_context(browser, stack, console, "people-owner")
-    page = context.new_page()
-    page.goto("/")
-    page.get_by_test_id("auth-email").fill(stack.resources.demo_username)
-    page.get_by_test_id("auth-password").fill(stack.resources.demo_password)
-    page.get_by_test_id("auth-password").press("Enter")
-    expect(page.get_by_test_id("current-user")).to_have_text(stack.resources.demo_username)
-    page.close()
-    yield context
-    context.close()
+    with demo_signed_in(browser, stack, console, "people-owner") as context:
+        yield context
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -138,6 +139,9 @@ class IngestPhoto:
     geocoder: Geocoder | None = None
     # People; None (no face index configured) = faces are detected but not grouped.
     people: PeopleIndex | None = None
+    # A batch's records run side by side; two photos of one person indexed at once would each find no match and start
+    # a person of their own. Grouping is short next to the AI calls: it runs one photo at a time per process.
+    _people_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def __call__(
         self, source: SourceObject, *, deadline: float, lease_seconds: int, decoded: Callable[[], None] = _nothing
@@ -466,9 +470,10 @@ class IngestPhoto:
             return
         people = self.people
         stats = CallStats()
-        run = call_with_retry(
-            lambda: people.index_photo(photo, image), deadline=deadline, policy=self.retry, stats=stats
-        )
+        with self._people_lock:
+            run = call_with_retry(
+                lambda: people.index_photo(photo, image), deadline=deadline, policy=self.retry, stats=stats
+            )
         outcome.faces_indexed = run.faces
         outcome.face_index_calls = run.calls
         outcome.throttle_retries += stats.retries
