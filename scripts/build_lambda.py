@@ -272,10 +272,15 @@ INIT_IMPORTS = {
     "purge": "from photovault import composition; composition.purge()",
     "jobs": "from photovault import composition; composition.job_runner()",
 }
-# What the first request or record then imports (the api builds its routes and contract models at its first request,
-# the worker loads Pillow with its first photo): compiled too, so the first use does not compile them from source.
+# What the first request or record then imports (the api builds its routes, contract models and use cases at their
+# first request, the worker loads Pillow with its first photo): compiled too, so the first use does not compile them
+# from source.
 FIRST_USE_IMPORTS = {
-    "api": "from photovault.api.app import route_table; route_table()",
+    "api": (
+        "from photovault.api.app import route_table; route_table(); "
+        "services = composition.api(); services.library, services.albums, services.sharing, services.jobs, "
+        "services.sessions, services.people"
+    ),
     "worker": (
         "from photovault.images import derivatives, validation; validation.register_heif_decoder(); "
         "from PIL import JpegImagePlugin, PngImagePlugin, WebPImagePlugin"

@@ -14,16 +14,20 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack, cast
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, cast
 
 if TYPE_CHECKING:  # the use cases load with the adapters on first use, not at import
     from photovault.account.sessions import Sessions
+    from photovault.adapters.dynamodb.albums import DynamoAlbumRepository
+    from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
+    from photovault.adapters.dynamodb.shares import DynamoShareRepository
     from photovault.api.origin import OriginCheck
     from photovault.jobs.delete_account import DeleteAccount
     from photovault.jobs.runner import RunJobStep
     from photovault.jobs.service import Jobs
     from photovault.library.albums import Albums
+    from photovault.library.cursor import CursorCodec
     from photovault.library.service import Library
     from photovault.model import Photo
     from photovault.notifications.digest import DigestConfig, SendDigest
@@ -36,6 +40,7 @@ if TYPE_CHECKING:  # the use cases load with the adapters on first use, not at i
         Geocoder,
         ImageAnalyzer,
         MediaStore,
+        MediaUrlSigner,
         TextGenerator,
         VectorIndex,
         WorkQueue,
@@ -48,14 +53,64 @@ if TYPE_CHECKING:  # the use cases load with the adapters on first use, not at i
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
 class ApiServices:
-    library: Library
-    albums: Albums
-    sharing: Sharing
-    jobs: Jobs
-    sessions: Sessions
-    people: People | None = None  # always built from the settings; tests of other routes may leave it out
+    """The API's use cases. Given (tests), each is used as is; built from the settings (``api()``), each is built at
+    its first use, so a request builds only what its route uses and a cold start none of them: the routes load per
+    resource (``photovault.api.app``) and so do the use cases behind them (issue 18)."""
+
+    __slots__ = ("_build", "_services")
+
+    def __init__(
+        self,
+        *,
+        library: Library | None = None,
+        albums: Albums | None = None,
+        sharing: Sharing | None = None,
+        jobs: Jobs | None = None,
+        sessions: Sessions | None = None,
+        people: People | None = None,
+        build: _ApiBuild | None = None,
+    ) -> None:
+        given = {"library": library, "albums": albums, "sharing": sharing, "jobs": jobs, "sessions": sessions}
+        self._services: dict[str, object] = {name: part for name, part in given.items() if part is not None}
+        if people is not None:
+            self._services["people"] = people
+        self._build = build
+
+    def _get(self, name: str) -> object:
+        with _lock:
+            if name not in self._services:
+                if self._build is None:
+                    raise LookupError(f"no {name} service was given")
+                self._services[name] = getattr(self._build, name)()
+            return self._services[name]
+
+    @property
+    def library(self) -> Library:
+        return cast("Library", self._get("library"))
+
+    @property
+    def albums(self) -> Albums:
+        return cast("Albums", self._get("albums"))
+
+    @property
+    def sharing(self) -> Sharing:
+        return cast("Sharing", self._get("sharing"))
+
+    @property
+    def jobs(self) -> Jobs:
+        return cast("Jobs", self._get("jobs"))
+
+    @property
+    def sessions(self) -> Sessions:
+        return cast("Sessions", self._get("sessions"))
+
+    @property
+    def people(self) -> People | None:
+        """Always built from the settings; tests of other routes may leave it out."""
+        if self._build is None and "people" not in self._services:
+            return None
+        return cast("People", self._get("people"))
 
 
 class Parts(TypedDict, total=False):
@@ -359,110 +414,160 @@ def _build_ingest() -> IngestPhoto:
 
 
 def _build_api() -> ApiServices:
+    """What every route shares, now: the settings, the clients and the signing key (read from SSM once per
+    process). The use cases themselves build at their first use (``_ApiBuild``)."""
     from photovault.adapters.clients import client
-    from photovault.adapters.cloudfront import CloudFrontSigner, ssm_key_loader
-    from photovault.adapters.dynamodb.albums import DynamoAlbumRepository
-    from photovault.adapters.dynamodb.people import DynamoPeopleRepository
-    from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
-    from photovault.adapters.dynamodb.shares import DynamoShareRepository
-    from photovault.adapters.s3 import S3MediaStore, S3UploadPresigner
-    from photovault.library.albums import Albums, AlbumsConfig
-    from photovault.library.cursor import CursorCodec, derive_secret
-    from photovault.library.quota import QuotaLimits
-    from photovault.library.service import Library, LibraryConfig
+    from photovault.adapters.cloudfront import ssm_key_loader
     from photovault.observability import logger
-    from photovault.people.service import People
-    from photovault.search.hybrid import Floors
     from photovault.settings import get_settings
-    from photovault.sharing.service import Sharing, SharingConfig
 
     settings = get_settings()
-    dynamodb = client("dynamodb")
-    s3 = client("s3")
+    dynamodb, s3 = client("dynamodb"), client("s3")
     if settings.signing_key_parameter:
         pem = ssm_key_loader(settings.signing_key_parameter, client("ssm"))()
-        cursor_secret = derive_secret(pem.encode())
     else:
         # No key configured (a misconfigured stack): media URLs cannot be signed, and cursors only hold within
         # this process. Say so loudly rather than failing every request.
         logger.warning("SIGNING_KEY_PARAMETER is not set: media URLs will fail and cursors are per-process")
         pem = ""
-        cursor_secret = os.urandom(32)
+    return ApiServices(build=_ApiBuild(settings, dynamodb, s3, pem))
 
-    def load_key() -> str:
-        if not pem:
-            raise RuntimeError("no CloudFront signing key configured (SIGNING_KEY_PARAMETER)")
-        return pem
 
-    media = CloudFrontSigner(
-        key_pair_id=settings.cloudfront_key_pair_id, base_url=settings.media_base_url, load_key=load_key
-    )
-    photos = DynamoPhotoRepository(dynamodb, settings.table_name)
-    albums = DynamoAlbumRepository(dynamodb, settings.table_name)
-    shares = DynamoShareRepository(dynamodb, settings.table_name)
-    cursors = CursorCodec(cursor_secret)
-    meaning = _search_by_meaning(settings)
-    people = People(
-        repo=DynamoPeopleRepository(dynamodb, settings.table_name),
-        media=media,
-        cursors=cursors,
-        media_url_expiry_seconds=settings.media_url_expiry_seconds,
-    )
-    library = Library(
-        repo=photos,
-        index=photos,
-        albums=albums,
-        presigner=S3UploadPresigner(s3, settings.originals_bucket),
-        media=media,
-        cursors=cursors,
-        config=LibraryConfig(
-            max_upload_bytes=settings.max_upload_bytes,
-            upload_url_expiry_seconds=settings.upload_url_expiry_seconds,
-            media_url_expiry_seconds=settings.media_url_expiry_seconds,
-            min_label_confidence=settings.min_label_confidence,
-            pending_grace_seconds=settings.pending_grace_seconds,
-            quota=QuotaLimits(
-                uploads_per_hour=settings.quota_uploads_per_hour,
-                pending=settings.quota_pending_uploads,
-                bytes=settings.quota_bytes,
+class _ApiBuild:
+    """Builds each of the API's use cases, once, from the parts every route shares."""
+
+    def __init__(self, settings: Settings, dynamodb: Any, s3: Any, pem: str) -> None:
+        self.settings, self.dynamodb, self.s3, self.pem = settings, dynamodb, s3, pem
+
+    @cached_property
+    def cursor_secret(self) -> bytes:
+        from photovault.library.cursor import derive_secret
+
+        return derive_secret(self.pem.encode()) if self.pem else os.urandom(32)
+
+    @cached_property
+    def cursors(self) -> CursorCodec:
+        from photovault.library.cursor import CursorCodec
+
+        return CursorCodec(self.cursor_secret)
+
+    @cached_property
+    def media(self) -> MediaUrlSigner:
+        from photovault.adapters.cloudfront import CloudFrontSigner
+
+        pem = self.pem
+
+        def load_key() -> str:
+            if not pem:
+                raise RuntimeError("no CloudFront signing key configured (SIGNING_KEY_PARAMETER)")
+            return pem
+
+        return CloudFrontSigner(
+            key_pair_id=self.settings.cloudfront_key_pair_id, base_url=self.settings.media_base_url, load_key=load_key
+        )
+
+    @cached_property
+    def photos(self) -> DynamoPhotoRepository:
+        from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
+
+        return DynamoPhotoRepository(self.dynamodb, self.settings.table_name)
+
+    @cached_property
+    def album_repo(self) -> DynamoAlbumRepository:
+        from photovault.adapters.dynamodb.albums import DynamoAlbumRepository
+
+        return DynamoAlbumRepository(self.dynamodb, self.settings.table_name)
+
+    @cached_property
+    def shares(self) -> DynamoShareRepository:
+        from photovault.adapters.dynamodb.shares import DynamoShareRepository
+
+        return DynamoShareRepository(self.dynamodb, self.settings.table_name)
+
+    def people(self) -> People:
+        return self.people_service
+
+    @cached_property
+    def people_service(self) -> People:
+        from photovault.adapters.dynamodb.people import DynamoPeopleRepository
+        from photovault.people.service import People
+
+        return People(
+            repo=DynamoPeopleRepository(self.dynamodb, self.settings.table_name),
+            media=self.media,
+            cursors=self.cursors,
+            media_url_expiry_seconds=self.settings.media_url_expiry_seconds,
+        )
+
+    def library(self) -> Library:
+        from photovault.adapters.s3 import S3MediaStore, S3UploadPresigner
+        from photovault.library.quota import QuotaLimits
+        from photovault.library.service import Library, LibraryConfig
+        from photovault.search.hybrid import Floors
+
+        settings = self.settings
+        meaning = _search_by_meaning(settings)
+        return Library(
+            repo=self.photos,
+            index=self.photos,
+            albums=self.album_repo,
+            presigner=S3UploadPresigner(self.s3, settings.originals_bucket),
+            media=self.media,
+            cursors=self.cursors,
+            config=LibraryConfig(
+                max_upload_bytes=settings.max_upload_bytes,
+                upload_url_expiry_seconds=settings.upload_url_expiry_seconds,
+                media_url_expiry_seconds=settings.media_url_expiry_seconds,
+                min_label_confidence=settings.min_label_confidence,
+                pending_grace_seconds=settings.pending_grace_seconds,
+                quota=QuotaLimits(
+                    uploads_per_hour=settings.quota_uploads_per_hour,
+                    pending=settings.quota_pending_uploads,
+                    bytes=settings.quota_bytes,
+                ),
             ),
-        ),
-        embedder=meaning[0] if meaning else None,
-        vectors=meaning[1] if meaning else None,
-        floors=Floors(floor=settings.similarity_floor, show_floor=settings.similarity_show_floor),
-        people=people,
-        people_index=_people_index(settings, S3MediaStore(s3, settings.derivatives_bucket), _count_face_calls),
-    )
-    album_service = Albums(
-        albums=albums,
-        photos=photos,
-        shares=shares,
-        media=media,
-        cursors=cursors,
-        config=AlbumsConfig(media_url_expiry_seconds=settings.media_url_expiry_seconds),
-    )
-    sharing = Sharing(
-        shares=shares,
-        photos=photos,
-        albums=albums,
-        media=media,
-        cursors=cursors,
-        config=SharingConfig(
-            share_url_expiry_seconds=settings.share_url_expiry_seconds,
-            site_url=settings.media_base_url,
-        ),
-    )
-    from photovault.account.sessions import Sessions
-    from photovault.adapters.dynamodb.sessions import DynamoSessionRepository
+            embedder=meaning[0] if meaning else None,
+            vectors=meaning[1] if meaning else None,
+            floors=Floors(floor=settings.similarity_floor, show_floor=settings.similarity_show_floor),
+            people=self.people_service,
+            people_index=_people_index(settings, S3MediaStore(self.s3, settings.derivatives_bucket), _count_face_calls),
+        )
 
-    return ApiServices(
-        library=library,
-        albums=album_service,
-        sharing=sharing,
-        jobs=_build_jobs(settings),
-        sessions=Sessions(DynamoSessionRepository(dynamodb, settings.table_name)),
-        people=people,
-    )
+    def albums(self) -> Albums:
+        from photovault.library.albums import Albums, AlbumsConfig
+
+        return Albums(
+            albums=self.album_repo,
+            photos=self.photos,
+            shares=self.shares,
+            media=self.media,
+            cursors=self.cursors,
+            config=AlbumsConfig(media_url_expiry_seconds=self.settings.media_url_expiry_seconds),
+        )
+
+    def sharing(self) -> Sharing:
+        from photovault.sharing.service import Sharing, SharingConfig
+
+        return Sharing(
+            shares=self.shares,
+            photos=self.photos,
+            albums=self.album_repo,
+            media=self.media,
+            cursors=self.cursors,
+            config=SharingConfig(
+                share_url_expiry_seconds=self.settings.share_url_expiry_seconds,
+                site_url=self.settings.media_base_url,
+            ),
+        )
+
+    def jobs(self) -> Jobs:
+        return _build_jobs(self.settings)
+
+    def sessions(self) -> Sessions:
+        from photovault.account.sessions import Sessions
+        from photovault.adapters.dynamodb.sessions import DynamoSessionRepository
+
+        return Sessions(DynamoSessionRepository(self.dynamodb, self.settings.table_name))
 
 
 def _build_jobs(settings: Settings) -> Jobs:

@@ -19,21 +19,23 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any, get_args, get_type_hints
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.api_gateway import Route
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from photovault import composition
 from photovault.errors import InvalidInput, PhotoVaultError, Unauthorized
 from photovault.observability import logger
 
-if TYPE_CHECKING:  # loaded with the resolver: validation brings pydantic
+if TYPE_CHECKING:  # loaded with the resolver at the first request: Powertools' event handler (~50 ms of imports,
+    # all its resolvers and asyncio) and validation (pydantic)
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+    from aws_lambda_powertools.event_handler.api_gateway import Route
+    from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+    from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
     from aws_lambda_powertools.event_handler.openapi.exceptions import (
         RequestUnsupportedContentType,
         RequestValidationError,
     )
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+_JSON = "application/json"
 
 OPENAPI_TITLE = "PhotoVault API"
 OPENAPI_VERSION = "1.0.0"
@@ -77,6 +79,7 @@ def resolver() -> APIGatewayHttpResolver:
 
 @cache
 def _build_resolver() -> APIGatewayHttpResolver:
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
     from aws_lambda_powertools.event_handler.openapi.exceptions import (
         RequestUnsupportedContentType,
         RequestValidationError,
@@ -132,12 +135,14 @@ def _routes() -> list[Route]:
 def error_response(
     status: int, code: str, message: str, details: dict[str, Any] | None = None, *, retry_after: int | None = None
 ) -> Response[str]:
+    from aws_lambda_powertools.event_handler import Response
+
     from photovault.api.contract import Error, ErrorDetails
 
     body = Error(code=code, message=message, details=ErrorDetails.model_validate(details) if details else None)
     response: Response[str] = Response(
         status_code=status,
-        content_type=content_types.APPLICATION_JSON,
+        content_type=_JSON,
         body=body.model_dump_json(exclude_none=True),
     )
     if retry_after is not None:
@@ -269,8 +274,11 @@ def _epoch_claim(value: Any) -> int | None:
 # ---------------------------------------------------------------- document and entry point
 
 
-def openapi_document() -> Response[str]:
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_json())
+def openapi_document() -> Any:  # a Response; Powertools resolves a route's annotations, and this module's Response
+    # is only a name for type checkers (imported with the resolver)
+    from aws_lambda_powertools.event_handler import Response
+
+    return Response(status_code=200, content_type=_JSON, body=openapi_json())
 
 
 @cache
@@ -315,7 +323,7 @@ MAX_BODY_DEPTH = 16
 def _as_lambda_response(response: Response[str]) -> dict[str, Any]:
     return {
         "statusCode": response.status_code,
-        "headers": {"Content-Type": content_types.APPLICATION_JSON, **response.headers},
+        "headers": {"Content-Type": _JSON, **response.headers},
         "body": response.body,
         "isBase64Encoded": False,
     }

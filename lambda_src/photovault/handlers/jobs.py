@@ -11,12 +11,10 @@ from __future__ import annotations
 import time
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photovault import composition
-from photovault.handlers.batch import batch_handler
+from photovault.handlers.batch import QueueMessage, Record, batch_handler, sqs_message_id
 from photovault.jobs.model import parse_job_message
 from photovault.jobs.runner import StepOutcome, StepReport
 from photovault.notifications.digest import digest_owner
@@ -27,27 +25,26 @@ from photovault.settings import get_settings
 SAFETY_MARGIN_SECONDS = 30.0
 LEASE_MARGIN_SECONDS = 30
 
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-
 
 @tracer.capture_method
-def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
-    digest_for = digest_owner(record.body)
+def record_handler(record: Record, lambda_context: LambdaContext) -> None:
+    message = QueueMessage(record)
+    digest_for = digest_owner(message.body)
     if digest_for is not None:  # a digest's timer rides the same queue (photovault.notifications.digest)
         outcome = composition.digest_sender()(digest_for)
         logger.info("digest timer", extra={"owner": digest_for, "outcome": outcome.value})
         return
     try:
-        owner, job_id = parse_job_message(record.body)
+        owner, job_id = parse_job_message(message.body)
     except ValueError:
         # Only this system writes to the queue: a message that names no job can never succeed. Say so and drop it.
-        logger.error("dropping a jobs-queue message that names no job", extra={"message_id": record.message_id})
+        logger.error("dropping a jobs-queue message that names no job", extra={"message_id": message.message_id})
         return
     logger.append_keys(job_id=job_id, owner=owner)
     remaining = lambda_context.get_remaining_time_in_millis() / 1000
     deadline = time.monotonic() + max(1.0, remaining - max(SAFETY_MARGIN_SECONDS, remaining / 4))
     runner = composition.job_runner()
-    last_delivery = int(record.attributes.approximate_receive_count) >= get_settings().jobs_max_receive_count
+    last_delivery = message.receive_count >= get_settings().jobs_max_receive_count
     try:
         report = runner(owner, job_id, deadline=deadline, lease_seconds=int(remaining) + LEASE_MARGIN_SECONDS)
     except Exception:
@@ -88,4 +85,6 @@ def _record(report: StepReport, owner: str, job_id: str) -> None:
     )
 
 
-handler = batch_handler(processor=processor, record_handler=record_handler, correlation_id_path="Records[0].messageId")
+handler = batch_handler(
+    record_handler=record_handler, item_identifier=sqs_message_id, correlation_id_path="Records[0].messageId"
+)

@@ -7,23 +7,20 @@ from __future__ import annotations
 import time
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photovault import composition
 from photovault.adapters.dynamodb.stream import removed_photo
-from photovault.handlers.batch import batch_handler
+from photovault.handlers.batch import Record, batch_handler, stream_sequence_number
 from photovault.observability import MetricName, logger, metrics, tracer
 from photovault.purge.service import PurgeIncomplete, Removal
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
-
 
 @tracer.capture_method
-def record_handler(record: DynamoDBRecord) -> None:
-    removed = removed_photo(record.raw_event)
+def record_handler(record: Record, _context: LambdaContext) -> None:
+    removed = removed_photo(record)
     if removed is None:
-        logger.info("ignoring a stream record that removed no photo", extra={"event_id": record.event_id})
+        logger.info("ignoring a stream record that removed no photo", extra={"event_id": record.get("eventID")})
         return
     photo = removed.photo
     logger.append_keys(photo_id=photo.photo_id, owner=photo.owner)
@@ -57,4 +54,6 @@ def record_handler(record: DynamoDBRecord) -> None:
     )
 
 
-handler = batch_handler(processor=processor, record_handler=record_handler, correlation_id_path="Records[0].eventID")
+handler = batch_handler(
+    record_handler=record_handler, item_identifier=stream_sequence_number, correlation_id_path="Records[0].eventID"
+)

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photovault import composition, keys
 from photovault.errors import OutOfTime
-from photovault.handlers.batch import batch_handler
+from photovault.handlers.batch import QueueMessage, Record, batch_handler, sqs_message_id
 from photovault.model import PhotoStatus, SourceObject
 from photovault.observability import MetricName, logger, metrics, tracer
 from photovault.pipeline.events import parse_body
@@ -37,27 +33,6 @@ RECORDS_IN_FLIGHT = 4
 _DECODE_TURN = threading.Lock()
 
 
-class OverlappingBatchProcessor(BatchProcessor):
-    """Powertools' BatchProcessor with the records of a batch handled side by side, ``in_flight`` at a time.
-
-    Each record still succeeds or fails alone (the partial batch response names the failed message ids, whatever
-    the order), and each photo's exactly-once rests on its own claim, not on records running one after another."""
-
-    def __init__(self, *, in_flight: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.in_flight = in_flight
-
-    def process(self) -> list[tuple[Any, ...]]:
-        if self.in_flight <= 1 or len(self.records) <= 1:
-            return super().process()
-        with ThreadPoolExecutor(max_workers=self.in_flight, thread_name_prefix="photovault-record") as pool:
-            return list(pool.map(self._process_record, self.records))
-
-
-processor = OverlappingBatchProcessor(
-    in_flight=RECORDS_IN_FLIGHT, event_type=EventType.SQS, raise_on_entire_batch_failure=False
-)
-
 _STATUS_METRIC = {
     PhotoStatus.READY: MetricName.PHOTOS_PROCESSED,
     PhotoStatus.REJECTED: MetricName.PHOTOS_REJECTED,
@@ -67,18 +42,19 @@ _STATUS_METRIC = {
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
-    """One SQS record (BatchProcessor passes the invocation's context: the deadline every photo must meet).
+def record_handler(record: Record, lambda_context: LambdaContext) -> None:
+    """One SQS record, with the invocation's context (the deadline every photo must meet).
 
     A failure fails the record, so SQS delivers it again; on the last delivery before the DLQ the photo is first
     marked FAILED, so its owner reads what happened while the message waits in the DLQ for an operator."""
-    parsed = parse_body(record.body)
+    message = QueueMessage(record)
+    parsed = parse_body(message.body)
     for reason in parsed.ignored:
-        logger.info("ignoring S3 notification record", extra={"why": reason, "message_id": record.message_id})
+        logger.info("ignoring S3 notification record", extra={"why": reason, "message_id": message.message_id})
     ingest = composition.ingest()
     if parsed.pending_check:
         _check_pending(ingest)
-    receive_count = int(record.attributes.approximate_receive_count or 1)
+    receive_count = message.receive_count
     failure: Exception | None = None
     for source, event_time in zip(parsed.sources, parsed.event_times, strict=True):
         # Per thread: the batch's other records log their own photo beside this one.
@@ -239,8 +215,9 @@ def _place_metrics(outcome: IngestOutcome) -> None:
 
 
 handler = batch_handler(
-    processor=processor,
     record_handler=record_handler,
+    item_identifier=sqs_message_id,
+    in_flight=RECORDS_IN_FLIGHT,
     correlation_id_path="Records[0].messageId",
     order=fair_order,  # round-robin by owner: one person's burst does not hold back another's upload in the batch
 )
