@@ -90,6 +90,7 @@ module "compute" {
   origin_verify_parameter    = { name = module.cdn.origin_verify_parameter_name, arn = module.cdn.origin_verify_parameter_arn }
   user_pool                  = { id = module.api.user_pool_id, arn = module.api.user_pool_arn }
   log_retention_days         = var.log_retention_days
+  xray_sdk_tracing           = var.xray_sdk_tracing
   tags                       = var.tags
 }
 

@@ -99,6 +99,12 @@ variable "force_destroy" {
   }
 }
 
+variable "xray_sdk_tracing" {
+  description = "Load the X-Ray SDK in the functions for a subsegment per AWS call. Lambda's active tracing records every invocation and its init without it; the SDK costs ~25 ms of every cold start (make bench, case coldstart) and is in maintenance mode since 25 February 2026."
+  type        = bool
+  default     = false
+}
+
 variable "log_retention_days" {
   description = "Retention of every log group, in days (CloudWatch allowed values)."
   type        = number

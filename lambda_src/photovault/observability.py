@@ -1,12 +1,18 @@
-"""Powertools Logger/Tracer/Metrics and the one list of metric names the code emits and the dashboards read."""
+"""Powertools Logger/Metrics, the X-Ray SDK tracer (opt-in) and the one list of metric names the code emits and the
+dashboards read."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Any, Protocol, TypeVar, cast
 
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import Metrics
-from aws_lambda_powertools.tracing import Tracer
+
+F = TypeVar("F", bound=Callable[..., Any])
+XRAY_SDK_TRACING_ENV = "XRAY_SDK_TRACING"
 
 NAMESPACE = "PhotoVault"
 SERVICE = "photovault"
@@ -55,9 +61,42 @@ class MetricName(StrEnum):
     OLDEST_PENDING_AGE = "OldestPendingAge"
 
 
+class Tracing(Protocol):
+    """What the handlers use of a tracer: Powertools' Tracer, or ``Untraced`` while the X-Ray SDK is off."""
+
+    def capture_lambda_handler(self, lambda_handler: F) -> F: ...
+
+    def capture_method(self, method: F) -> F: ...
+
+
+class Untraced:
+    """Stands in for Powertools' Tracer while the X-Ray SDK is off: the decorators return the function unchanged."""
+
+    def capture_lambda_handler(self, lambda_handler: F) -> F:
+        return lambda_handler
+
+    def capture_method(self, method: F) -> F:
+        return method
+
+
+def sdk_tracing_enabled(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    return environ.get(XRAY_SDK_TRACING_ENV, "").strip().lower() in {"1", "true", "on"}
+
+
+def _tracer() -> Tracing:
+    """Lambda's active tracing (Terraform) records every invocation and its init with no SDK in the function. The X-Ray
+    SDK adds a subsegment per AWS call, but it is in maintenance mode since 25 February 2026 (end of support 25 February
+    2027; AWS points to OpenTelemetry) and Powertools' Tracer imports it even when disabled: with asyncio and wrapt,
+    ~25 ms of every cold start, a fifth of the budget over bare boto3 (issue 18, ``make bench`` case coldstart). So it
+    is opt-in: ``xray_sdk_tracing = true`` in an environment's tfvars sets XRAY_SDK_TRACING for an investigation."""
+    if not sdk_tracing_enabled():
+        return Untraced()
+    from aws_lambda_powertools.tracing import Tracer
+
+    # Patch only what we call. Outside Lambda (tests, `make run`) Powertools disables tracing itself.
+    return cast(Tracing, Tracer(service=SERVICE, patch_modules=["boto3", "botocore"]))
+
+
 logger = Logger(service=SERVICE)
-# Patch only what we call. Inside Lambda the X-Ray SDK costs ~20 ms of init (measured with LAMBDA_TASK_ROOT set; it
-# skips the sampler that creates clients at import): worth it for per-AWS-call subsegments. Outside Lambda
-# (tests, `make run`) Powertools disables tracing itself.
-tracer = Tracer(service=SERVICE, patch_modules=["boto3", "botocore"])
+tracer = _tracer()
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)

@@ -15,6 +15,7 @@ import hcl2
 import pytest
 import yaml
 
+from photovault import observability
 from scripts import terraform_docs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,7 +159,8 @@ def test_functions_get_exactly_the_settings_names() -> None:
     env = next(block["environment_variables"] for block in compute["locals"] if "environment_variables" in block)
     names = set(env)
     powertools = {n for n in names if n.startswith("POWERTOOLS_")}
-    known = aliases
+    # Read where the tracer is made, before any settings: photovault.observability.
+    known = aliases | {observability.XRAY_SDK_TRACING_ENV}
 
     assert names - powertools <= known, f"unknown to settings.py: {sorted(names - powertools - known)}"
     required = {"TABLE_NAME", "ORIGINALS_BUCKET", "DERIVATIVES_BUCKET", "EVENTS_TOPIC_ARN", "ENVIRONMENT"}

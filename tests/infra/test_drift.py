@@ -169,6 +169,7 @@ AWS_ONLY = {
     "POWERTOOLS_LOG_LEVEL": "INFO is Powertools' default; the local stack logs at its default too",
     "PLACE_INDEX": "no Amazon Location on the emulator: the local offline geocoder (reverse_geocode) names places",
     "FACE_COLLECTION_PREFIX": "the local stack groups faces with its offline dlib index, not Rekognition collections",
+    "XRAY_SDK_TRACING": "no X-Ray on a laptop: Powertools disables its tracer outside Lambda anyway",
 }
 LOCAL_ONLY = {"POWERTOOLS_TRACE_DISABLED": "no X-Ray daemon on a laptop"}
 LOCAL_VALUES = {"MIN_LABEL_CONFIDENCE"}  # the offline analyzer's calibration

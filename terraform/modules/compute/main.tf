@@ -53,6 +53,9 @@ locals {
     POWERTOOLS_SERVICE_NAME      = "photovault"
     POWERTOOLS_METRICS_NAMESPACE = "PhotoVault"
     POWERTOOLS_LOG_LEVEL         = "INFO"
+    # photovault.observability: the X-Ray SDK's per-AWS-call subsegments, off unless an investigation needs them
+    # (Lambda's active tracing records every invocation without it).
+    XRAY_SDK_TRACING = tostring(var.xray_sdk_tracing)
 
     # The worker marks a photo FAILED on the last delivery before the DLQ; the API keeps an unused upload claimable
     # for the queue's whole retry span (receives x visibility timeout) before it expires.

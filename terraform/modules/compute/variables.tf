@@ -267,6 +267,12 @@ variable "origin_verify_parameter" {
   })
 }
 
+variable "xray_sdk_tracing" {
+  description = "Load the X-Ray SDK in the functions for a subsegment per AWS call (Powertools Tracer). Lambda's active tracing records every invocation without it; the SDK costs ~25 ms of every cold start and is in maintenance mode since February 2026."
+  type        = bool
+  default     = false
+}
+
 variable "log_retention_days" {
   description = "Retention of the functions' log groups, in days."
   type        = number

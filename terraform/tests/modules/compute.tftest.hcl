@@ -770,3 +770,36 @@ run "s3_notifies_the_intake_queue_and_the_forwarder_fills_the_fair_ingest_queue"
     error_message = "The forwarder touches neither objects, items nor models: it only moves messages."
   }
 }
+
+run "x_ray_sdk_is_opt_in_and_active_tracing_stays_on" {
+  command = plan
+
+  module {
+    source = "./modules/compute"
+  }
+
+  assert {
+    condition = alltrue([
+      for function in values(aws_lambda_function.this) :
+      function.environment[0].variables["XRAY_SDK_TRACING"] == "false" && one(function.tracing_config).mode == "Active"
+    ])
+    error_message = "By default no function loads the X-Ray SDK (~25 ms of every cold start), while Lambda's active tracing still records every invocation."
+  }
+}
+
+run "x_ray_sdk_on_for_an_investigation" {
+  command = plan
+
+  module {
+    source = "./modules/compute"
+  }
+
+  variables {
+    xray_sdk_tracing = true
+  }
+
+  assert {
+    condition     = alltrue([for function in values(aws_lambda_function.this) : function.environment[0].variables["XRAY_SDK_TRACING"] == "true"])
+    error_message = "xray_sdk_tracing = true turns the SDK's per-call subsegments on in every function."
+  }
+}
