@@ -36,11 +36,32 @@ from scripts import build_lambda
 CASE = "coldstart"
 MARK = "@@coldstart@@"
 
-_CONFIG = """
-from botocore.config import Config
-config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=20.0,
-                max_pool_connections=20, tcp_keepalive=True)
+_CLIENTS_PROBE = """
+from photovault.adapters import clients
+made = []
+_real = clients._client
+def _recording(service, max_attempts, read_timeout, endpoint):
+    made.append((service, max_attempts, read_timeout))
+    return _real(service, max_attempts, read_timeout, endpoint)
+clients._client = _recording
+{init}
+import json
+print({mark!r} + json.dumps(sorted(set(made))))
 """
+
+
+def _baseline_program(made: list[tuple[str, int, float]]) -> tuple[str, str]:
+    """Bare boto3 creating exactly the clients ``made`` (service, retries, read timeout), with the same Config."""
+    init = ["from botocore.config import Config", "session = boto3.session.Session()"]
+    for service, attempts, read_timeout in made:
+        signature = "'s3v4'" if service == "s3" else "None"
+        init.append(
+            f"session.client({service!r}, config=Config(retries={{'max_attempts': {attempts}, 'mode': 'standard'}}, "
+            f"connect_timeout=5, read_timeout={read_timeout}, max_pool_connections=20, tcp_keepalive=True, "
+            f"signature_version={signature}))"
+        )
+    return ("import boto3", "\n".join(init))
+
 
 _CONTEXT = """
 import time as _time
@@ -108,24 +129,31 @@ PROGRAMS: dict[str, tuple[str, ...]] = {
         "clients.client('ssm')  # in AWS the signing key is read from SSM at the first build",
         _CONTEXT + f"assert handler.handler({_HEALTH_EVENT!r}, _Context())['statusCode'] == 200",
     ),
-    "boto3 (worker's clients)": (
-        "import boto3",
-        _CONFIG + "session = boto3.session.Session()\n"
-        "for name in ('s3', 'dynamodb', 'sns', 'rekognition', 'bedrock-runtime'):\n"
-        "    session.client(name, config=config)",
-    ),
-    "boto3 (api's clients)": (
-        "import boto3",
-        _CONFIG + "session = boto3.session.Session()\n"
-        "for name in ('dynamodb', 's3', 'ssm'):\n"
-        "    session.client(name, config=config)",
-    ),
 }
 FIRST_REQUEST = {
     "api": "GET /api/health through the handler",
     "worker": "an ignored record through the handler + validate and render a 640×480 JPEG",
 }
 BASELINE = {"worker": "boto3 (worker's clients)", "api": "boto3 (api's clients)"}
+
+
+def clients_made(program: str, env: dict[str, str], interpreter: str) -> list[tuple[str, int, float]]:
+    """The boto3 clients ``program``'s init creates, as (service, max attempts, read timeout): what its baseline
+    creates with bare boto3."""
+    init = PROGRAMS[program][1]
+    done = subprocess.run(
+        [interpreter, "-c", _CLIENTS_PROBE.format(init=init, mark=MARK)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    for line in done.stdout.splitlines():
+        if line.startswith(MARK):
+            return [tuple(entry) for entry in json.loads(line.removeprefix(MARK))]  # type: ignore[misc]
+    raise RuntimeError(f"could not list the clients {program} creates: {done.stderr.strip()[-600:]}")
+
 
 # What each dependency adds on top of boto3 (imported first, untimed), in a fresh Lambda-like process.
 COMPONENTS: dict[str, str] = {
@@ -166,6 +194,16 @@ LAMBDA_ENV = {
     "EVENTS_TOPIC_ARN": "arn:aws:sns:eu-west-1:123456789012:photovault-dev-photo-events",
     "MEDIA_BASE_URL": "https://d111111abcdef8.cloudfront.net",
     "CLOUDFRONT_KEY_PAIR_ID": "K2JCJMDEHXQW5F",
+    # Every feature Terraform turns on (modules/compute/main.tf), so init builds what it builds in AWS: the digest
+    # timer's queue, places, faces and search by meaning, each with its own client.
+    "JOBS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/photovault-dev-jobs",
+    "INGEST_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/photovault-dev-ingest",
+    "PLACE_INDEX": "photovault-dev-places",
+    "FACE_COLLECTION_PREFIX": "photovault-dev-faces",
+    "VECTOR_BUCKET": "photovault-dev-vectors",
+    "VECTOR_INDEX": "photos-1024",
+    "EMBEDDING_MODEL_ID": "amazon.titan-embed-image-v1",
+    "EMBEDDING_DIMENSION": "1024",
 }
 
 
@@ -351,6 +389,13 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
     names = ["worker", "api", BASELINE["worker"], BASELINE["api"]]
     if mode is Mode.SMOKE:
         names = ["worker", BASELINE["worker"]]
+    for program in ("worker", "api") if mode is not Mode.SMOKE else ("worker",):
+        made = clients_made(program, _env(runtime=runtime, program=program), interpreter)
+        PROGRAMS[BASELINE[program]] = _baseline_program(made)
+        result.data[f"{program} clients"] = [
+            f"{service} (retries {attempts}, read {timeout:g} s)" for service, attempts, timeout in made
+        ]
+        log(f"  {CASE}: {program} init creates {len(made)} clients: " + ", ".join(result.data[f"{program} clients"]))
     variants: dict[str, dict[str, str]] = {name: _env(runtime=runtime, program=name) for name in names}
     if mode is not Mode.SMOKE:
         variants["worker, X-Ray SDK tracer on"] = _env(xray_sdk=True, runtime=runtime, program="worker")

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from photovault.jobs.model import Job, JobError
 from photovault.model import (
     Album,
     Analysis,
@@ -31,7 +30,10 @@ from photovault.model import (
     SourceObject,
     TextLine,
 )
-from photovault.people.model import Person, PersonFace
+
+if TYPE_CHECKING:  # only named in signatures: the worker's cold start does not load the jobs model
+    from photovault.jobs.model import Job, JobError
+    from photovault.people.model import Person, PersonFace
 
 Position = Mapping[str, str]
 # Where a search term was found: what the analysis saw (label, caption, text), what the file says (the day it was
