@@ -1,8 +1,8 @@
 """Case 6 — local end-to-end: `make run` itself (a child process) under load, upload → terminal.
 
 The stack is ``python -m scripts.local_stack`` — exactly what `make run` starts: the emulator (moto behind the dispatch
-lock and the presigned-POST check), the provisioner, the gateway, and the SQS poller feeding one warm worker process
-(batch size and batching window from terraform/resources.json). Photos go in the way the browser sends them (sign in
+lock and the presigned-POST check), the provisioner, the gateway, and the SQS pollers feeding one warm worker process
+per core (batch size and batching window from terraform/resources.json). Photos go in the way the browser sends them (sign in
 through the gateway's Cognito proxy, ``POST /api/uploads``, presigned POST), and a watcher reads each photo's item until
 it is terminal. Phases:
 
@@ -10,7 +10,9 @@ it is terminal. Phases:
   against moto unguarded (as ``moto.server`` serves it), no client retries: requests per second and 5xx answers of
   each — what the lock costs and what it buys;
 - paced: one photo at a time, the next after the previous is terminal — the latency a person sees;
-- burst: 200 photos (full mode), 20 uploads in flight at once — many people at once;
+- burst: 200 photos (full mode), 20 uploads in flight at once — many people at once. Judged by throughput against
+  the limit measured in the same run (cores ÷ CPU-seconds per photo), and by its p95 against the time to work
+  through the burst at that throughput plus one paced p95 (a burst queues; the paced p95 is the person's goal);
 - stop: SIGTERM once the burst is verified; the time until every process of the stack's tree is gone.
 
 Afterwards every photo must be terminal (READY expected), with one item per upload and an empty DLQ ("0 lost, none
@@ -423,12 +425,20 @@ def _load_phases(result: CaseResult, stack: Any, token: str, watcher: Watcher, s
         at_least=True,
         detail=f"{per_minute:.1f} of {limit_per_minute:.1f} photos/min ({cpu_per_photo:.2f} CPU-s per photo)",
     )
+    # A burst queues: its photos cannot all finish within the paced p95. What a burst may take is the time to work
+    # through it at the throughput goal (a share of the limit measured in this run) plus one photo's paced p95; a
+    # p95 beyond that means photos waited for something other than their turn (a retry storm, a stuck record).
+    drain_seconds = len(burst) / (THROUGHPUT_SHARE * limit_per_minute / 60) if limit_per_minute > 0 else math.inf
     result.goal(
         f"p95 upload → terminal, burst of {len(burst)} ({steps.size})",
-        burst_p95 if burst_latency else None,
-        P95_LIMIT_SECONDS,
+        burst_p95 if burst_latency and math.isfinite(drain_seconds) else None,
+        drain_seconds + P95_LIMIT_SECONDS,
         unit="s",
-        detail=f"{per_minute:.1f} photos/min; p50 {statistics.median(burst_latency) if burst_latency else 0:.1f} s",
+        detail=(
+            f"limit: {len(burst)} photos at {THROUGHPUT_SHARE:.1f} × {limit_per_minute:.1f} photos/min "
+            f"({drain_seconds:.0f} s) + {P95_LIMIT_SECONDS:.0f} s; p50 "
+            f"{statistics.median(burst_latency) if burst_latency else 0:.1f} s"
+        ),
     )
     return {"burst": burst, "everything": [*warm, *paced, *burst]}
 
