@@ -2,9 +2,9 @@
 
 The stack is ``python -m scripts.local_stack`` — exactly what `make run` starts: the emulator (moto behind the dispatch
 lock and the presigned-POST check), the provisioner, the gateway, and the SQS pollers feeding one warm worker process
-per core (batch size and batching window from terraform/resources.json). Photos go in the way the browser sends them (sign in
-through the gateway's Cognito proxy, ``POST /api/uploads``, presigned POST), and a watcher reads each photo's item until
-it is terminal. Phases:
+per core (batch size and batching window from terraform/resources.json). Photos go in the way the browser sends them
+(sign in through the gateway's Cognito proxy, ``POST /api/uploads``, presigned POST), and a watcher reads each photo's
+item until it is terminal. Phases:
 
 - emulator: the same mixed S3/DynamoDB/SQS workload from 16 threads against moto behind the stack's dispatch lock and
   against moto unguarded (as ``moto.server`` serves it), no client retries: requests per second and 5xx answers of
