@@ -99,6 +99,8 @@ class CaseResult:
     data: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # The 1-minute load average sampled while the case ran: (min, mean, max); None where the OS has none.
+    load: tuple[float, float, float] | None = None
 
     def metric(self, name: str, values: list[float] | tuple[float, ...], unit: str, note: str = "") -> Sample:
         sample = Sample(tuple(values))
@@ -114,6 +116,7 @@ class CaseResult:
         return {
             "case": self.case,
             "seconds": round(self.seconds, 2),
+            "load_1min": self.load,
             "metrics": [m.to_json() for m in self.metrics],
             "goals": [g.to_json() for g in self.goals],
             "data": self.data,

@@ -74,6 +74,7 @@ def console(results: list[CaseResult]) -> str:
     metric_rows = [[*row[:6], row[6][:60]] for row in metric_rows]
     goal_rows = [[*row[:5], row[5][:90]] for row in _goal_cells(results)]
     parts = [_text_table(METRIC_HEADER, metric_rows), "", _text_table(GOAL_HEADER, goal_rows)]
+    parts += ["", "Time and load per case:", *(f"- {r.case}: {r.seconds:.0f} s; {load_text(r.load)}" for r in results)]
     notes = [f"- [{r.case}] {note}" for r in results for note in r.notes]
     if notes:
         parts += ["", "Notes:", *notes]
@@ -87,6 +88,14 @@ def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def load_text(load: tuple[float, float, float] | None) -> str:
+    """A case's load average while it ran, as the report and the log print it."""
+    if load is None:
+        return "load average not sampled"
+    low, mean, high = load
+    return f"1-min load average {low:.1f}–{high:.1f} (mean {mean:.1f})"
 
 
 def environment() -> dict[str, Any]:
@@ -167,7 +176,9 @@ def write(results: list[CaseResult], directory: Path, *, mode: str, argv: list[s
     notes = [f"- **{r.case}**: {note}" for r in results for note in r.notes]
     if notes:
         lines += ["", "## Notes", "", *notes]
-    lines += ["", "## Time per case", "", *(f"- {r.case}: {r.seconds:.0f} s" for r in results), ""]
+    lines += ["", "## Time and load per case", ""]
+    lines += [f"- {r.case}: {r.seconds:.0f} s; {load_text(r.load)}" for r in results]
+    lines.append("")
     report_path = directory / "report.md"
     report_path.write_text("\n".join(lines))
     return json_path, report_path

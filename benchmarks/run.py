@@ -9,11 +9,13 @@ Cases: derivatives, fanout, search, pages, search_quality, vector_search, people
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pickle
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -51,20 +53,53 @@ CASES: dict[str, Callable[[Mode, Path], CaseResult]] = {
 }
 
 
+class LoadSampler:
+    """The 1-minute load average every ``interval`` seconds while a case runs: how busy the machine was around the
+    numbers (ratios are taken within one run, but a loaded machine widens every min–max)."""
+
+    def __init__(self, interval: float = 2.0) -> None:
+        self.interval = interval
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="load-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            with contextlib.suppress(OSError):
+                self.samples.append(os.getloadavg()[0])
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> LoadSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> tuple[float, float, float] | None:
+        if not self.samples:
+            return None
+        return min(self.samples), sum(self.samples) / len(self.samples), max(self.samples)
+
+
 def run_cases(names: list[str], mode: Mode, workdir: Path) -> list[CaseResult]:
     """Run the named cases in order; a case that crashes is reported (with its traceback) and the rest still run."""
     results = []
     for name in names:
         log(f"[{name}] {mode.value}")
         started = time.perf_counter()
-        try:
-            result = CASES[name](mode, workdir)
-        except Exception as exc:
-            result = CaseResult(name)
-            result.notes.append(f"the case crashed: {type(exc).__name__}: {exc}")
-            log(traceback.format_exc())
+        with LoadSampler() as load:
+            try:
+                result = CASES[name](mode, workdir)
+            except Exception as exc:
+                result = CaseResult(name)
+                result.notes.append(f"the case crashed: {type(exc).__name__}: {exc}")
+                log(traceback.format_exc())
         result.seconds = time.perf_counter() - started
-        log(f"[{name}] done in {result.seconds:.0f} s")
+        result.load = load.summary()
+        log(f"[{name}] done in {result.seconds:.0f} s; {report.load_text(result.load)}")
         results.append(result)
     return results
 
