@@ -13,8 +13,10 @@ the API's use cases answer, over the real DynamoDB adapters with every response 
   its embedder is the tests' concept embedder; the vector query's own latency is the vector_search case's.
 
 Goals: each page's DynamoDB items read at the largest size within 1.1× of the smallest (flat in library size), and
-the smart search's p95 of its own time (the query minus the time inside the emulator: embedding, the vector query,
-fusion, mapping) likewise within 1.25×. Its time inside moto is reported, not judged: moto answers every Query by
+the smart search's p95 of its own time (the query minus the time inside the emulator: embedding, fusion, mapping)
+likewise within 1.25×. The local vector query is the emulator's too: it compares the query with every vector of the
+library (S3 Vectors answers from an approximate index), so it is reported per size and judged by the vector_search
+case's p95 goal at 100 k photos, not here. Its time inside moto is reported, not judged: moto answers every Query by
 sorting the whole table (its p95 there grew 3× from 1 k to 10 k photos for the same 36 items read), which
 DynamoDB does not; what DynamoDB's time follows, the items read, is judged flat.
 
@@ -81,10 +83,13 @@ class _Media:
 
 @dataclass
 class OwnerMatrix:
-    """The vector index as the local emulator keeps it: one matrix per owner, cosine by one matrix product."""
+    """The vector index as the local emulator keeps it: one matrix per owner, cosine by one matrix product. Its query
+    is exhaustive, so it grows with the library (S3 Vectors answers from an approximate nearest-neighbour index):
+    it counts as emulator time, as DynamoDB's does, and its p95 at 100 k photos has its own goal (vector_search)."""
 
     vectors: dict[str, list[tuple[str, np.ndarray]]] = field(default_factory=dict)
     _matrix: dict[str, tuple[list[str], np.ndarray]] = field(default_factory=dict)
+    seconds: float = 0.0  # spent answering queries
 
     def put(self, owner: str, photo_id: str, embedding: Any) -> None:
         vector = np.asarray(embedding.vector, dtype=np.float32)
@@ -92,6 +97,13 @@ class OwnerMatrix:
         self._matrix.pop(owner, None)
 
     def query(self, owner: str, vector: Sequence[float], *, top_k: int) -> list[Any]:
+        started = time.perf_counter()
+        try:
+            return self._query(owner, vector, top_k=top_k)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _query(self, owner: str, vector: Sequence[float], *, top_k: int) -> list[Any]:
         from photovault.ports import VectorHit
 
         if owner not in self._matrix:
@@ -280,6 +292,7 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
     reads: dict[str, dict[int, int]] = {name: {} for name in PAGES}
     times: dict[str, dict[int, list[float]]] = {name: {} for name in PAGES}
     own_times: dict[str, dict[int, list[float]]] = {name: {} for name in PAGES}
+    vector_times: dict[int, list[float]] = {}
     with environment(QUIET_ENV, drop=("AWS_ENDPOINT_URL",)):
         import boto3
         from moto import mock_aws
@@ -312,15 +325,18 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
                 counts: dict[str, list[int]] = {name: [] for name in PAGES}
                 durations: dict[str, list[float]] = {name: [] for name in PAGES}
                 own_time: dict[str, list[float]] = {name: [] for name in PAGES}
+                vector_time: dict[str, list[float]] = {name: [] for name in PAGES}
                 for round_number in range(repetitions + 1):
                     for name, (page, expected) in PAGES.items():
                         if round_number > 1 and name != SMART:
                             continue
                         with rig.counting.measure() as counter:
                             started, inside = time.perf_counter(), rig.counting.emulator_seconds
+                            matrix = rig.library._vectors.seconds
                             shown = _shown(page(rig))
                             elapsed = time.perf_counter() - started
-                            own = elapsed - (rig.counting.emulator_seconds - inside)
+                            vector_query = rig.library._vectors.seconds - matrix
+                            own = elapsed - (rig.counting.emulator_seconds - inside) - vector_query
                         if round_number == 0:  # warm-up, and the check that the page shows what it should
                             if shown != expected:
                                 result.notes.append(f"{name} at {size:,}: showed {shown} items, expected {expected}")
@@ -328,12 +344,14 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
                         counts[name].append(counter.items)
                         durations[name].append(elapsed * 1e3)
                         own_time[name].append(own * 1e3)
+                        vector_time[name].append(vector_query * 1e3)
                 for name in PAGES:
                     if len(set(counts[name])) != 1:
                         result.notes.append(f"{name} at {size:,}: items read varied between runs {counts[name]}")
                     reads[name][size] = max(counts[name])
                     times[name][size] = durations[name]
                     own_times[name][size] = own_time[name]
+                    vector_times[size] = vector_time[SMART]
                     log(
                         f"    {name:22} {reads[name][size]:4} items, p50 {statistics.median(durations[name]):.1f} ms,"
                         f" p95 {_p95(durations[name]):.1f} ms on moto"
@@ -353,6 +371,13 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
     smart_small, smart_large = _p95(own_times[SMART][small]), _p95(own_times[SMART][large])
     result.metric(f"{SMART} latency @ {large:,} photos", times[SMART][large], "ms", note="on moto, in all")
     result.metric(f"{SMART} own time @ {large:,} photos", own_times[SMART][large], "ms", note="outside the emulator")
+    for size in sizes:
+        result.metric(
+            f"{SMART}: local vector query @ {size:,} photos",
+            vector_times[size],
+            "ms",
+            note="exhaustive (the emulator's); S3 Vectors is approximate",
+        )
     result.goal(
         f"{SMART}: p95 of its own time @ {large:,} vs @ {small:,}",
         ratio(smart_large, smart_small),
