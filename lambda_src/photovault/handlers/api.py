@@ -8,9 +8,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photovault.api.app import resolve
+from photovault.handlers import entry_point
 from photovault.observability import logger, metrics, tracer
 
 
+@entry_point
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 @metrics.log_metrics

@@ -14,6 +14,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from photovault.handlers import entry_point
 from photovault.observability import logger, metrics, tracer
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -75,6 +76,7 @@ def batch_handler(
     """``order`` rearranges a batch's records before they are handled (the worker's fair order); the response names
     failed records by ``item_identifier``, so the order, and records running side by side, are free."""
 
+    @entry_point
     @logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)
     @tracer.capture_lambda_handler
     @metrics.log_metrics

@@ -8,10 +8,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from photovault import composition
+from photovault.handlers import entry_point
 from photovault.observability import logger, metrics, tracer
 from photovault.pipeline.forward import IntakeRecord, forward
 
 
+@entry_point
 @logger.inject_lambda_context(correlation_id_path="Records[0].messageId", clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
