@@ -6,9 +6,11 @@ Rekognition calls 300 ms, Bedrock Converse 900 ms). Captioning needs the labels,
 max(Rekognition calls) + Bedrock = 1.2 s, plus the worker's own (non-AI) work: the same photo through the same
 worker with zero-latency fakes, measured in the same run. Perfect overlap gives a ratio of 1.0.
 
-A batch of ``BATCH`` photos in one invocation (issue 18): its records run side by side, their decodes taking turns, so
-at best the batch takes every photo's own work plus one AI chain; one record after another would take ``BATCH``
-chains. Reported against that floor, with the all-sequential time beside it.
+A batch of ``BATCH`` photos in one invocation (issue 18), as many as the worker runs side by side: their decodes take
+turns and their AI waits overlap, so at best the batch takes the same batch's time with zero-latency fakes plus one AI
+chain; one record after another would take ``BATCH`` chains. Both batches run interleaved, each on a fresh emulator
+(moto copies the whole table for every TransactWriteItems, so on one emulator each batch took about a second longer
+than the one before: 3.2, 3.3, 4.5, 5.2, 6.2, 7.4 s, measured), and the goal is the one against the other.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ CASE = "fanout"
 REKOGNITION_LATENCY = 0.300
 BEDROCK_LATENCY = 0.900
 REKOGNITION_CALLS = 4
-BATCH = 5
+BATCH = 4  # the worker's RECORDS_IN_FLIGHT (a test keeps them equal): all in flight at once, one AI chain is the floor
 BATCH_GOAL = 1.3
 
 
@@ -55,20 +57,19 @@ def _per_photo_seconds(
     return plain, slow
 
 
-def _batch_seconds(data: bytes, *, rekognition: float, bedrock: float, runs: int) -> list[float]:
-    """Wall seconds of one invocation handling ``BATCH`` photos (each a new owner's: none is a duplicate)."""
-    walls: list[float] = []
+def _batch_seconds(data: bytes, *, rekognition: float, bedrock: float) -> float:
+    """Wall seconds of one invocation handling ``BATCH`` photos (each a new owner's: none is a duplicate), on a fresh
+    emulator."""
     with worker_rig(rekognition_latency=rekognition, bedrock_latency=bedrock) as rig:
-        for _ in range(runs):
-            photos = [(owner, rig.upload(data, owner)) for owner in (str(uuid.uuid4()) for _ in range(BATCH))]
-            messages = rig.take_messages()
-            started = time.perf_counter()
-            response = rig.invoke(messages)
-            walls.append(time.perf_counter() - started)
-            statuses = {rig.status(owner, photo_id) for owner, photo_id in photos}
-            if response.get("batchItemFailures") or statuses != {"READY"} or len(messages) != BATCH:
-                raise RuntimeError(f"worker did not finish the batch: {statuses} {response} ({len(messages)} messages)")
-    return walls
+        photos = [(owner, rig.upload(data, owner)) for owner in (str(uuid.uuid4()) for _ in range(BATCH))]
+        messages = rig.take_messages()
+        started = time.perf_counter()
+        response = rig.invoke(messages)
+        wall = time.perf_counter() - started
+        statuses = {rig.status(owner, photo_id) for owner, photo_id in photos}
+        if response.get("batchItemFailures") or statuses != {"READY"} or len(messages) != BATCH:
+            raise RuntimeError(f"worker did not finish the batch: {statuses} {response} ({len(messages)} messages)")
+    return wall
 
 
 def run(mode: Mode, workdir: Path) -> CaseResult:
@@ -98,13 +99,18 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
         1.15,
         detail=f"{wall.median:.0f} ms ÷ {chain_ms:.0f} ms (all-sequential would be {sequential_ms:.0f} ms)",
     )
-    log(f"  {CASE}: a batch of {BATCH} in one invocation")
-    batch = result.metric(
-        f"batch of {BATCH} in one invocation, AI latency ({item.name})",
-        [t * 1e3 for t in _batch_seconds(data, rekognition=rekognition, bedrock=bedrock, runs=max(1, runs // 2))],
-        "ms",
-    )
-    floor_ms = BATCH * own.median + (rekognition + bedrock) * 1e3
+    log(f"  {CASE}: a batch of {BATCH} in one invocation, with and without AI latency, interleaved")
+    slow_batches: list[float] = []
+    plain_batches: list[float] = []
+    for index in range(max(2, runs // 2)):
+        for with_latency in (True, False) if index % 2 == 0 else (False, True):
+            latency = (rekognition, bedrock) if with_latency else (0.0, 0.0)
+            wall_s = _batch_seconds(data, rekognition=latency[0], bedrock=latency[1])
+            (slow_batches if with_latency else plain_batches).append(wall_s * 1e3)
+    plain_batch = result.metric(f"batch of {BATCH}, no AI latency ({item.name})", plain_batches, "ms")
+    batch = result.metric(f"batch of {BATCH} in one invocation, AI latency ({item.name})", slow_batches, "ms")
+    chain_only_ms = (rekognition + bedrock) * 1e3
+    floor_ms = plain_batch.median + chain_only_ms
     one_by_one_ms = BATCH * wall.median
     result.data.update(batch_ms=batch.median, batch_floor_ms=floor_ms, batch_one_by_one_ms=one_by_one_ms)
     result.goal(
@@ -112,7 +118,7 @@ def run(mode: Mode, workdir: Path) -> CaseResult:
         ratio(batch.median, floor_ms),
         BATCH_GOAL,
         detail=(
-            f"{batch.median:.0f} ms ÷ ({BATCH} × {own.median:.0f} + {(rekognition + bedrock) * 1e3:.0f}) ms; "
+            f"{batch.median:.0f} ms ÷ ({plain_batch.median:.0f} + {chain_only_ms:.0f}) ms; "
             f"records one by one: {one_by_one_ms:.0f} ms"
         ),
     )

@@ -88,3 +88,10 @@ def test_e2e_case_runs_a_photo_through_the_local_stack(tmp_path: Path) -> None:
     assert by_name["photos lost"]["value"] == 0, e2e
     assert by_name["photos duplicated"]["value"] == 0, e2e
     assert "e2e" in done.stdout
+
+
+def test_the_fanout_batch_is_as_many_records_as_the_worker_runs_side_by_side() -> None:
+    from benchmarks import fanout
+    from photovault.handlers.worker import RECORDS_IN_FLIGHT
+
+    assert fanout.BATCH == RECORDS_IN_FLIGHT
