@@ -594,7 +594,8 @@ class Library:
         similar, tokens_used = self._similar(owner, query)
         if before is None:
             depth = intersect(self._index, owner, terms, limit=FUSION_DEPTH, before=None)
-            fused = fuse(depth.rows, similar, self._floors)
+            some_words = best_partial(depth.probes, limit=FUSION_DEPTH) if not depth.rows and len(terms) > 1 else []
+            fused = fuse(depth.rows, similar, self._floors, partial_rows=some_words)
             window = fused[offset : offset + limit]
             if offset + limit < len(fused):
                 return window, {"offset": str(offset + limit)}, tokens_used

@@ -9,6 +9,9 @@
   shares a mood with the words. (Measured in the browser test with the offline model: the photo reading "HELLO
   PHOTOVAULT" scored 0.41 for "hello photovault", a portrait 0.39 and a ball 0.31: similarity alone cannot tell
   them apart, the words can.)
+- Some words: when no photo matches every word, the photos matching some of them (most words first) take the words'
+  place in the fusion, so "cells under a microscope" still shows the photo labelled cells beside the lookalikes
+  instead of only lookalikes. They are weaker evidence than a full match, so they do not raise the lookalikes' bar.
 - RRF (Cormack et al. 2009): score = Σ 1 / (k + rank) over the lists a photo is in, k = 60. It needs no score
   calibration between lists, which a confidence percentage and a cosine similarity do not share.
 """
@@ -45,15 +48,23 @@ def term_strength(row: dict[str, TermPosting]) -> float:
 
 
 def fuse(
-    term_rows: Sequence[dict[str, TermPosting]], vector_hits: Sequence[VectorHit], floors: Floors, *, k: int = RRF_K
+    term_rows: Sequence[dict[str, TermPosting]],
+    vector_hits: Sequence[VectorHit],
+    floors: Floors,
+    *,
+    k: int = RRF_K,
+    partial_rows: Sequence[dict[str, TermPosting]] = (),
 ) -> list[Fused]:
-    """Every word match, plus meaning-only hits from ``show_floor``, best first (ties: newest first)."""
-    rows = {next(iter(row.values())).photo_id: row for row in term_rows}
-    # ``term_rows`` come newest first; a stable sort keeps that order among equally strong matches.
-    by_terms = sorted(rows, key=lambda photo_id: -term_strength(rows[photo_id]))
+    """Every word match, plus meaning-only hits from ``show_floor``, best first (ties: newest first). Without any
+    photo matching every word, ``partial_rows`` (photos matching some words, best first) stand in for the words."""
+    full = bool(term_rows)
+    rows = {next(iter(row.values())).photo_id: row for row in (term_rows if full else partial_rows)}
+    # ``term_rows`` come newest first; a stable sort keeps that order among equally strong matches. Partial rows
+    # come ranked already: most words first, newest first among equals (``best_partial``).
+    by_terms = sorted(rows, key=lambda photo_id: -term_strength(rows[photo_id])) if full else list(rows)
     counted = [hit for hit in sorted(vector_hits, key=lambda hit: -hit.similarity) if hit.similarity >= floors.floor]
     similarity = {hit.photo_id: hit.similarity for hit in counted}
-    lookalike_bar = max(floors.show_floor, floors.beside_words) if rows else floors.show_floor
+    lookalike_bar = max(floors.show_floor, floors.beside_words) if full else floors.show_floor
 
     score: dict[str, float] = {}
     for rank, photo_id in enumerate(by_terms, start=1):

@@ -66,7 +66,9 @@ def test_a_description_finds_the_photo_that_looks_like_it_although_no_word_match
     # Then the espresso comes back, said to look like what she described, and the unrelated photos stay out
     assert [hit.shown.photo.photo_id for hit in page.items] == [espresso.photo_id]
     (hit,) = page.items
-    assert hit.matches == [] and hit.similarity is not None and hit.similarity >= 0.3
+    assert hit.similarity is not None and hit.similarity >= 0.3
+    # No photo has both words; "coffee" alone is one of the espresso label's synonyms, and the hit says so
+    assert [(match.term, match.match.source) for match in hit.matches] == [("coffee", "Espresso")]
     assert page.embedding_tokens == 4  # the query's embedding is billed and reported
 
 
@@ -228,3 +230,32 @@ def test_a_query_without_words_asks_no_model() -> None:
     with pytest.raises(InvalidInput):  # nothing at all (no words, no label) is a clear 400
         m.library.search("alice", query="", limit=10, cursor=None)
     assert m.embedder.text_calls == 0
+
+
+def test_when_no_photo_has_every_word_the_photos_with_some_words_are_fused_with_the_lookalikes() -> None:
+    # Given a photo labelled "cells" (no photo carries "microscope") and a lookalike of the description's mood
+    m = meaning_world()
+    cells = m.add("alice", labels=[("Cells", 90.0)], caption="a photo in gray tones", at=1)
+    lookalike = m.add("alice", labels=[("Espresso", 80.0)], caption="an espresso on a saucer", at=2)
+    m.add("alice", labels=[("Beach", 90.0)], caption="sand and sea", at=3)
+    # When alice types a phrase with "cells" in it that her lookalike also answers
+    page = m.library.search("alice", query="cells beside a cup of coffee", limit=10, cursor=None)
+    # Then the photo with the word is shown (it was left out whenever meaning found anything), saying which word,
+    # beside the lookalike; the unrelated photo stays out
+    shown = [hit.shown.photo.photo_id for hit in page.items]
+    assert set(shown) == {cells.photo_id, lookalike.photo_id}
+    by_id = {hit.shown.photo.photo_id: hit for hit in page.items}
+    assert {match.term for match in by_id[cells.photo_id].matches} == {"cell"}  # the word as indexed (singular)
+    assert by_id[lookalike.photo_id].similarity is not None
+
+
+def test_some_words_do_not_raise_the_bar_for_lookalikes_as_every_word_does() -> None:
+    rows = [{"cells": TermPosting(term="cells", photo_id="cells")}]
+    hits = [VectorHit("moon", 0.40), VectorHit("clock", 0.32)]
+    floors = Floors(floor=0.2, show_floor=0.3, beside_words=0.45)
+    # Every word matched: only clear lookalikes (≥ 0.45) join the photo with the words
+    assert [f.photo_id for f in fuse(rows, hits, floors)] == ["cells"]
+    # Some words matched: the show floor decides, and the partial match ranks first among equals in RRF
+    fused = fuse([], hits, floors, partial_rows=rows)
+    assert {f.photo_id for f in fused} == {"cells", "moon", "clock"}
+    assert fused[-1].photo_id == "clock"
