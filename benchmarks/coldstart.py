@@ -7,8 +7,11 @@ Measured in-process: module import, then the first use case build (all boto3 cli
 the goal — and then the first request, so that work taken off the init path shows where it went rather than
 vanishing: the api answers ``GET /api/health`` (the resolver, validation and the contract's first model, no network
 call); the worker handles a batch whose record it ignores (an S3 test event) and validates and renders one small
-JPEG (the image work of its first photo before any network call). The baseline imports boto3 and creates the same
-clients with the same botocore Config; it has no first request.
+JPEG (the image work of its first photo before any network call). The environment has every feature Terraform turns
+on (digest queue, places, faces, search by meaning), so init builds what it builds in AWS. The baseline imports boto3
+and creates exactly the clients the function's init creates (recorded from its own init, in this run), with the same
+botocore Config; it has no first request. Inside Lambda the functions pause the cyclic garbage collector until their
+first invocation returns (photovault.handlers); the baseline, a bare script, does not.
 Variants with the X-Ray SDK tracer on and with no bytecode cache (the zip ships no .pyc and /var/task is
 read-only, so Lambda compiles every module at each cold start) show what is worth paying for, as does the cost of
 each dependency imported after boto3. ``python -X importtime`` attributes import time to top-level packages.

@@ -45,6 +45,8 @@ class BoundingBox:
 
 @dataclass(frozen=True, slots=True)
 class Label:
+    """A thing the analyzer saw, with its confidence (0–100), categories, parent labels and where it is."""
+
     name: str
     confidence: float
     categories: tuple[str, ...] = ()
@@ -54,6 +56,8 @@ class Label:
 
 @dataclass(frozen=True, slots=True)
 class DominantColor:
+    """One of the photo's main colours and the share of the pixels it covers."""
+
     hex: str
     pixel_percent: float
     simplified: str = ""
@@ -61,6 +65,8 @@ class DominantColor:
 
 @dataclass(frozen=True, slots=True)
 class ImageQuality:
+    """How bright, sharp and contrasted the photo is (the analyzer's 0–100 scores)."""
+
     brightness: float
     sharpness: float
     contrast: float | None = None
@@ -68,12 +74,16 @@ class ImageQuality:
 
 @dataclass(frozen=True, slots=True)
 class ImageProperties:
+    """The photo's dominant colours and quality scores."""
+
     dominant_colors: tuple[DominantColor, ...]
     quality: ImageQuality
 
 
 @dataclass(frozen=True, slots=True)
 class Face:
+    """A detected face: where it is, how sure the detector is, and what it estimated of it."""
+
     box: BoundingBox
     confidence: float
     age_low: int | None = None
@@ -84,6 +94,8 @@ class Face:
 
 @dataclass(frozen=True, slots=True)
 class TextLine:
+    """A line of text found in the photo."""
+
     text: str
     confidence: float
     box: BoundingBox | None = None
@@ -91,6 +103,8 @@ class TextLine:
 
 @dataclass(frozen=True, slots=True)
 class ModerationLabel:
+    """Unsafe content the moderation model saw (a photo over the threshold is QUARANTINED)."""
+
     name: str
     confidence: float
     parent: str = ""
@@ -116,6 +130,8 @@ class Analysis:
 
 @dataclass(frozen=True, slots=True)
 class Caption:
+    """One sentence describing the photo, with its provenance: the model and prompt, or composed (``fallback``)."""
+
     text: str
     model_id: str
     prompt_version: str
@@ -126,6 +142,8 @@ class Caption:
 
 @dataclass(frozen=True, slots=True)
 class GpsPosition:
+    """Where the photo was taken, from its EXIF GPS tags (degrees; altitude in metres)."""
+
     latitude: float
     longitude: float
     altitude: float | None = None
@@ -177,6 +195,8 @@ class ImageFacts:
 
 @dataclass(frozen=True, slots=True)
 class Derivative:
+    """A rendition made from the original (thumbnail or preview), encoded and ready to store."""
+
     kind: str  # "thumb" | "preview"
     data: bytes
     width: int

@@ -45,6 +45,8 @@ MatchField = Literal["label", "caption", "text", "date", "filename", "camera", "
 
 @dataclass(frozen=True, slots=True)
 class StoredObject:
+    """An object as the originals bucket holds it: size, ETag, version and declared content type."""
+
     size: int
     etag: str | None
     version_id: str | None
@@ -91,6 +93,8 @@ class Geocoder(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class LabelResult:
+    """The labels and image properties of one analysis call."""
+
     labels: tuple[Label, ...]
     properties: ImageProperties | None
     model_version: str
@@ -99,6 +103,8 @@ class LabelResult:
 
 @dataclass(frozen=True, slots=True)
 class ModerationResult:
+    """The moderation labels of one analysis call."""
+
     labels: tuple[ModerationLabel, ...]
     model_version: str
 
@@ -123,6 +129,8 @@ class ImageAnalyzer(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class GeneratedText:
+    """What a text model answered, with the tokens it billed."""
+
     text: str
     model_id: str
     input_tokens: int
@@ -163,6 +171,8 @@ class TermPosting:
 
 @dataclass(frozen=True, slots=True)
 class PostingPage:
+    """One page of a search term's postings and where the next page starts."""
+
     postings: list[TermPosting]
     next_position: dict[str, str] | None = None
 
@@ -203,6 +213,8 @@ class ClaimState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Claim:
+    """The outcome of claiming a photo for processing: the state found, and the lease token when it was granted."""
+
     state: ClaimState
     token: str = ""
     photo: Photo | None = None  # the item as it stood when claimed (filename, created_at …)
@@ -211,6 +223,8 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class PhotoPage:
+    """One page of photos and where the next page starts."""
+
     photos: list[Photo]
     next_position: dict[str, str] | None = None
 
@@ -316,6 +330,8 @@ class MapPoint:
 
 @dataclass(frozen=True, slots=True)
 class MapPage:
+    """One page of the owner's geotagged photos for the map."""
+
     points: list[MapPoint]
     next_position: dict[str, str] | None = None
 
@@ -373,6 +389,8 @@ class LibraryRepository(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class AlbumPage:
+    """One page of the owner's albums and where the next page starts."""
+
     albums: list[Album]
     next_position: dict[str, str] | None = None
 
@@ -456,6 +474,8 @@ class Share:
 
 @dataclass(frozen=True, slots=True)
 class SharePage:
+    """One page of the owner's share links and where the next page starts."""
+
     shares: list[Share]
     next_position: dict[str, str] | None = None
 
@@ -489,6 +509,8 @@ class ShareRepository(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class PresignedPost:
+    """A browser upload: the URL to POST to and the form fields the policy signs."""
+
     url: str
     fields: dict[str, str] = field(default_factory=dict)
 
@@ -515,6 +537,8 @@ class MediaUrlSigner(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class PhotoEvent:
+    """What the owner is told when a photo reaches a terminal state."""
+
     owner: str
     photo_id: str
     status: PhotoStatus
@@ -571,6 +595,8 @@ class OriginalReader(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class StoredPart:
+    """One part of an export archive as stored: its key, version and size."""
+
     key: str
     version_id: str | None
     size: int
@@ -730,6 +756,8 @@ class Embedder(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class VectorHit:
+    """A photo the vector index found near a query, and how near."""
+
     photo_id: str
     similarity: float  # cosine similarity to the query, -1..1
 
@@ -875,12 +903,16 @@ class FaceIndex(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class PeoplePage:
+    """One page of the owner's people and where the next page starts."""
+
     people: list[Person]
     next_position: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class FacePage:
+    """One page of a person's faces and where the next page starts."""
+
     faces: list[PersonFace]
     next_position: dict[str, str] | None = None
 

@@ -23,6 +23,8 @@ class JobState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Progress:
+    """How far a job has come: units done of the total (photos, objects)."""
+
     done: int = 0
     total: int = 0
 
@@ -40,12 +42,16 @@ class JobOutput:
 
 @dataclass(frozen=True, slots=True)
 class JobError:
+    """Why a job failed, in a code for programs and a message for the owner."""
+
     code: str
     message: str  # for the owner
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
+    """A background job of one owner (download, export, account deletion), its state, progress and checkpoint."""
+
     owner: str
     job_id: str
     kind: str

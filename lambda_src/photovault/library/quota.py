@@ -36,6 +36,8 @@ _UNFINISHED = frozenset({PhotoStatus.PENDING, PhotoStatus.PROCESSING})
 
 @dataclass(frozen=True, slots=True)
 class QuotaLimits:
+    """What one person may have in flight and stored: uploads per hour, unfinished uploads, bytes."""
+
     uploads_per_hour: int = 200
     pending: int = 50  # at most one SQS backlog of this many photos per user ahead of anybody else's upload
     bytes: int = 20 * 1024**3

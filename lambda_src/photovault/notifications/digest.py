@@ -36,6 +36,8 @@ ATTENTION = frozenset({PhotoStatus.REJECTED, PhotoStatus.QUARANTINED, PhotoStatu
 
 @dataclass(frozen=True, slots=True)
 class DigestConfig:
+    """When a digest goes out (after a quiet spell, or at the latest after the longest wait) and how much it lists."""
+
     quiet_seconds: int = 60
     max_wait_seconds: int = 900
     lease_seconds: int = 60

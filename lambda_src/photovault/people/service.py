@@ -43,24 +43,32 @@ class FaceRun:
 
 @dataclass(frozen=True, slots=True)
 class ShownPerson:
+    """A person as the people page shows them: with a signed URL of their cover face."""
+
     person: Person
     cover_url: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class ShownFace:
+    """A face as a person's page shows it: with a signed URL of its crop."""
+
     face: PersonFace
     crop_url: str
 
 
 @dataclass(frozen=True, slots=True)
 class PeopleList:
+    """One page of people to show, and the cursor to the next."""
+
     items: list[ShownPerson]
     cursor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class FaceList:
+    """One page of a person's faces to show, and the cursor to the next."""
+
     items: list[ShownFace]
     cursor: str | None = None
 

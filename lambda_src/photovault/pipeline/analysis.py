@@ -23,6 +23,8 @@ _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="analysis")
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
+    """Full-jitter exponential backoff for throttled or failing AI calls (injectable clock and sleep for tests)."""
+
     base_delay: float = 0.2
     max_delay: float = 5.0
     sleep: Callable[[float], None] = time.sleep
@@ -32,6 +34,8 @@ class RetryPolicy:
 
 @dataclass(slots=True)
 class CallStats:
+    """How many retries a photo's calls needed (reported as AnalysisThrottled)."""
+
     retries: int = 0
 
 
@@ -52,6 +56,8 @@ def call_with_retry(fn: Callable[[], T], *, deadline: float, policy: RetryPolicy
 
 @dataclass(frozen=True, slots=True)
 class AnalysisRun:
+    """The merged analysis of one photo and the retries it took."""
+
     analysis: Analysis
     retries: int
 

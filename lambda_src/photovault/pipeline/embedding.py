@@ -17,6 +17,8 @@ from photovault.ports import Embedder, Embedding, VectorIndex
 
 @dataclass(frozen=True, slots=True)
 class EmbeddingRun:
+    """The outcome of embedding one photo and storing its vector, with what the model billed."""
+
     embedding: Embedding | None  # None: the photo has no vector (``error`` says why)
     retries: int
     error: str | None = None

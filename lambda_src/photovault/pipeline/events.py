@@ -18,6 +18,8 @@ PENDING_CHECK: dict[str, str] = {"PhotoVault": "pending-check"}
 
 @dataclass(frozen=True, slots=True)
 class ParsedBody:
+    """What one SQS message announces: the uploads to process, records to ignore (and why), or the pending check."""
+
     sources: tuple[SourceObject, ...]
     event_times: tuple[float | None, ...]  # epoch seconds of each object's creation, when S3 said it
     ignored: tuple[str, ...]  # human-readable reasons for records that are not uploads (logged by the handler)

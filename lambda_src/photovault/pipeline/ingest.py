@@ -51,6 +51,8 @@ REUSABLE_STEPS = (EMBED_STEP, PLACE_STEP)
 
 @dataclass(frozen=True, slots=True)
 class IngestConfig:
+    """The limits and thresholds of the ingest pipeline, from the settings."""
+
     limits: ImageLimits
     moderation_threshold: float = 80.0
     min_label_confidence: float = 70.0
@@ -120,6 +122,9 @@ class IngestOutcome:
 
 @dataclass
 class IngestPhoto:
+    """The worker's use case: one upload through validation, renditions, analysis, captioning and indexing to a
+    terminal state, once."""
+
     originals: OriginalStore
     media: MediaStore
     repository: PhotoRepository

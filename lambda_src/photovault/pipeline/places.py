@@ -17,6 +17,8 @@ from photovault.ports import Geocoder
 
 @dataclass(frozen=True, slots=True)
 class PlaceRun:
+    """The outcome of naming one photo's place, with the billable requests it took."""
+
     place: Place | None  # None: no place (``error`` says why, or the index knows nothing there)
     retries: int
     error: str | None = None
