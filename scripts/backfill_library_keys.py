@@ -22,12 +22,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from photovault import keys
-from photovault.adapters.dynamodb.codec import deserialize, photo_from_item, serialize
+from photovault.adapters.dynamodb.codec import photo_from_item
 from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
 from photovault.model import Photo, PhotoStatus
 from photovault.search.index import stamp_index
-from scripts.ops_common import ENVIRONMENTS, Names, account_id, client, progress_bar, target, target_description
+from scripts.ops_common import (
+    ENVIRONMENTS,
+    Names,
+    account_id,
+    client,
+    photo_items,
+    progress_bar,
+    target,
+    target_description,
+)
 
 
 @dataclass(slots=True)
@@ -38,22 +46,9 @@ class BackfillResult:
 
 
 def without_library_keys(dynamodb: Any, table: str) -> Iterator[Photo]:
-    """Photo items of every status that have no gsi3 key yet: one paginated Query per status on gsi1."""
-    for status in PhotoStatus:
-        request: dict[str, Any] = {
-            "TableName": table,
-            "IndexName": keys.GSI1,
-            "KeyConditionExpression": "gsi1pk = :pk",
-            "FilterExpression": "attribute_not_exists(gsi3pk)",
-            "ExpressionAttributeValues": serialize({":pk": keys.status_gsi1pk(status.value)}),
-        }
-        while True:
-            page = dynamodb.query(**request)
-            for item in page.get("Items", []):
-                yield photo_from_item(deserialize(item))
-            if "LastEvaluatedKey" not in page:
-                break
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    """Photo items of every status that have no gsi3 key yet."""
+    for item in photo_items(dynamodb, table, filter_expression="attribute_not_exists(gsi3pk)"):
+        yield photo_from_item(item)
 
 
 def backfill(

@@ -27,10 +27,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from photovault import ids, keys
-from photovault.adapters.dynamodb.codec import deserialize, serialize
+from photovault.adapters.dynamodb.codec import serialize
 from photovault.adapters.s3 import S3VersionDeleter
 from photovault.model import PhotoStatus
-from scripts.ops_common import ENVIRONMENTS, Names, account_id, client, progress_bar, target, target_description
+from scripts.ops_common import (
+    ENVIRONMENTS,
+    Names,
+    account_id,
+    client,
+    photo_items,
+    progress_bar,
+    target,
+    target_description,
+)
 
 CACHE_CONTROL = "private, max-age=31536000, immutable"  # as the worker writes derivatives (adapters/s3.py)
 
@@ -44,23 +53,13 @@ class MediaBackfillResult:
 
 
 def to_move(dynamodb: Any, table: str) -> Iterator[dict[str, Any]]:
-    """Photo items (as stored) still on the old scheme, or whose old folder is still to delete: one paginated Query
-    per status on gsi1."""
-    for status in PhotoStatus:
-        request: dict[str, Any] = {
-            "TableName": table,
-            "IndexName": keys.GSI1,
-            "KeyConditionExpression": "gsi1pk = :pk",
-            "FilterExpression": "(attribute_not_exists(media_id) AND attribute_exists(derivatives))"
-            " OR attribute_exists(legacy_media)",
-            "ExpressionAttributeValues": serialize({":pk": keys.status_gsi1pk(status.value)}),
-        }
-        while True:
-            page = dynamodb.query(**request)
-            yield from (deserialize(item) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    """Photo items (as stored) still on the old scheme, or whose old folder is still to delete."""
+    return photo_items(
+        dynamodb,
+        table,
+        filter_expression="(attribute_not_exists(media_id) AND attribute_exists(derivatives))"
+        " OR attribute_exists(legacy_media)",
+    )
 
 
 class MediaMover:

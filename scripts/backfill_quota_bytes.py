@@ -19,12 +19,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from photovault import keys
-from photovault.adapters.dynamodb.codec import deserialize, photo_from_item, serialize
+from photovault.adapters.dynamodb.codec import photo_from_item
 from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
 from photovault.library.quota import stored_bytes
 from photovault.model import Photo, PhotoStatus
-from scripts.ops_common import ENVIRONMENTS, Names, account_id, client, progress_bar, target, target_description
+from scripts.ops_common import (
+    ENVIRONMENTS,
+    Names,
+    account_id,
+    client,
+    photo_items,
+    progress_bar,
+    target,
+    target_description,
+)
 
 _KEEP_BYTES = (PhotoStatus.READY, PhotoStatus.QUARANTINED)
 
@@ -38,23 +46,12 @@ class QuotaBackfillResult:
 
 
 def stored_before(dynamodb: Any, table: str, before: str) -> Iterator[Photo]:
-    """Photos that keep their bytes and were created before ``before`` (ISO 8601): one paginated Query per status
-    on gsi1."""
-    for status in _KEEP_BYTES:
-        request: dict[str, Any] = {
-            "TableName": table,
-            "IndexName": keys.GSI1,
-            "KeyConditionExpression": "gsi1pk = :pk",
-            "FilterExpression": "created_at < :before",
-            "ExpressionAttributeValues": serialize({":pk": keys.status_gsi1pk(status.value), ":before": before}),
-        }
-        while True:
-            page = dynamodb.query(**request)
-            for item in page.get("Items", []):
-                yield photo_from_item(deserialize(item))
-            if "LastEvaluatedKey" not in page:
-                break
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    """Photos that keep their bytes and were created before ``before`` (ISO 8601)."""
+    items = photo_items(
+        dynamodb, table, statuses=_KEEP_BYTES, filter_expression="created_at < :before", values={":before": before}
+    )
+    for item in items:
+        yield photo_from_item(item)
 
 
 def backfill(

@@ -161,3 +161,37 @@ def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+def photo_items(
+    dynamodb: Any,
+    table: str,
+    *,
+    statuses: Iterable[Any] | None = None,
+    filter_expression: str | None = None,
+    projection: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Photo items (deserialized) of every status, or of ``statuses``: one paginated Query per status on gsi1, the
+    table's by-status index, never a Scan. ``values`` are the filter's placeholders besides ``:pk``."""
+    from photovault import keys
+    from photovault.adapters.dynamodb.codec import deserialize, serialize
+    from photovault.model import PhotoStatus
+
+    for status in PhotoStatus if statuses is None else statuses:
+        request: dict[str, Any] = {
+            "TableName": table,
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "gsi1pk = :pk",
+            "ExpressionAttributeValues": serialize({":pk": keys.status_gsi1pk(status.value), **(values or {})}),
+        }
+        if filter_expression:
+            request["FilterExpression"] = filter_expression
+        if projection:
+            request["ProjectionExpression"] = projection
+        while True:
+            page = dynamodb.query(**request)
+            yield from (deserialize(item) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -23,10 +23,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from photovault import ids, keys
-from photovault.adapters.dynamodb.codec import deserialize, serialize
 from photovault.adapters.s3 import S3VersionDeleter
-from photovault.model import PhotoStatus
-from scripts.ops_common import ENVIRONMENTS, Names, account_id, client, target, target_description
+from scripts.ops_common import ENVIRONMENTS, Names, account_id, client, photo_items, target, target_description
 
 MEDIA_ROOT = "media/"
 
@@ -53,23 +51,10 @@ def media_folders(s3: Any, bucket: str) -> dict[str, datetime]:
 
 
 def referenced_media_ids(dynamodb: Any, table: str) -> set[str]:
-    """Every media id a photo item names: one paginated Query per status on gsi1, two attributes projected."""
+    """Every media id a photo item names (two attributes projected)."""
     found: set[str] = set()
-    for status in PhotoStatus:
-        request: dict[str, Any] = {
-            "TableName": table,
-            "IndexName": keys.GSI1,
-            "KeyConditionExpression": "gsi1pk = :pk",
-            "ProjectionExpression": "media_id, media_pending",
-            "ExpressionAttributeValues": serialize({":pk": keys.status_gsi1pk(status.value)}),
-        }
-        while True:
-            page = dynamodb.query(**request)
-            for item in page.get("Items", []):
-                found.update(str(value) for value in deserialize(item).values() if value)
-            if "LastEvaluatedKey" not in page:
-                break
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    for item in photo_items(dynamodb, table, projection="media_id, media_pending"):
+        found.update(str(value) for value in item.values() if value)
     return found
 
 

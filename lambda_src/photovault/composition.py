@@ -78,12 +78,12 @@ class ApiServices:
         self._build = build
 
     def _get(self, name: str) -> object:
-        with _lock:
-            if name not in self._services:
-                if self._build is None:
-                    raise LookupError(f"no {name} service was given")
-                self._services[name] = getattr(self._build, name)()
+        if name in self._services:
             return self._services[name]
+        if self._build is None:
+            raise LookupError(f"no {name} service was given")
+        with _lock:  # cached_property does not lock, and the local stack's threads share one process
+            return getattr(self._build, name)
 
     @property
     def library(self) -> Library:
@@ -434,22 +434,16 @@ def _build_api() -> ApiServices:
 
 
 class _ApiBuild:
-    """Builds each of the API's use cases, once, from the parts every route shares."""
+    """Each of the API's use cases and the parts they share, each built once, at its first use."""
 
     def __init__(self, settings: Settings, dynamodb: Any, s3: Any, pem: str) -> None:
         self.settings, self.dynamodb, self.s3, self.pem = settings, dynamodb, s3, pem
 
     @cached_property
-    def cursor_secret(self) -> bytes:
-        from photovault.library.cursor import derive_secret
-
-        return derive_secret(self.pem.encode()) if self.pem else os.urandom(32)
-
-    @cached_property
     def cursors(self) -> CursorCodec:
-        from photovault.library.cursor import CursorCodec
+        from photovault.library.cursor import CursorCodec, derive_secret
 
-        return CursorCodec(self.cursor_secret)
+        return CursorCodec(derive_secret(self.pem.encode()) if self.pem else os.urandom(32))
 
     @cached_property
     def media(self) -> MediaUrlSigner:
@@ -484,11 +478,8 @@ class _ApiBuild:
 
         return DynamoShareRepository(self.dynamodb, self.settings.table_name)
 
-    def people(self) -> People:
-        return self.people_service
-
     @cached_property
-    def people_service(self) -> People:
+    def people(self) -> People:
         from photovault.adapters.dynamodb.people import DynamoPeopleRepository
         from photovault.people.service import People
 
@@ -499,6 +490,7 @@ class _ApiBuild:
             media_url_expiry_seconds=self.settings.media_url_expiry_seconds,
         )
 
+    @cached_property
     def library(self) -> Library:
         from photovault.adapters.s3 import S3MediaStore, S3UploadPresigner
         from photovault.library.quota import QuotaLimits
@@ -529,10 +521,11 @@ class _ApiBuild:
             embedder=meaning[0] if meaning else None,
             vectors=meaning[1] if meaning else None,
             floors=Floors(floor=settings.similarity_floor, show_floor=settings.similarity_show_floor),
-            people=self.people_service,
+            people=self.people,
             people_index=_people_index(settings, S3MediaStore(self.s3, settings.derivatives_bucket), _count_face_calls),
         )
 
+    @cached_property
     def albums(self) -> Albums:
         from photovault.library.albums import Albums, AlbumsConfig
 
@@ -545,6 +538,7 @@ class _ApiBuild:
             config=AlbumsConfig(media_url_expiry_seconds=self.settings.media_url_expiry_seconds),
         )
 
+    @cached_property
     def sharing(self) -> Sharing:
         from photovault.sharing.service import Sharing, SharingConfig
 
@@ -560,9 +554,11 @@ class _ApiBuild:
             ),
         )
 
+    @cached_property
     def jobs(self) -> Jobs:
         return _build_jobs(self.settings)
 
+    @cached_property
     def sessions(self) -> Sessions:
         from photovault.account.sessions import Sessions
         from photovault.adapters.dynamodb.sessions import DynamoSessionRepository

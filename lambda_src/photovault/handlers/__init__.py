@@ -25,11 +25,6 @@ if _paused:
     gc.disable()
 
 
-def collection_paused() -> bool:
-    """Whether the collector is still paused for this process's first invocation."""
-    return _paused
-
-
 def _resume() -> None:
     global _paused  # noqa: PLW0603 — one switch per process
     with _lock:

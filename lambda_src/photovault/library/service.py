@@ -443,9 +443,10 @@ class Library:
         person: str | None = None,
     ) -> SearchPage:
         """Photos matching every word of ``query`` (and the facet ``label``), fused with the photos that look like
-        what ``query`` describes when a vector index is configured; each hit says why. When neither every word nor the
-        meaning finds anything, the best partial matches of the first page, marked ``partial``. A word that is in a
-        person's name, or the facet ``person``, narrows to the photos that person is in."""
+        what ``query`` describes when a vector index is configured; each hit says why. When no photo matches every word,
+        the photos matching most of them stand in for the words (fused with the lookalikes, if any), and the page is
+        marked ``partial``. A word that is in a person's name, or the facet ``person``, narrows to the photos that
+        person is in."""
         if not query.strip() and not label and not person:
             raise InvalidInput("Search for some words, a label, a person, or more.", details={"field": "q"})
         terms = list(dict.fromkeys(tokens(query)))
@@ -481,12 +482,7 @@ class Library:
             next_position = {"before": page.before} if page.before and not partial else None
             tokens_used = 0
         else:
-            window, next_position, tokens_used = self._hybrid(owner, query, terms, limit, before, int(offset))
-            if not window and before is None and int(offset) == 0 and len(terms) > 1:
-                # Neither every word nor the meaning found anything: the closest word matches, said so.
-                rows = best_partial(intersect(self._index, owner, terms, limit=limit, before=None).probes, limit=limit)
-                window = [Fused(photo_id=_row_id(row), score=0.0, postings=row, similarity=None) for row in rows]
-                partial, next_position = True, None
+            window, next_position, tokens_used, partial = self._hybrid(owner, query, terms, limit, before, int(offset))
 
         photos = self._repo.get_many(owner, [hit.photo_id for hit in window]) if window else {}
         expires_at = self._expiry()
@@ -589,17 +585,18 @@ class Library:
 
     def _hybrid(
         self, owner: str, query: str, terms: list[str], limit: int, before: str | None, offset: int
-    ) -> tuple[list[Fused], dict[str, str] | None, int]:
-        """One page of the fused ranking (``offset`` into it), then the older word matches (``before``)."""
+    ) -> tuple[list[Fused], dict[str, str] | None, int, bool]:
+        """One page of the fused ranking (``offset`` into it), then the older word matches (``before``); and whether
+        no photo matched every word, so that photos matching some of them stood in for the words (``partial``)."""
         similar, tokens_used = self._similar(owner, query)
         if before is None:
             depth = intersect(self._index, owner, terms, limit=FUSION_DEPTH, before=None)
             some_words = best_partial(depth.probes, limit=FUSION_DEPTH) if not depth.rows and len(terms) > 1 else []
             fused = fuse(depth.rows, similar, self._floors, partial_rows=some_words)
-            window = fused[offset : offset + limit]
+            window, partial = fused[offset : offset + limit], bool(some_words)
             if offset + limit < len(fused):
-                return window, {"offset": str(offset + limit)}, tokens_used
-            return window, ({"before": depth.before} if depth.before else None), tokens_used
+                return window, {"offset": str(offset + limit)}, tokens_used, partial
+            return window, ({"before": depth.before} if depth.before else None), tokens_used, partial
         # Past the fused ranking: older word matches, newest first, without the photos already shown for meaning.
         by_meaning = {f.photo_id for f in fuse([], similar, self._floors)}
         page = intersect(self._index, owner, terms, limit=limit, before=before)
@@ -608,7 +605,7 @@ class Library:
             for row in page.rows
             if _row_id(row) not in by_meaning
         ]
-        return window, ({"before": page.before} if page.before else None), tokens_used
+        return window, ({"before": page.before} if page.before else None), tokens_used, False
 
     def _similar(self, owner: str, query: str) -> tuple[list[VectorHit], int]:
         """The owner's photos nearest to what ``query`` describes; none when the model or index is unavailable

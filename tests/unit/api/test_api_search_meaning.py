@@ -259,3 +259,16 @@ def test_some_words_do_not_raise_the_bar_for_lookalikes_as_every_word_does() -> 
     fused = fuse([], hits, floors, partial_rows=rows)
     assert {f.photo_id for f in fused} == {"cells", "moon", "clock"}
     assert fused[-1].photo_id == "clock"
+
+
+def test_a_page_led_by_photos_with_some_of_the_words_is_marked_partial_and_a_full_match_is_not() -> None:
+    m = meaning_world()
+    m.add("alice", labels=[("Cells", 90.0)], caption="a photo in gray tones", at=1)
+    m.add("alice", labels=[("Espresso", 80.0)], caption="an espresso on a saucer", at=2)
+    # No photo has "cells" and "saucer" together: the page says so, whatever meaning adds
+    assert m.library.search("alice", query="cells saucer", limit=10, cursor=None).partial
+    # Every word on one photo: not partial
+    assert not m.library.search("alice", query="espresso saucer", limit=10, cursor=None).partial
+    # Meaning alone, no word anywhere: not partial either (nothing stood in for the words)
+    page = m.library.search("alice", query="a cup of tea", limit=10, cursor=None)
+    assert not page.partial
