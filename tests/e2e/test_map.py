@@ -223,14 +223,11 @@ def test_a_share_of_the_zurich_photo_shows_no_place_and_no_position(
 
     guest = new_context(browser, stack, console, "guest")
     public = guest.new_page()
-    answers: list[str] = []
-    public.on(
-        "response",
-        lambda response: answers.append(response.text()) if "/api/public/shares/" in response.url else None,
-    )
-    public.goto(link)
+    # The body is read after the page shows the share: a "response" listener reading it raced the assertion
+    with public.expect_response(lambda response: "/api/public/shares/" in response.url) as share_answer:
+        public.goto(link)
     expect(public.get_by_test_id("public-share")).to_be_visible()
-    assert answers, "the share page asked the API for the share"
+    answers = [share_answer.value.text()]
     assert set(json.loads(answers[0])) == {"caption", "preview", "expires_at"}  # no place, no location field
     shown = public.get_by_test_id("public-share").inner_text()
     for private in ("Zürich", "Zurich", "Switzerland", "47.37", "8.54"):

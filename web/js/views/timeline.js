@@ -105,6 +105,14 @@ function scrubber(months, activeTo) {
   return { element, mark };
 }
 
+/** The note above the grid: uploads that are not in the timeline and not moving any more (refused, duplicates, failures). */
+function showAttention(note, page) {
+  const stuck = page ? page.items.filter((p) => p.status !== 'PENDING' && p.status !== 'PROCESSING').length : 0;
+  if (!stuck) return;
+  note.hidden = false;
+  note.replaceChildren(icon('attention'), `${stuck}${page.cursor ? '+' : ''} ${stuck === 1 ? 'upload needs' : 'uploads need'} your attention — duplicates, refused or failed files`);
+}
+
 export async function renderTimeline(main, { favorites, query, signal, provideList, navigate }) {
   const to = !favorites && DAY.test(query.get('to') || '') ? query.get('to') : null;
   const granularity = savedGranularity();
@@ -171,10 +179,14 @@ export async function renderTimeline(main, { favorites, query, signal, provideLi
   const layout = h('div', { class: 'timeline-layout' }, content);
   main.append(h('div', { class: 'page' }, head, attention, layout), bar.element);
 
-  const [first, months] = await Promise.all([
+  // The attention note is asked for with the first page and shown with it: arriving later, it pushed the grid down
+  // under a finger about to tap a photo.
+  const [first, months, waiting] = await Promise.all([
     api.listPhotos({ limit: PAGE_SIZE, to, favorite: favorites, signal }),
     favorites ? null : api.months({ signal }),
+    api.attention({ limit: 100, signal }).catch(() => null),
   ]);
+  showAttention(attention, waiting);
   grid.append(first.items);
   cursor = first.cursor;
   more.setDone(!cursor);
@@ -213,17 +225,6 @@ export async function renderTimeline(main, { favorites, query, signal, provideLi
         .catch(() => {});
     }, MONTHS_REFRESH_MS);
   };
-
-  // Attention: uploads that are not in the timeline and not moving any more (refused, duplicates, failures).
-  api
-    .attention({ limit: 100, signal })
-    .then(({ items, cursor: moreAttention }) => {
-      const stuck = items.filter((p) => p.status !== 'PENDING' && p.status !== 'PROCESSING').length;
-      if (!stuck) return;
-      attention.hidden = false;
-      attention.replaceChildren(icon('attention'), `${stuck}${moreAttention ? '+' : ''} ${stuck === 1 ? 'upload needs' : 'uploads need'} your attention — duplicates, refused or failed files`);
-    })
-    .catch(() => {});
 
   // A photo that finishes processing while the page is open takes its place in the timeline.
   const onReady = (event) => {
