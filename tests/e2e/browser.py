@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+# The shortest lifetime of signed media URLs the API accepts (settings: MEDIA_URL_EXPIRY_SECONDS ≥ 30)
+SHORTEST_MEDIA_URL_LIFETIME_S = 30
 UI_TIMEOUT_MS = 20_000
 expect.set_options(timeout=UI_TIMEOUT_MS)  # a shared 2-core machine: Playwright's 5 s is too tight for the pipeline
 
@@ -89,9 +92,13 @@ def demo_signed_in(browser: Browser, stack: LocalStack, console: ConsoleWatch, n
 
 
 @contextmanager
-def unseeded_stack() -> Iterator[LocalStack]:
-    """A local stack of its own for a browser module: no demo photos, quick polling and retries."""
-    local = LocalStack(StackOptions(seed=False, poll_wait_seconds=1, failure_visibility_timeout=2))
+def unseeded_stack(*, media_url_lifetime_s: int | None = None) -> Iterator[LocalStack]:
+    """A local stack of its own for a browser module: no demo photos, quick polling and retries; signed media URLs
+    that live `media_url_lifetime_s` when given (a test can outlive them)."""
+    extra = {"MEDIA_URL_EXPIRY_SECONDS": str(media_url_lifetime_s)} if media_url_lifetime_s else {}
+    local = LocalStack(
+        StackOptions(seed=False, poll_wait_seconds=1, failure_visibility_timeout=2, extra_environment=extra)
+    )
     local.start()
     try:
         yield local
@@ -105,3 +112,15 @@ def fresh_folder(name: str) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def all_loaded(selector: str) -> str:
+    """A page function: every image matching `selector` has loaded (a broken one has no natural width)."""
+    return f"() => [...document.querySelectorAll({json.dumps(selector)})].every(i => i.complete && i.naturalWidth > 0)"
+
+
+def expiry_of(url: str) -> int:
+    """The epoch second a signed media URL stops working."""
+    found = re.search(r"[?&]Expires=(\d+)", url)
+    assert found, url
+    return int(found.group(1))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,18 @@ from playwright.sync_api import Browser, BrowserContext, Page, Request, Response
 
 from scripts.local_stack.config import VENDOR_ROOT
 from scripts.local_stack.stack import LocalStack
-from tests.e2e.browser import LAPTOP, PHONE, ConsoleWatch, demo_signed_in, fresh_folder, new_context, unseeded_stack
+from tests.e2e.browser import (
+    LAPTOP,
+    PHONE,
+    SHORTEST_MEDIA_URL_LIFETIME_S,
+    ConsoleWatch,
+    all_loaded,
+    demo_signed_in,
+    expiry_of,
+    fresh_folder,
+    new_context,
+    unseeded_stack,
+)
 from tests.e2e.real_photos import SOURCES
 from tests.support.geo import geotagged_jpeg
 
@@ -63,7 +75,8 @@ class Traffic:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with unseeded_stack() as local:
+    # Short-lived media URLs: the map's markers must outlive them
+    with unseeded_stack(media_url_lifetime_s=SHORTEST_MEDIA_URL_LIFETIME_S) as local:
         yield local
 
 
@@ -234,3 +247,28 @@ def test_a_share_of_the_zurich_photo_shows_no_place_and_no_position(
         assert private not in answers[0], f"{private!r} in the public share response: {answers[0][:400]}"
         assert private not in shown, f"{private!r} on the public share page"
     guest.close()
+
+
+def test_markers_drawn_after_their_first_urls_ran_out_still_show_their_photos(
+    owner: BrowserContext, photos: dict[str, str], artifacts: Path
+) -> None:
+    page = owner.new_page()
+    page.goto("/map")
+    images = page.locator("[data-testid=map-cluster] img")
+    expect(images.first).to_be_visible()
+    page.wait_for_function(all_loaded("[data-testid=map-cluster] img"))
+    first = images.evaluate_all("els => els.map(e => e.getAttribute('src'))")
+    expired_at = max(expiry_of(url) for url in first)
+    page.wait_for_timeout(max(0.0, expired_at + 1 - time.time()) * 1000)
+    assert page.request.get(first[0]).status == 403, "the first URLs should have expired"
+
+    # The page, left open, kept its markers' URLs fresh: markers drawn again (zoom, pan) load, with newer URLs
+    for control in ("map-zoom-in", "map-zoom-out", "map-fit"):
+        page.get_by_test_id(control).click()
+        expect(images.first).to_be_visible()
+        page.wait_for_function(all_loaded("[data-testid=map-cluster] img"))
+        shown = images.evaluate_all("els => els.map(e => e.getAttribute('src'))")
+        assert shown and all(expiry_of(url) > expired_at for url in shown), (control, shown)
+    expect(page.locator("[data-testid=map-cluster] img.img-broken")).to_have_count(0)
+    page.screenshot(path=artifacts / "05-map-past-url-lifetime.png")
+    page.close()

@@ -163,3 +163,15 @@ test("the default timers are called as plain functions (a browser's setTimeout t
     globalThis.setTimeout = realSet;
   }
 });
+
+test('a view drawn from URLs that have run out is renewed at once, even while another view holds fresh ones', async () => {
+  const time = fakeTime();
+  const calls = [];
+  const applied = [];
+  const renewer = new UrlRenewer({ ...time, fetchUrls: async (ids) => (calls.push([...ids]), new Map(ids.map((id) => [id, urls(id, time.now() + 600, 1)]))) });
+  renewer.track('a', urls('a', 1600), () => true); // the grid's fresh copy
+  renewer.track('a', urls('a', 990), (fresh) => (applied.push(fresh.thumb), true)); // a map marker kept since
+  await time.advance(0.01);
+  assert.deepEqual(calls, [['a']]);
+  assert.deepEqual(applied, ['https://cdn/a/t?v=1']);
+});

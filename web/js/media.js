@@ -28,11 +28,12 @@ export async function refreshUrls(photo) {
 /**
  * An <img> of a PhotoSummary's `kind` (thumb | preview) whose URL is renewed before it expires — the photo
  * object's `urls` too, so a viewer opened later starts from fresh ones. An image that already loaded keeps its
- * pixels and is not fetched again; one still waiting (lazy, below the fold) gets the new URL. A load error (a URL
- * that expired while the computer slept) asks for fresh URLs at once; `onGone` runs if none come.
+ * pixels and is not fetched again; one still waiting (lazy, below the fold) gets the new URL. A photo whose URLs
+ * have run out (drawn again from data kept since) gets no source until the renewal, asked for at once, brings one.
+ * A load error (a URL that expired while the computer slept) asks for fresh URLs at once.
  */
 export function photoImage(photo, kind, props = {}) {
-  const img = h('img', { ...props, src: photo.urls[kind] });
+  const img = h('img', { ...props, src: urlsFresh(photo, 1) ? photo.urls[kind] : null });
   const untrack = renewer.track(photo.id, photo.urls, (urls) => {
     if (!img.isConnected) return false;
     photo.urls = urls;

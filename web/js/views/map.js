@@ -5,6 +5,7 @@
 
 import { api } from '../api.js';
 import { h, icon } from '../dom.js';
+import { photoImage } from '../media.js';
 import { clampView, cluster, fitView, pathOf, project, toScreen, unproject, zoomAbout } from '../map/geo.js';
 import { gridList, pager } from './components.js';
 import { PhotoGrid } from './grid.js';
@@ -34,13 +35,16 @@ function loadCountries() {
   return atlasPromise;
 }
 
-/** Every map point of the owner (the API pages them; a map wants them all). */
+/**
+ * Every map point of the owner (the API pages them; a map wants them all), each with its thumbnail as MediaUrls
+ * (`{thumb, expires_at}`), so that the markers' images are renewed like every other image of the app.
+ */
 async function loadPoints(signal) {
   const points = [];
   let cursor = null;
   do {
     const page = await api.mapPoints({ cursor, limit: 1000, signal });
-    points.push(...page.items);
+    points.push(...page.items.map((item) => ({ ...item, urls: item.thumbnail ? { thumb: item.thumbnail, expires_at: page.expires_at } : null })));
     cursor = page.cursor;
   } while (cursor);
   return points;
@@ -79,7 +83,7 @@ export async function renderMap(main, { signal, provideList }) {
   main.append(h('div', { class: 'page map-page' }, h('div', { class: 'page-head' }, h('h1', {}, 'Map'), summary), frame, panel));
 
   let view = { cx: 0.5, cy: 0.5, zoom: 0 };
-  let points = []; // {id, x, y (unit square), thumbnail}
+  let points = []; // {id, x, y (unit square), urls: {thumb, expires_at} | null}
   const size = () => [frame.clientWidth || 1, frame.clientHeight || 1];
 
   function paint() {
@@ -94,7 +98,13 @@ export async function renderMap(main, { signal, provideList }) {
     });
     const visible = items.filter((item) => item.x > -CELL_PX && item.y > -CELL_PX && item.x < width + CELL_PX && item.y < height + CELL_PX);
     const byId = new Map(points.map((point) => [point.id, point]));
+    untrackMarkers();
     markers.replaceChildren(...cluster(visible, CELL_PX, [ox, oy]).map((group) => marker(group, byId)));
+  }
+
+  /** The markers about to be replaced stop being renewed (their points keep the freshest URLs for the next ones). */
+  function untrackMarkers() {
+    for (const img of markers.querySelectorAll('img')) img.untrack?.();
   }
 
   function marker(group, byId) {
@@ -116,7 +126,7 @@ export async function renderMap(main, { signal, provideList }) {
         'data-photo-ids': group.ids.join(' '),
         style: `left: ${group.x}px; top: ${group.y}px`,
       },
-      first.thumbnail ? h('img', { src: first.thumbnail, alt: '', class: 'map-marker-img', decoding: 'async', draggable: 'false' }) : null,
+      first.urls ? photoImage(first, 'thumb', { alt: '', class: 'map-marker-img', decoding: 'async', draggable: 'false' }) : null,
       count > 1 ? h('span', { class: 'map-marker-count' }, count > 999 ? '999+' : String(count)) : null,
     );
     button.addEventListener('click', () => openPhotos(group.ids));
@@ -227,7 +237,7 @@ export async function renderMap(main, { signal, provideList }) {
   countriesLayer.append(...countries.map((country) => svg('path', { d: country.d, class: 'map-country', 'data-country': country.name })));
   points = loaded.map((point) => {
     const [x, y] = project(point.lon, point.lat);
-    return { id: point.id, x, y, thumbnail: point.thumbnail };
+    return { id: point.id, x, y, urls: point.urls };
   });
   frame.setAttribute('aria-busy', 'false');
   frame.dataset.points = String(points.length);
@@ -238,6 +248,7 @@ export async function renderMap(main, { signal, provideList }) {
 
   return () => {
     resize.disconnect();
+    untrackMarkers();
     more.disconnect();
     grid.destroy();
   };
