@@ -27,15 +27,22 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from scripts.local_stack.stack import LocalStack, StackOptions
-from tests.e2e.browser import PHONE, ConsoleWatch, fresh_folder, new_context, sign_in
+from scripts.local_stack.stack import LocalStack
+from tests.e2e.browser import (
+    PHONE,
+    SHORTEST_MEDIA_URL_LIFETIME_S,
+    ConsoleWatch,
+    all_loaded,
+    expiry_of,
+    fresh_folder,
+    new_context,
+    sign_in,
+    unseeded_stack,
+)
 from tests.e2e.real_photos import RealPhoto, real_photo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e-browser")]
 
-# The shortest lifetime the API accepts (settings: MEDIA_URL_EXPIRY_SECONDS ≥ 30): every image of the suite is
-# renewed several times while it runs, and the last test outlives the first URLs without sleeping for it.
-MEDIA_URL_LIFETIME_S = 30
 SETTLE_TIMEOUT_MS = 240_000  # twelve uploads through the real pipeline on a shared 2-core machine
 TERMINAL = re.compile("READY|REJECTED|QUARANTINED|DUPLICATE|FAILED|failed|gone")
 
@@ -60,11 +67,6 @@ HOSTILE_HTML = b"<!doctype html><html><body><script>alert('pwned')</script><h1>n
 # ---------------------------------------------------------------- console and layout watch
 
 
-def all_loaded(selector: str) -> str:
-    """A page function: every image matching `selector` has loaded (a broken one has no natural width)."""
-    return f"() => [...document.querySelectorAll({json.dumps(selector)})].every(i => i.complete && i.naturalWidth > 0)"
-
-
 def assert_no_overflow(page: Page, where: str) -> None:
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{where}: horizontal overflow ({width[0]} px wide in a {width[1]} px viewport)"
@@ -75,19 +77,10 @@ def assert_no_overflow(page: Page, where: str) -> None:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    local = LocalStack(
-        StackOptions(
-            seed=False,
-            poll_wait_seconds=1,
-            failure_visibility_timeout=2,
-            extra_environment={"MEDIA_URL_EXPIRY_SECONDS": str(MEDIA_URL_LIFETIME_S)},
-        )
-    )
-    local.start()
-    try:
+    # Every image of the suite is renewed several times while it runs, and the last test outlives the first URLs
+    # without sleeping for it.
+    with unseeded_stack(media_url_lifetime_s=SHORTEST_MEDIA_URL_LIFETIME_S) as local:
         yield local
-    finally:
-        local.stop()
 
 
 @pytest.fixture(scope="module")
@@ -502,6 +495,24 @@ def test_a_photo_shared_from_the_viewer_opens_for_anyone_with_the_link_until_rev
 def search_ids(page: Page) -> list[str]:
     expect(page.get_by_test_id("search-summary")).not_to_be_empty()
     return grid_ids(page)
+
+
+def test_the_search_box_keeps_room_to_type_at_every_screen_width(
+    owner: BrowserContext, library: Library, artifacts: Path
+) -> None:
+    page = owner.new_page()
+    page.goto("/")
+    expect(page.get_by_test_id("photo-card")).to_have_count(10)
+    widths = {}
+    for width in (1920, 1521, 1520, 1280, 1101, 1100, 1024, 861, 860, 641, 640, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        widths[width] = page.get_by_test_id("search-input").evaluate("e => e.getBoundingClientRect().width")
+        assert_no_overflow(page, f"top bar at {width} px")
+        if width in (1920, 1280, 860):
+            page.locator(".topbar").screenshot(path=artifacts / f"04b-top-bar-{width}.png")
+    narrow = {width: round(got) for width, got in widths.items() if got < 220}
+    assert not narrow, f"the search box is too narrow to read a query at these widths: {narrow} (all: {widths})"
+    page.close()
 
 
 def test_search_agrees_with_the_page(owner: BrowserContext, library: Library, artifacts: Path) -> None:
@@ -1002,12 +1013,6 @@ def test_second_person_sees_none_of_the_first_persons_photos(
     page.get_by_test_id("sign-out").click()
     expect(page.get_by_test_id("signin-form")).to_be_visible()
     context.close()
-
-
-def expiry_of(url: str) -> int:
-    found = re.search(r"[?&]Expires=(\d+)", url)
-    assert found, url
-    return int(found.group(1))
 
 
 def test_a_page_left_open_past_the_url_lifetime_still_shows_every_thumbnail(library: Library, artifacts: Path) -> None:
