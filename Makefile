@@ -106,7 +106,7 @@ destroy: ## Destroy ENV: dev/staging buckets are emptied (force_destroy); prod n
 	$(TF) -chdir=$(TF_DIR) workspace select $(ENV)
 	$(TF) -chdir=$(TF_DIR) destroy -input=false -var-file=environments/$(ENV).tfvars
 
-redrive: install ## Move the ingest DLQ back to the ingest queue (ENV=, ARGS=--dry-run|--fallback|"--rate 50")
+redrive: install ## Move a DLQ back to its queue (ENV=, ARGS=--dry-run|--fallback|"--rate 50"|"--queue intake|jobs")
 	$(PY) -m scripts.redrive --env $(ENV) $(ARGS)
 
 reprocess: install ## Re-run the pipeline on photos (ENV=, ARGS="--status READY --since 2026-01-01" | --all | "--user SUB"; add "--steps embed" to add search vectors only)

@@ -34,6 +34,8 @@ class Names:
     derivatives_bucket: str
     intake_queue: str = ""  # where S3 notifies; the forwarder moves each notification to the ingest queue
     intake_dlq: str = ""
+    jobs_queue: str = ""  # one message advances one job (downloads, exports, account deletions) by a step
+    jobs_dlq: str = ""
 
     @classmethod
     def for_environment(cls, environment: str, account_id: str, resources: Path = RESOURCES_PATH) -> Names:
@@ -48,6 +50,8 @@ class Names:
             derivatives_bucket=f"{prefix}-derivatives-{account_id}",
             intake_queue=f"{prefix}-{spec['ingest']['intake_queue_role']}",
             intake_dlq=f"{prefix}-{spec['ingest']['intake_dlq_role']}",
+            jobs_queue=f"{prefix}-{spec['jobs']['queue_role']}",
+            jobs_dlq=f"{prefix}-{spec['jobs']['dlq_role']}",
         )
 
 

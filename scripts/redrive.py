@@ -1,12 +1,15 @@
 """Redrive the ingest dead-letter queue back to the ingest queue once the cause of the failures is fixed
-(``--queue intake``: the intake DLQ, S3 notifications the forwarder could not pass on, back to the intake queue).
+(``--queue intake``: the intake DLQ, S3 notifications the forwarder could not pass on, back to the intake queue;
+``--queue jobs``: the jobs DLQ, steps that crashed or timed out on every delivery, back to the jobs queue: their jobs
+are still RUNNING and go on from their last checkpoint. A job whose step *raised* on its last delivery ended FAILED
+and parked nothing: ``scripts.resume_job`` takes it up again).
 
 AWS: an SQS message move task (``StartMessageMoveTask``), watched until it finishes. The local emulator does not
 implement move tasks, so there (or with ``--fallback``) messages are moved by receive → send → delete: a message is
 deleted from the DLQ only after the ingest queue accepted it, so none is lost; one that is sent but whose delete
 fails is delivered twice, which the pipeline's idempotency (bucket + key + version) absorbs.
 
-    python -m scripts.redrive --env dev [--queue ingest|intake] [--dry-run] [--rate 50] [--fallback]
+    python -m scripts.redrive --env dev [--queue ingest|intake|jobs] [--dry-run] [--rate 50] [--fallback]
 """
 
 from __future__ import annotations
@@ -194,7 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="redrive", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--env", required=True, choices=ENVIRONMENTS, help="environment (workspace) or 'local'")
-    parser.add_argument("--queue", choices=("ingest", "intake"), default="ingest", help="whose DLQ (default ingest)")
+    parser.add_argument(
+        "--queue", choices=("ingest", "intake", "jobs"), default="ingest", help="whose DLQ (default ingest)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="show what is parked, move nothing")
     parser.add_argument("--rate", type=int, default=None, help="max messages per second (move task only)")
     parser.add_argument("--fallback", action="store_true", help="use receive → send → delete even on AWS")
@@ -204,9 +209,11 @@ def main(argv: list[str] | None = None) -> int:
 
     sqs = client("sqs")
     names = Names.for_environment(args.env, account_id(client("sts")))
-    dlq, queue = (
-        (names.intake_dlq, names.intake_queue) if args.queue == "intake" else (names.ingest_dlq, names.ingest_queue)
-    )
+    dlq, queue = {
+        "ingest": (names.ingest_dlq, names.ingest_queue),
+        "intake": (names.intake_dlq, names.intake_queue),
+        "jobs": (names.jobs_dlq, names.jobs_queue),
+    }[args.queue]
     dlq_url = sqs.get_queue_url(QueueName=dlq)["QueueUrl"]
     dest_url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
     parked = depth(sqs, dlq_url)

@@ -54,6 +54,8 @@ class MetricName(StrEnum):
     JOB_STEPS = "JobSteps"  # jobs: steps run (each one invocation's bounded work)
     JOBS_COMPLETED = "JobsCompleted"
     JOBS_FAILED = "JobsFailed"
+    # jobs: of those, a step that raised on its last delivery (the job gave up; scripts.resume_job takes it up again)
+    JOBS_GIVEN_UP = "JobsGivenUp"
     EXPORTED_BYTES = "ExportedBytes"  # jobs: bytes of originals written into download archives
     PHOTOS_FAILED = "PhotosFailed"  # worker: +1 when a record on its last receive marks its photo FAILED
     # s, worker, on the schedule's pending check (every few minutes): how long the oldest upload whose file is in S3

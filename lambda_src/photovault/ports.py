@@ -657,6 +657,11 @@ class JobRepository(Protocol):
         """Mark an unfinished job FAILED whoever holds it (its last delivery is being given up). False when the job
         is missing or already finished."""
 
+    def resume(self, owner: str, job_id: str, *, gave_up: str, now: str) -> bool:
+        """Put a job that ended FAILED with the error code ``gave_up`` back to RUNNING from its last checkpoint (an
+        operator's redrive once the cause is fixed). False for any other job: missing, finished, or failed for a
+        reason of its own."""
+
 
 class SessionRepository(Protocol):
     """The per-user last sign-out everywhere (``USER#<sub>`` / ``SESSIONS``)."""

@@ -307,6 +307,9 @@ def test_failed_photos_and_oldest_pending_upload_alarms_read_the_metrics_the_cod
     assert (failed, failed_options["stat"]) == (MetricName.PHOTOS_FAILED.value, "Sum")
     assert (pending, pending_options["stat"]) == (MetricName.OLDEST_PENDING_AGE.value, "Maximum")
     assert specs["photos-failed"]["threshold"] == 0
+    ((_, given_up, _, given_up_options),) = alarm_metrics(specs["jobs-given-up"])
+    assert (given_up, given_up_options["stat"]) == (MetricName.JOBS_GIVEN_UP.value, "Sum")
+    assert (specs["jobs-given-up"]["threshold"], specs["jobs-given-up"]["comparison"]) == (0, "GreaterThanThreshold")
 
 
 def test_rate_alarms_divide_failures_by_attempts() -> None:

@@ -3,6 +3,7 @@ worker's claim takes them again and enqueues the events S3 would send, inspect s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,12 +14,15 @@ import pytest
 from moto import mock_aws
 
 from photovault.adapters.dynamodb.codec import photo_item, serialize
+from photovault.adapters.dynamodb.jobs import DynamoJobRepository
 from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
 from photovault.ids import new_photo_id
+from photovault.jobs.model import Job, JobError, JobState, job_message
+from photovault.jobs.runner import GIVE_UP
 from photovault.model import Photo, PhotoStatus, PipelineError
 from photovault.pipeline.events import parse_body
 from photovault.ports import ClaimState
-from scripts import redrive, reprocess
+from scripts import redrive, reprocess, resume_job
 from scripts.inspect_photo import inspect_photo, render
 from scripts.ops_common import RESOURCES_PATH, Names
 from tests.support.events import s3_notification
@@ -49,28 +53,8 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
         names = Names.for_environment("local", ACCOUNT)
-        spec = json.loads(RESOURCES_PATH.read_text(encoding="utf-8"))["table"]
         dynamodb = boto3.client("dynamodb", region_name=REGION)
-        dynamodb.create_table(
-            TableName=names.table,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": k, "AttributeType": t} for k, t in spec["attributes"].items()],
-            KeySchema=[
-                {"AttributeName": spec["hash_key"], "KeyType": "HASH"},
-                {"AttributeName": spec["range_key"], "KeyType": "RANGE"},
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": index["name"],
-                    "KeySchema": [
-                        {"AttributeName": index["hash_key"], "KeyType": "HASH"},
-                        {"AttributeName": index["range_key"], "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": index["projection_type"]},
-                }
-                for index in spec["global_secondary_indexes"]
-            ],
-        )
+        create_table(dynamodb, names.table)
         s3 = boto3.client("s3", region_name=REGION)
         for bucket in (names.originals_bucket, names.derivatives_bucket):
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
@@ -83,6 +67,31 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
             Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})},
         )["QueueUrl"]
         yield Stack(names, dynamodb, s3, sqs, queue_url, dlq_url)
+
+
+def create_table(dynamodb: Any, name: str) -> None:
+    """The single table as resources.json describes it."""
+    spec = json.loads(RESOURCES_PATH.read_text(encoding="utf-8"))["table"]
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": k, "AttributeType": t} for k, t in spec["attributes"].items()],
+        KeySchema=[
+            {"AttributeName": spec["hash_key"], "KeyType": "HASH"},
+            {"AttributeName": spec["range_key"], "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": index["name"],
+                "KeySchema": [
+                    {"AttributeName": index["hash_key"], "KeyType": "HASH"},
+                    {"AttributeName": index["range_key"], "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": index["projection_type"]},
+            }
+            for index in spec["global_secondary_indexes"]
+        ],
+    )
 
 
 def drain(sqs: Any, url: str) -> list[str]:
@@ -150,6 +159,92 @@ def test_redrive_of_the_intake_queue_moves_parked_notifications_back_to_the_forw
 
     assert drain(stack.sqs, intake) == [body]
     assert drain(stack.sqs, intake_dlq) == [] and drain(stack.sqs, stack.queue_url) == []
+
+
+def job(job_id: str, kind: str = "delete_account", **changes: Any) -> Job:
+    base = Job(
+        owner=OWNER,
+        job_id=job_id,
+        kind=kind,
+        state=JobState.RUNNING,
+        created_at="2026-12-01T10:00:00Z",
+        updated_at="2026-12-01T10:05:00Z",
+        expires_at=1_900_000_000,
+        checkpoint={"at": 3, "resume": "USER#x/PHOTO#y", "removed": {"originals": 120}},
+        steps=4,
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def jobs_world(stack: Stack) -> tuple[Names, DynamoJobRepository, str, str]:
+    """The dev environment's table and jobs queues on moto (the scripts' own names for ``--env dev``)."""
+    names = Names.for_environment("dev", ACCOUNT)
+    create_table(stack.dynamodb, names.table)
+    queue = stack.sqs.create_queue(QueueName=names.jobs_queue)["QueueUrl"]
+    dlq = stack.sqs.create_queue(QueueName=names.jobs_dlq)["QueueUrl"]
+    return names, DynamoJobRepository(stack.dynamodb, names.table), queue, dlq
+
+
+def can_claim(repo: DynamoJobRepository, job_id: str) -> bool:
+    return repo.claim(OWNER, job_id, token="t", lease_until=2_000_000_000, now_epoch=1_800_000_000, now="n") is not None
+
+
+def test_redrive_of_the_jobs_queue_moves_steps_that_crashed_back_and_their_jobs_go_on(stack: Stack) -> None:
+    """A step that timed out on every delivery parks its message; the job is still RUNNING (its lease ran out), so the
+    message moved back by ``--queue jobs`` claims it and goes on from the checkpoint. So does the digest's timer."""
+    _, repo, queue, dlq = jobs_world(stack)
+    repo.create(job("job-crashed"), b"{}")
+    bodies = [job_message(OWNER, "job-crashed"), json.dumps({"digest": OWNER})]
+    for body in bodies:
+        stack.sqs.send_message(QueueUrl=dlq, MessageBody=body)
+
+    assert redrive.main(["--env", "dev", "--queue", "jobs", "--no-progress"]) == 0
+
+    assert sorted(drain(stack.sqs, queue)) == sorted(bodies) and drain(stack.sqs, dlq) == []
+    assert can_claim(repo, "job-crashed")
+
+
+def test_resume_job_takes_up_a_deletion_that_gave_up_and_leaves_finished_jobs_alone(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An account deletion whose step raised on every delivery ended FAILED with nothing parked, and its owner can no
+    longer sign in to start it again: ``resume_job`` puts it back to RUNNING from its checkpoint and queues it. A
+    RUNNING job gets one more message; a job failed for a reason of its own, a finished one and a missing one are
+    refused (exit 1) and nothing is queued for them."""
+    _, repo, queue, _ = jobs_world(stack)
+    gave_up = job("job-gave-up")
+    repo.create(gave_up, b"{}")
+    assert repo.fail(OWNER, gave_up.job_id, GIVE_UP, now="2026-12-01T10:30:00Z")
+    repo.create(job("job-stuck"), b"{}")
+    own_reason = JobError("empty", "Nothing to download.")
+    repo.create(job("job-empty", "download", state=JobState.FAILED, error=own_reason), b"{}")
+    repo.create(job("job-done", "export", state=JobState.DONE), b"{}")
+    before = repo.get(OWNER, gave_up.job_id)
+
+    def run(job_id: str, *extra: str) -> int:
+        return resume_job.main(["--env", "dev", "--owner", OWNER, "--job", job_id, *extra])
+
+    # A dry run says what it would do and changes nothing
+    assert run(gave_up.job_id, "--dry-run") == 0
+    assert "would resume delete_account job" in capsys.readouterr().out
+    assert repo.get(OWNER, gave_up.job_id) == before and drain(stack.sqs, queue) == []
+
+    assert run(gave_up.job_id) == 0
+    assert "resumed delete_account job job-gave-up" in capsys.readouterr().out
+    resumed = repo.get(OWNER, gave_up.job_id)
+    assert resumed is not None and (resumed.state, resumed.error) == (JobState.RUNNING, None)
+    assert (resumed.checkpoint, resumed.steps) == (gave_up.checkpoint, gave_up.steps)
+    assert drain(stack.sqs, queue) == [job_message(OWNER, gave_up.job_id)]
+    assert can_claim(repo, gave_up.job_id)
+
+    assert run("job-stuck") == 0
+    assert drain(stack.sqs, queue) == [job_message(OWNER, "job-stuck")]
+
+    for job_id, why in (("job-empty", "failed (empty: "), ("job-done", "is done"), ("job-none", "no job job-none")):
+        assert run(job_id) == 1
+        assert why in capsys.readouterr().err
+    assert drain(stack.sqs, queue) == []
+    assert not can_claim(repo, "job-empty") and not can_claim(repo, "job-done")
 
 
 def test_redrive_leaves_a_message_the_queue_refused_in_the_dlq(stack: Stack) -> None:

@@ -53,6 +53,7 @@ def record_handler(record: Record, lambda_context: LambdaContext) -> None:
         logger.exception("job step failed on its last delivery: the job is given up")
         if runner.give_up(owner, job_id):
             metrics.add_metric(name=MetricName.JOBS_FAILED, unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name=MetricName.JOBS_GIVEN_UP, unit=MetricUnit.Count, value=1)
         return
     finally:
         logger.remove_keys(["job_id", "owner"])

@@ -213,12 +213,21 @@ locals {
       }
       "jobs-dlq-not-empty" = {
         runbook     = "jobs-dlq-not-empty"
-        description = "Job steps are parked in ${var.jobs_dlq_name}: their jobs failed and were marked FAILED."
+        description = "Job steps are parked in ${var.jobs_dlq_name}: they crashed or timed out on every delivery; their jobs are still RUNNING until redriven."
         comparison  = "GreaterThanThreshold"
         threshold   = 0
         evaluation  = 1
         expression  = "parked"
         metrics     = { parked = local.aws_metric.jobs_dlq_visible }
+      }
+      "jobs-given-up" = {
+        runbook     = "jobs-given-up"
+        description = "A job step raised on its last delivery and its job ended FAILED: an account deletion among them leaves a sealed, half-erased account until scripts.resume_job takes it up."
+        comparison  = "GreaterThanThreshold"
+        threshold   = 0
+        evaluation  = 1
+        expression  = "given_up"
+        metrics     = { given_up = local.custom_query[local.metric["JobsGivenUp"]] }
       }
       "jobs-errors" = {
         runbook     = "jobs-errors"

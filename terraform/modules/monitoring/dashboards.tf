@@ -10,7 +10,7 @@ locals {
     "BedrockInputTokens", "BedrockOutputTokens", "CaptionFallback", "AnalysisThrottled", "UploadsRequested",
     "SharesCreated", "ShareViews", "PhotosFailed", "OldestPendingAge", "EmbeddingImages", "EmbeddingInputTokens",
     "EmbeddingFailed", "PhotosPurged", "PhotosExpired", "PurgedObjects", "PurgeDuration", "JobsSubmitted", "JobSteps",
-    "JobsCompleted", "JobsFailed", "ExportedBytes", "ReplayedUploadsIgnored", "FaceIndexCalls",
+    "JobsCompleted", "JobsFailed", "JobsGivenUp", "ExportedBytes", "ReplayedUploadsIgnored", "FaceIndexCalls",
     "GeocoderRequests", "GeocodingFailed",
   ]
   custom = { for name in local.custom_metric_names : name => concat([var.metric_namespace, name], local.custom_dimensions) }
@@ -150,7 +150,7 @@ locals {
           ]
         },
         {
-          title  = "Jobs: submitted, steps, done, failed"
+          title  = "Jobs: submitted, steps, done, failed, gave up"
           period = 300
           stat   = "Sum"
           yAxis  = local.zero_axis
@@ -159,6 +159,7 @@ locals {
             concat(local.custom["JobSteps"], [{ label = "steps" }]),
             concat(local.custom["JobsCompleted"], [{ label = "done", color = "#2ca02c" }]),
             concat(local.custom["JobsFailed"], [{ label = "failed", color = "#d62728" }]),
+            concat(local.custom["JobsGivenUp"], [{ label = "gave up (resume_job)", color = "#8c564b" }]),
           ]
         },
         {

@@ -71,7 +71,7 @@ run "alarms" {
       "dlq-not-empty", "ingest-oldest-message", "worker-error-rate", "worker-duration-near-timeout", "photos-failed",
       "oldest-pending-upload", "api-5xx-rate", "dynamodb-throttles", "analysis-throttled", "caption-fallback-rate",
       "api-throttles", "worker-throttles", "purge-failures-not-empty", "purge-iterator-age", "purge-errors",
-      "jobs-dlq-not-empty", "jobs-errors", "purge-throttles", "jobs-throttles",
+      "jobs-dlq-not-empty", "jobs-given-up", "jobs-errors", "purge-throttles", "jobs-throttles",
       "intake-dlq-not-empty", "intake-oldest-message", "forwarder-errors", "forwarder-throttles",
     ])
     error_message = "The alarm set changed: update the runbook (docs/operations.md) and this list together."
@@ -89,9 +89,10 @@ run "alarms" {
   assert {
     condition = (
       one([for query in aws_cloudwatch_metric_alarm.this["photos-failed"].metric_query : one(query.metric) if query.id == "failed"]).metric_name == "PhotosFailed" &&
-      one([for query in aws_cloudwatch_metric_alarm.this["oldest-pending-upload"].metric_query : one(query.metric) if query.id == "pending_age"]).stat == "Maximum"
+      one([for query in aws_cloudwatch_metric_alarm.this["oldest-pending-upload"].metric_query : one(query.metric) if query.id == "pending_age"]).stat == "Maximum" &&
+      one([for query in aws_cloudwatch_metric_alarm.this["jobs-given-up"].metric_query : one(query.metric) if query.id == "given_up"]).metric_name == "JobsGivenUp"
     )
-    error_message = "FAILED photos and the oldest PENDING upload are alarmed on the metrics the code emits."
+    error_message = "FAILED photos, the oldest PENDING upload and jobs that gave up are alarmed on the metrics the code emits."
   }
 
   assert {

@@ -24,11 +24,15 @@ import pytest
 from photovault import composition, keys
 from photovault.adapters.clients import client
 from photovault.adapters.dynamodb.codec import serialize
+from photovault.adapters.dynamodb.jobs import DynamoJobRepository
 from photovault.adapters.dynamodb.people import DynamoPeopleRepository
 from photovault.adapters.dynamodb.sessions import DynamoSessionRepository
+from photovault.adapters.sqs import SqsJobQueue
+from photovault.jobs.delete_account import DeleteAccount
 from photovault.model import BoundingBox, Photo, PhotoStatus, SignOut
 from photovault.people.model import Person, PersonFace
 from photovault.settings import get_settings
+from scripts import resume_job
 from scripts.local_stack.offline.face_index import DlibFaceIndex, Stored, TableDescriptors
 from tests.integration.api.apitools import bulk_seed, call, invoke
 from tests.integration.api.conftest import EVENTS_TOPIC_ARN, JOBS_QUEUE_URL, Stack
@@ -342,6 +346,59 @@ def test_a_deletion_whose_every_step_dies_after_its_work_is_run_again_and_still_
         "users": 0,
         "subscriptions": 0,
     }
+
+
+def test_a_deletion_whose_step_failed_on_every_delivery_is_taken_up_again_by_the_operator_and_finishes(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a deletion two steps in
+    media = everything(world, world.alice, 12)
+    job_id = delete_account(world.alice)
+    queue = JobsQueue(world.stack)
+    assert queue.run(steps=2) == 2
+
+    # When its next step raises on every one of its deliveries (a dependency down)
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("S3 is unavailable")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(DeleteAccount, "step", broken)
+        while (message := queue.receive()) is not None:
+            delivery = int(message["Attributes"]["ApproximateReceiveCount"])
+            failures = queue.deliver(message)["batchItemFailures"]
+            assert bool(failures) == (delivery < get_settings().jobs_max_receive_count), (delivery, failures)
+            # The next delivery comes after the visibility timeout, which outlasts the failed step's lease
+            world.stack.dynamodb.update_item(
+                TableName=world.stack.table,
+                Key=serialize({"pk": keys.user_pk(world.alice), "sk": keys.job_sk(job_id)}),
+                UpdateExpression="SET lease_until = :past",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues=serialize({":past": 0}),
+            )
+
+    # Then on the last one the job ended FAILED, saying so to the session that follows it, and nothing is queued or
+    # parked: her data is half erased and she can neither use nor delete the account any more
+    follow = call("GET", f"/jobs/{job_id}", sub=world.alice)
+    assert follow.json["state"] == "failed" and "failed repeatedly" in follow.json["error"]["message"], follow.json
+    assert queue.receive() is None
+    left = holdings(world, world.alice, media)
+    assert any(left.values()), left
+    assert call("POST", "/account/deletion", sub=world.alice, body={"confirm": "DELETE"}).status == 401
+
+    # When the operator, the cause fixed, takes the job up again
+    stack = world.stack
+    result = resume_job.resume(
+        DynamoJobRepository(stack.dynamodb, stack.table),
+        SqsJobQueue(queue.sqs, JOBS_QUEUE_URL),
+        world.alice,
+        job_id,
+    )
+    assert result.outcome == "resumed", result
+
+    # Then it goes on from its checkpoint and leaves nothing of her
+    assert queue.run(steps=100) >= 1
+    assert holdings(world, world.alice, media) == dict.fromkeys(left, 0)
+    assert call("GET", f"/jobs/{job_id}", sub=world.alice).status == 404
 
 
 def test_a_user_federated_through_a_social_provider_is_found_by_its_sub_and_deleted(world: World) -> None:

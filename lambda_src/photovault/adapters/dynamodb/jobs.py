@@ -143,3 +143,23 @@ class DynamoJobRepository:
                 ),
             )
         )
+
+    @aws_errors(_DYNAMODB)
+    def resume(self, owner: str, job_id: str, *, gave_up: str, now: str) -> bool:
+        return applied(
+            lambda: self._client.update_item(
+                TableName=self._table,
+                Key=self._key(owner, job_id),
+                UpdateExpression="SET #state = :running, updated_at = :now REMOVE #error, lease_token, lease_until",
+                ConditionExpression="attribute_exists(pk) AND #state = :failed AND #error.code = :gave_up",
+                ExpressionAttributeNames={"#state": "state", "#error": "error"},
+                ExpressionAttributeValues=serialize(
+                    {
+                        ":running": JobState.RUNNING.value,
+                        ":failed": JobState.FAILED.value,
+                        ":gave_up": gave_up,
+                        ":now": now,
+                    }
+                ),
+            )
+        )
