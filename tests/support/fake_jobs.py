@@ -59,6 +59,15 @@ class FakeJobRepository:
         self.leases.pop(key, None)
         return True
 
+    def resume(self, owner: str, job_id: str, *, gave_up: str, now: str) -> bool:
+        key = (owner, job_id)
+        job = self.jobs.get(key)
+        if job is None or job.state is not JobState.FAILED or job.error is None or job.error.code != gave_up:
+            return False
+        self.jobs[key] = dataclasses.replace(job, state=JobState.RUNNING, error=None, updated_at=now)
+        self.leases.pop(key, None)
+        return True
+
 
 @dataclass
 class FakeJobQueue:

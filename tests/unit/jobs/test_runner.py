@@ -13,6 +13,7 @@ import pytest
 from photovault.jobs.kind import Prepared, StepResult
 from photovault.jobs.model import Job, JobFailed, JobState, Progress, encode_input
 from photovault.jobs.runner import RunJobStep, RunnerConfig, StepOutcome
+from scripts import resume_job
 from tests.support.fake_jobs import FakeJobQueue, FakeJobRepository
 from tests.support.fakes import Clock
 
@@ -137,6 +138,25 @@ def test_giving_up_on_the_last_delivery_fails_the_job_once() -> None:
     assert job.error.code == "step_failed"
     assert not runner.give_up(OWNER, JOB_ID)  # already finished
     assert step(runner).outcome is StepOutcome.SKIPPED  # and no later delivery revives it
+
+
+def test_a_job_that_gave_up_and_is_resumed_goes_on_from_its_checkpoint_and_one_stopped_for_no_headway_is_not() -> None:
+    runner, repo, queue, _ = world()
+    assert step(runner).outcome is StepOutcome.ADVANCED  # count 1
+    queue.messages.clear()
+    assert runner.give_up(OWNER, JOB_ID)
+
+    assert resume_job.resume(repo, queue, OWNER, JOB_ID).outcome == "resumed"
+    assert queue.messages == [(OWNER, JOB_ID)]
+    outcomes = [step(runner).outcome for _ in range(2)]
+    job = repo.get(OWNER, JOB_ID)
+    assert outcomes == [StepOutcome.ADVANCED, StepOutcome.DONE] and job is not None and job.checkpoint == {"count": 3}
+    assert resume_job.resume(repo, queue, OWNER, JOB_ID).outcome == "refused"  # done
+
+    stuck, stuck_repo, stuck_queue, _ = world(Counting(total=10), max_steps=1)
+    assert [step(stuck).outcome for _ in range(2)][-1] is StepOutcome.FAILED  # too_many_steps: would fail again
+    assert resume_job.resume(stuck_repo, stuck_queue, OWNER, JOB_ID).outcome == "refused"
+    assert not stuck_repo.resume(OWNER, JOB_ID, gave_up="step_failed", now="now")
 
 
 class Forgetting:
