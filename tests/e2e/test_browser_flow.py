@@ -564,6 +564,12 @@ def test_search_agrees_with_the_page(owner: BrowserContext, library: Library, ar
     assert library.photos["grace-hopper"] in search_ids(page)
     page.screenshot(path=artifacts / "10-search-partial.png")
 
+    # Nothing matches at all: the page says what words can match and points to the library's labels
+    page.goto("/search?q=zzqqxyw")
+    expect(page.get_by_test_id("search-empty")).to_be_visible()
+    expect(page.get_by_test_id("search-empty-labels")).to_be_visible()
+    expect(page.get_by_test_id("facet").first).to_be_visible()
+
     # Words a person uses (issue 15): "a cup of coffee" finds the coffee photo at the top, and its card says why
     page.goto("/search?q=a%20cup%20of%20coffee")
     found = search_ids(page)
@@ -999,6 +1005,7 @@ def test_second_person_sees_none_of_the_first_persons_photos(
     page.goto("/search?q=2023")
     expect(page.get_by_test_id("search-empty")).to_be_visible()
     expect(page.get_by_test_id("facet")).to_have_count(0)
+    expect(page.get_by_test_id("search-empty-labels")).to_be_hidden()  # no label to pick in an empty library
     page.goto("/albums")
     expect(page.get_by_test_id("albums-empty")).to_be_visible()
 

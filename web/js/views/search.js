@@ -66,11 +66,13 @@ export async function renderSearch(main, { query, signal, provideList }) {
   const peopleFacets = h('nav', { class: 'facets', 'aria-label': 'Narrow to a person', testid: 'people-facets' });
   const summary = h('p', { class: 'muted', role: 'status', testid: 'search-summary' });
   const partial = h('p', { class: 'notice', role: 'status', testid: 'search-partial', hidden: true }, 'No photo matches every word; showing the closest.');
+  // The labels are offered only when the library has some to pick (a new library has none)
+  const pickLabel = h('span', { hidden: true, testid: 'search-empty-labels' }, ' Or pick one of the labels above.');
   const empty = h(
     'div',
     { class: 'empty-state', hidden: true, testid: 'search-empty' },
     h('h2', {}, 'No photos match'),
-    h('p', { class: 'muted' }, 'Words match labels, captions, text in the photo, the year or month it was taken (“2023”, “july 2023”), its file name or camera, and photos that look like what you described. Try other words, or pick a label below.'),
+    h('p', { class: 'muted' }, 'Words match labels, captions, text in the photo, the year or month it was taken (“2023”, “july 2023”), its file name or camera, and photos that look like what you described. Try other words.', pickLabel),
   );
   const people = await api.listPeople({ limit: 100, signal }).catch(() => ({ items: [] }));
   const chosen = people.items.find((p) => p.id === person);
@@ -110,6 +112,7 @@ export async function renderSearch(main, { query, signal, provideList }) {
         shown.unshift(found || { label, count: 0 });
       }
       if (shown.length) facets.replaceChildren(h('span', { class: 'facets-title' }, 'Labels'), labelChips(shown, { q, active: label }));
+      pickLabel.hidden = shown.length === 0;
     })
     .catch(() => {});
   const named = people.items.filter((p) => p.name).slice(0, MAX_PEOPLE_FACETS);
