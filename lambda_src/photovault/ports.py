@@ -320,12 +320,12 @@ class Usage:
 
 @dataclass(frozen=True, slots=True)
 class MapPoint:
-    """A geotagged timeline photo as the map shows it: where, and its thumbnail's derivatives key."""
+    """A geotagged timeline photo as the map places it. Its thumbnail is asked for only when a marker shows it
+    (``POST /media/urls``): a map holds every point, but draws a few hundred markers at most."""
 
     photo_id: str
     latitude: float
     longitude: float
-    thumb_key: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -392,11 +392,8 @@ class InMemoryPhotoRepository:
         keyed = [(key, p) for key, p in on_map if at is None or key < at]
         page = keyed[:limit]
         self.items_read += len(page)
-        points = [
-            MapPoint(p.photo_id, p.facts.gps.latitude, p.facts.gps.longitude, p.derivatives.get("thumb", {}).get("key"))
-            for _, p in page
-            if p.facts and p.facts.gps
-        ]
+        gps = [(p.photo_id, p.facts.gps) for _, p in page if p.facts and p.facts.gps]
+        points = [MapPoint(photo_id, where.latitude, where.longitude) for photo_id, where in gps]
         return MapPage(points=points, next_position={"at": page[-1][0]} if len(keyed) > limit else None)
 
 

@@ -130,7 +130,7 @@ export const api = {
   labels: ({ signal } = {}) => request('GET', '/labels', { signal }),
   /** PlaceList: {items: [{place, count}]} — the owner's cities, regions and countries, most photos first. */
   places: ({ signal } = {}) => request('GET', '/places', { signal }),
-  /** MapPoints: {items: [{id, lat, lon, thumbnail}], expires_at, cursor} — the owner's geotagged photos. */
+  /** MapPoints: {items: [{id, lat, lon}], cursor} — the owner's geotagged photos (thumbnails: mediaUrls). */
   mapPoints: ({ cursor, limit, signal } = {}) => request('GET', '/map', { params: { cursor, limit }, signal }),
 
   // -- albums

@@ -12,6 +12,9 @@ export const renewer = new UrlRenewer({
   },
 });
 
+/** The URLs of a photo known by id alone: a `photoImage` of it asks the renewer for real ones at once. */
+export const NOT_SIGNED_YET = Object.freeze({ thumb: null, preview: null, original: null, expires_at: 1 });
+
 /** True when the photo's URLs still have `seconds` to live (else fetch fresh ones before using them). */
 export function urlsFresh(photo, seconds = 5) {
   return photo.urls.expires_at - Date.now() / 1000 > seconds;

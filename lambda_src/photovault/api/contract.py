@@ -600,17 +600,15 @@ class MapPoint(BaseModel):
     id: str
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    thumbnail: str | None = Field(description="Signed thumbnail URL, valid until the list's expires_at")
 
 
 class MapPoints(BaseModel):
     """The owner's geotagged photos in the timeline, newest taken first. Positions are private: this list is only
-    ever answered to the owner."""
+    ever answered to the owner. No URL: a marker's thumbnail comes from POST /media/urls when the marker is drawn."""
 
     model_config = _OUT
 
     items: list[MapPoint]
-    expires_at: int = Field(description="Epoch seconds until which the thumbnail URLs work")
     cursor: str | None
 
 

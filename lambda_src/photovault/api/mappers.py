@@ -313,12 +313,9 @@ def place_list(facets: list[LabelCount]) -> contract.PlaceList:
 def map_points(view: MapView) -> contract.MapPoints:
     return contract.MapPoints(
         items=[
-            contract.MapPoint(
-                id=point.photo_id, lat=round(point.latitude, 5), lon=round(point.longitude, 5), thumbnail=url
-            )
-            for point, url in view.points
+            contract.MapPoint(id=point.photo_id, lat=round(point.latitude, 5), lon=round(point.longitude, 5))
+            for point in view.points
         ],
-        expires_at=view.expires_at,
         cursor=view.cursor,
     )
 

@@ -269,19 +269,15 @@ class Library:
 
     # -- the map -----------------------------------------------------------------------------------------------
     def map_points(self, owner: str, *, limit: int, cursor: str | None) -> MapView:
-        """One page of the owner's geotagged timeline photos, newest taken first: where, and a signed thumbnail
-        (one Query of the sparse map index). Positions are the owner's alone: only this JWT route returns them."""
+        """One page of the owner's geotagged timeline photos, newest taken first: where (one Query of the sparse map
+        index; nothing is signed: the map asks for the thumbnails of the markers it draws). Positions are the
+        owner's alone: only this JWT route returns them."""
         start = self._cursors.decode(owner, "map", cursor, binding="map") if cursor else None
         if start is not None and not ids.is_photo_id(start.get("at", "").rsplit("#", 1)[-1]):
             raise InvalidInput("The cursor is not valid for this request.", details={"field": "cursor"})
         page = self._repo.map_points(owner, limit=limit, start=start)
-        expires_at = self._expiry()
         return MapView(
-            points=[
-                (point, self._media.sign(point.thumb_key, expires_at=expires_at) if point.thumb_key else None)
-                for point in page.points
-            ],
-            expires_at=expires_at,
+            points=page.points,
             cursor=self._cursors.encode(owner, "map", page.next_position, binding="map")
             if page.next_position
             else None,

@@ -45,10 +45,9 @@ class Gallery:
 
 @dataclass(frozen=True, slots=True)
 class MapView:
-    """One page of the owner's map points, each with its thumbnail's signed URL (valid until ``expires_at``)."""
+    """One page of the owner's map points."""
 
-    points: list[tuple[MapPoint, str | None]]
-    expires_at: int
+    points: list[MapPoint]
     cursor: str | None = None
 
 

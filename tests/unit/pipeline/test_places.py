@@ -113,7 +113,7 @@ def test_trashing_a_photo_takes_it_off_its_places_and_the_map() -> None:
     world = make_world()
     photo = world.repo.add(make_photo(OWNER, gps=ZURICH, place=ZURICH_PLACE))
     assert world.library.places(OWNER)[0].count == 1
-    assert [p.photo_id for p, _ in world.library.map_points(OWNER, limit=10, cursor=None).points] == [photo.photo_id]
+    assert [p.photo_id for p in world.library.map_points(OWNER, limit=10, cursor=None).points] == [photo.photo_id]
     world.library.trash(OWNER, photo.photo_id)
     assert world.library.places(OWNER) == []
     assert world.library.map_points(OWNER, limit=10, cursor=None).points == []

@@ -5,7 +5,7 @@
 
 import { api } from '../api.js';
 import { h, icon } from '../dom.js';
-import { photoImage } from '../media.js';
+import { NOT_SIGNED_YET, photoImage } from '../media.js';
 import { clampView, cluster, fitView, pathOf, project, toScreen, unproject, zoomAbout } from '../map/geo.js';
 import { gridList, pager } from './components.js';
 import { PhotoGrid } from './grid.js';
@@ -35,16 +35,13 @@ function loadCountries() {
   return atlasPromise;
 }
 
-/**
- * Every map point of the owner (the API pages them; a map wants them all), each with its thumbnail as MediaUrls
- * (`{thumb, expires_at}`), so that the markers' images are renewed like every other image of the app.
- */
+/** Every map point of the owner (the API pages them; a map wants them all): where, no URL. */
 async function loadPoints(signal) {
   const points = [];
   let cursor = null;
   do {
     const page = await api.mapPoints({ cursor, limit: 1000, signal });
-    points.push(...page.items.map((item) => ({ ...item, urls: item.thumbnail ? { thumb: item.thumbnail, expires_at: page.expires_at } : null })));
+    points.push(...page.items);
     cursor = page.cursor;
   } while (cursor);
   return points;
@@ -83,7 +80,9 @@ export async function renderMap(main, { signal, provideList }) {
   main.append(h('div', { class: 'page map-page' }, h('div', { class: 'page-head' }, h('h1', {}, 'Map'), summary), frame, panel));
 
   let view = { cx: 0.5, cy: 0.5, zoom: 0 };
-  let points = []; // {id, x, y (unit square), urls: {thumb, expires_at} | null}
+  // {id, x, y (unit square), urls}: a point's URLs are asked for when a marker first shows it (POST /media/urls,
+  // a hundred at a time, by the app's renewer), then kept fresh while it is shown
+  let points = [];
   const size = () => [frame.clientWidth || 1, frame.clientHeight || 1];
 
   function paint() {
@@ -126,7 +125,7 @@ export async function renderMap(main, { signal, provideList }) {
         'data-photo-ids': group.ids.join(' '),
         style: `left: ${group.x}px; top: ${group.y}px`,
       },
-      first.urls ? photoImage(first, 'thumb', { alt: '', class: 'map-marker-img', decoding: 'async', draggable: 'false' }) : null,
+      photoImage(first, 'thumb', { alt: '', class: 'map-marker-img', decoding: 'async', draggable: 'false' }),
       count > 1 ? h('span', { class: 'map-marker-count' }, count > 999 ? '999+' : String(count)) : null,
     );
     button.addEventListener('click', () => openPhotos(group.ids));
@@ -237,7 +236,7 @@ export async function renderMap(main, { signal, provideList }) {
   countriesLayer.append(...countries.map((country) => svg('path', { d: country.d, class: 'map-country', 'data-country': country.name })));
   points = loaded.map((point) => {
     const [x, y] = project(point.lon, point.lat);
-    return { id: point.id, x, y, urls: point.urls };
+    return { id: point.id, x, y, urls: NOT_SIGNED_YET };
   });
   frame.setAttribute('aria-busy', 'false');
   frame.dataset.points = String(points.length);

@@ -314,16 +314,14 @@ def photo_from_item(data: Mapping[str, Any]) -> Photo:
 
 
 def map_point_from_item(data: Mapping[str, Any]) -> MapPoint | None:
-    """A map point from a ``gsi5`` item (keys, ``facts`` and ``derivatives``); None when it has no position."""
+    """A map point from a ``gsi5`` item (keys and ``facts``); None when it has no position."""
     gps = (data.get("facts") or {}).get("gps")
     if not gps:
         return None
-    thumb = (data.get("derivatives") or {}).get("thumb") or {}
     return MapPoint(
         photo_id=str(data["sk"]).removeprefix("PHOTO#"),
         latitude=float(gps["latitude"]),
         longitude=float(gps["longitude"]),
-        thumb_key=thumb.get("key"),
     )
 
 

@@ -13,14 +13,14 @@ from photovault.api.contract import MapPoints
 from photovault.api.routing import JWT, PRIVATE, CursorParam, caller, ok
 
 router = APIGatewayHttpRouter()
-# A map wants every point at once: pages are larger than a grid's (each point is ~250 bytes with its signed URL).
+# A map wants every point at once: pages are larger than a grid's (each point is ~80 bytes: id and position).
 MAX_MAP_PAGE = 1000
 
 
 @router.get(
     "/map",
-    summary="The caller's geotagged photos in the timeline (id, position, signed thumbnail), newest taken first; "
-    "private to the caller, never in a share",
+    summary="The caller's geotagged photos in the timeline (id and position; thumbnails through POST /media/urls), "
+    "newest taken first; private to the caller, never in a share",
     tags=["photos"],
     security=JWT,
     responses={**ok(200, MapPoints), **PRIVATE},
