@@ -13,16 +13,19 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from photovault import keys
 from photovault.adapters.dynamodb.codec import photo_item, serialize
 from photovault.adapters.dynamodb.jobs import DynamoJobRepository
+from photovault.adapters.dynamodb.people import DynamoPeopleRepository
 from photovault.adapters.dynamodb.photos import DynamoPhotoRepository
 from photovault.ids import new_photo_id
 from photovault.jobs.model import Job, JobError, JobState, job_message
 from photovault.jobs.runner import GIVE_UP
-from photovault.model import Photo, PhotoStatus, PipelineError
+from photovault.model import BoundingBox, Photo, PhotoStatus, PipelineError
+from photovault.people.model import Person, PersonFace
 from photovault.pipeline.events import parse_body
 from photovault.ports import ClaimState
-from scripts import redrive, reprocess, resume_job
+from scripts import recount_faces, redrive, reprocess, resume_job
 from scripts.inspect_photo import inspect_photo, render
 from scripts.ops_common import RESOURCES_PATH, Names
 from tests.support.events import s3_notification
@@ -124,6 +127,70 @@ def put_photo(stack: Stack, status: PhotoStatus, *, created_ms: int, updated_at:
     )
     stack.dynamodb.put_item(TableName=stack.names.table, Item=serialize(photo_item(photo)))
     return photo
+
+
+# ---------------------------------------------------------------- recount faces
+
+
+def test_recount_faces_sets_each_drifted_count_to_the_persons_active_faces(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Counts left off by a worker that died between its face writes and its count ADD: one person shows 0 (hidden
+    from the People page) while it has three faces, another 5 for two faces of which one is in the trash. The
+    recount sets both to the active faces, leaves the right one alone, and a second run finds nothing to fix."""
+    names = Names.for_environment("dev", ACCOUNT)  # --env dev: the script's own names, on moto
+    create_table(stack.dynamodb, names.table)
+    photo = dataclasses.replace(
+        put_photo(stack, PhotoStatus.READY, created_ms=JAN_1_2026_MS, updated_at="2026-01-01T00:00:00Z"),
+        media_id="CpSdfZ62HaWoRlZ20JNaPg",
+    )
+    stack.dynamodb.put_item(TableName=names.table, Item=serialize(photo_item(photo)))
+    people = DynamoPeopleRepository(stack.dynamodb, names.table)
+
+    def faces(person_id: str, count: int, *, inactive: int = 0) -> list[PersonFace]:
+        return [
+            PersonFace(
+                OWNER,
+                f"{person_id}-face-{n}",
+                photo.photo_id,
+                person_id,
+                BoundingBox(0.1, 0.1, 0.1, 0.1),
+                99.0,
+                keys.face_crop_key(photo, f"{person_id}-face-{n}"),
+                keys.taken_sort(photo),
+                active=n >= inactive,
+            )
+            for n in range(count)
+        ]
+
+    hidden, inflated, right = "p" * 32, "q" * 32, "r" * 32
+    people.add(
+        faces(hidden, 3) + faces(inflated, 3, inactive=1) + faces(right, 1),
+        [Person(OWNER, p) for p in (hidden, inflated, right)],
+    )
+    for person_id, wrong in ((hidden, 0), (inflated, 5)):
+        stack.dynamodb.update_item(
+            TableName=names.table,
+            Key=serialize({"pk": keys.user_pk(OWNER), "sk": keys.person_sk(person_id)}),
+            UpdateExpression="SET face_count = :wrong",
+            ExpressionAttributeValues=serialize({":wrong": wrong}),
+        )
+
+    assert [p.person_id for p in people.people(OWNER, limit=10, start=None).people] == [inflated, right]  # hidden
+
+    assert recount_faces.main(["--env", "dev", "--dry-run"]) == 0
+    assert "would fix 2" in capsys.readouterr().out
+    assert people.person(OWNER, hidden).face_count == 0  # type: ignore[union-attr]
+
+    assert recount_faces.main(["--env", "dev"]) == 0
+    out = capsys.readouterr().out
+    assert "people 3, fixed 2" in out and f"{hidden}: 0 -> 3" in out and f"{inflated}: 5 -> 2" in out
+    counts = {p: people.person(OWNER, p).face_count for p in (hidden, inflated, right)}  # type: ignore[union-attr]
+    assert counts == {hidden: 3, inflated: 2, right: 1}
+    assert [p.person_id for p in people.people(OWNER, limit=10, start=None).people] == [hidden, inflated, right]
+
+    assert recount_faces.main(["--env", "dev", "--owner", OWNER]) == 0
+    assert "fixed 0" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------- redrive

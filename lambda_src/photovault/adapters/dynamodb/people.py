@@ -4,7 +4,8 @@
 ``<word>#<person_id>``). Query and point reads only; every partition key comes from the ``owner`` argument.
 
 A person's ``face_count`` moves with ADD after its faces are written (not in one transaction with them: a crash
-between the two leaves a count off by the faces of one photo, never a face in another owner's person)."""
+between the two leaves a count off by the faces of one photo, never a face in another owner's person;
+``scripts/recount_faces.py`` sets it back to the person's active faces)."""
 
 from __future__ import annotations
 
