@@ -14,15 +14,15 @@ overwritten (that person is reported as changed and left for the next run). Idem
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from photovault import keys
-from photovault.adapters.dynamodb.codec import deserialize, serialize
+from photovault.adapters.dynamodb.codec import serialize
+from photovault.adapters.dynamodb.table import applied, partition
 from scripts.ops_common import ENVIRONMENTS, Names, account_id, client, photo_items, target, target_description
 
 
@@ -39,22 +39,12 @@ def owners(dynamodb: Any, table: str) -> list[str]:
     return sorted(found)
 
 
-def person_counts(dynamodb: Any, table: str, owner: str) -> Iterable[tuple[str, int]]:
+def person_counts(dynamodb: Any, table: str, owner: str) -> list[tuple[str, int]]:
     """(person id, stored face_count) of each of the owner's people."""
-    request: dict[str, Any] = {
-        "TableName": table,
-        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :person)",
-        "ProjectionExpression": "sk, face_count",
-        "ExpressionAttributeValues": serialize({":pk": keys.user_pk(owner), ":person": keys.PERSON_PREFIX}),
-    }
-    while True:
-        page = dynamodb.query(**request)
-        for raw in page.get("Items", []):
-            item = deserialize(raw)
-            yield str(item["sk"]).removeprefix(keys.PERSON_PREFIX), int(item.get("face_count", 0))
-        if "LastEvaluatedKey" not in page:
-            return
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return [
+        (str(item["sk"]).removeprefix(keys.PERSON_PREFIX), int(item.get("face_count", 0)))
+        for item in partition(dynamodb, table, keys.user_pk(owner), prefix=keys.PERSON_PREFIX)
+    ]
 
 
 def active_faces(dynamodb: Any, table: str, owner: str, person_id: str) -> int:
@@ -78,7 +68,7 @@ def active_faces(dynamodb: Any, table: str, owner: str, person_id: str) -> int:
 def recount(dynamodb: Any, table: str, owner_ids: Iterable[str], *, dry_run: bool = False) -> RecountResult:
     result = RecountResult()
     for owner in owner_ids:
-        for person_id, stored in list(person_counts(dynamodb, table, owner)):
+        for person_id, stored in person_counts(dynamodb, table, owner):
             result.people += 1
             actual = active_faces(dynamodb, table, owner, person_id)
             if actual == stored:
@@ -87,8 +77,9 @@ def recount(dynamodb: Any, table: str, owner_ids: Iterable[str], *, dry_run: boo
             if dry_run:
                 result.fixed.append(line)
                 continue
-            try:
-                dynamodb.update_item(
+            written = applied(
+                functools.partial(
+                    dynamodb.update_item,
                     TableName=table,
                     Key=serialize({"pk": keys.user_pk(owner), "sk": keys.person_sk(person_id)}),
                     UpdateExpression="SET face_count = :actual",
@@ -96,12 +87,8 @@ def recount(dynamodb: Any, table: str, owner_ids: Iterable[str], *, dry_run: boo
                     "(attribute_not_exists(face_count) AND :stored = :zero))",
                     ExpressionAttributeValues=serialize({":actual": actual, ":stored": stored, ":zero": 0}),
                 )
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                    raise
-                result.changed_meanwhile.append(line)
-                continue
-            result.fixed.append(line)
+            )
+            (result.fixed if written else result.changed_meanwhile).append(line)
     return result
 
 
